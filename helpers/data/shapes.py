@@ -1,0 +1,245 @@
+"""Procedural shapes: one coloured object per image, with its exact box and mask.
+
+Each image shows one object (a circle, a square, a triangle, ...) at a random
+position, size, rotation and colour, on a background that changes style from image
+to image (smooth noise, stripes, blotches, grain). Nothing but the object's *shape*
+tells the classes apart, so a model has to look at the object; and because the
+generator knows where the object is, the course can check where a heatmap looks.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import cv2
+import numpy as np
+
+from . import _textures
+from ._checks import check_int, make_rng
+from .imageset import ImageSet
+
+__all__ = ["shapes", "SHAPE_CLASSES", "boxes_from_masks"]
+
+#: Every class :func:`shapes` can draw, by name.
+SHAPE_CLASSES = ("circle", "square", "triangle", "cross", "ring", "star")
+
+_BACKGROUNDS = ("smooth", "stripes", "blotches", "grain")
+_SUBPIXEL_BITS = 4  # OpenCV draws with 1/16-pixel precision
+_MIN_SIZE = 16
+
+
+def shapes(
+    n: int,
+    size: int = 64,
+    classes=("circle", "square", "triangle"),
+    seed: int = 0,
+    scale=(0.3, 0.6),
+) -> ImageSet:
+    """A balanced set of ``n`` RGB images, each with one object of one class.
+
+    Parameters
+    ----------
+    n : int, >= 1
+        Number of images. Classes are balanced: counts differ by at most one.
+    size : int, >= 16
+        Height and width of the square images, in pixels.
+    classes : sequence of str
+        Names of the classes to draw, chosen from :data:`SHAPE_CLASSES`
+        (``"circle"``, ``"square"``, ``"triangle"``, ``"cross"``, ``"ring"``,
+        ``"star"``); label ``i`` is ``classes[i]``.
+    seed : int
+        Seed of the generator: the same seed gives the same images.
+    scale : (float, float)
+        Smallest and largest object diameter, as fractions of ``size``.
+
+    Returns
+    -------
+    ImageSet
+        ``images`` float32 (n, size, size, 3) in [0, 1]; ``labels`` int64;
+        ``boxes`` float32 (n, 4) ``xyxy`` in pixels (exclusive right/bottom
+        edges), the tight bounding box of ``masks`` bool (n, size, size), which
+        is ``True`` exactly on the object's pixels. ``extras["backgrounds"]``
+        names each image's background style.
+
+    Examples
+    --------
+    >>> data = shapes(300, size=64, classes=("circle", "star"))
+    >>> data.images.shape, data.class_counts()
+    ((300, 64, 64, 3), {'circle': 150, 'star': 150})
+    """
+    n = check_int(n, "n", 1)
+    size = check_int(size, "size", _MIN_SIZE)
+    classes = _check_classes(classes)
+    low, high = _check_scale(scale)
+    rng = make_rng(seed)
+
+    labels = rng.permutation(np.arange(n) % len(classes)).astype(np.int64)
+    images = np.empty((n, size, size, 3), np.float32)
+    masks = np.empty((n, size, size), bool)
+    styles = rng.integers(len(_BACKGROUNDS), size=n)
+    for i in range(n):
+        background, colours = _background(rng, size, _BACKGROUNDS[styles[i]])
+        diameter = rng.uniform(low, high) * size
+        masks[i] = _object_mask(rng, classes[labels[i]], size, diameter)
+        colour = _contrasting_colour(rng, colours)
+        shading = 0.85 + 0.15 * _textures.smooth_noise(rng, size, size, 2)[..., np.newaxis]
+        images[i] = np.where(masks[i][..., np.newaxis], colour * shading, background)
+    images += 0.03 * rng.standard_normal(images.shape, dtype=np.float32)  # sensor grain
+    np.clip(images, 0.0, 1.0, out=images)
+    return ImageSet(
+        images=images,
+        labels=labels,
+        class_names=classes,
+        boxes=boxes_from_masks(masks),
+        masks=masks,
+        extras={"backgrounds": np.array(_BACKGROUNDS)[styles]},
+    )
+
+
+def boxes_from_masks(masks: np.ndarray) -> np.ndarray:
+    """Tight ``xyxy`` boxes around the ``True`` pixels of each mask.
+
+    Parameters
+    ----------
+    masks : ndarray, bool, shape (N, H, W)
+
+    Returns
+    -------
+    ndarray, float32, shape (N, 4)
+        ``(x0, y0, x1, y1)`` in pixels with exclusive right/bottom edges, so a
+        single pixel at column 3, row 5 gives ``[3, 5, 4, 6]``. All-NaN for an
+        empty mask.
+    """
+    masks = np.asarray(masks, bool)
+    boxes = np.full((len(masks), 4), np.nan, np.float32)
+    rows_used = masks.any(axis=2)  # (N, H)
+    cols_used = masks.any(axis=1)  # (N, W)
+    found = rows_used.any(axis=1)
+    height, width = masks.shape[1:]
+    # first True from the start / from the end of each row and column profile
+    boxes[found, 0] = cols_used[found].argmax(axis=1)
+    boxes[found, 1] = rows_used[found].argmax(axis=1)
+    boxes[found, 2] = width - cols_used[found, ::-1].argmax(axis=1)
+    boxes[found, 3] = height - rows_used[found, ::-1].argmax(axis=1)
+    return boxes
+
+
+# ---------------------------------------------------------------- validation
+def _check_classes(classes) -> tuple[str, ...]:
+    if isinstance(classes, str) or not hasattr(classes, "__iter__"):
+        raise TypeError(
+            f"classes must be a sequence of class names such as ('circle', 'square'), "
+            f"got {classes!r}."
+        )
+    classes = tuple(classes)
+    if not classes:
+        raise ValueError(f"classes must name at least one shape from {SHAPE_CLASSES}.")
+    unknown = [name for name in classes if name not in SHAPE_CLASSES]
+    if unknown:
+        raise ValueError(f"unknown shape class(es) {unknown}; choose from {SHAPE_CLASSES}.")
+    repeated = [name for name, count in Counter(classes).items() if count > 1]
+    if repeated:
+        raise ValueError(f"each class may appear once in classes; repeated: {repeated}.")
+    return classes
+
+
+def _check_scale(scale) -> tuple[float, float]:
+    try:
+        low, high = (float(value) for value in scale)
+    except (TypeError, ValueError):
+        raise TypeError(f"scale must be a pair of numbers (smallest, largest), got {scale!r}.")
+    if not 0.1 <= low <= high <= 0.9:
+        raise ValueError(
+            f"scale must satisfy 0.1 <= smallest <= largest <= 0.9 (fractions of the "
+            f"image size), got {scale!r}."
+        )
+    return low, high
+
+
+# ---------------------------------------------------------------- drawing
+def _background(rng: np.random.Generator, size: int, style: str):
+    """One background image (size, size, 3) and the main colours it is made of."""
+    colour_a, colour_b = rng.uniform(0.1, 0.9, size=(2, 3)).astype(np.float32)
+    if style == "smooth":
+        weight = _textures.fractal_noise(rng, size, size)
+    elif style == "stripes":
+        weight = _textures.stripes(rng, size, size, period=rng.uniform(0.1, 0.3) * size)
+    elif style == "blotches":
+        field = _textures.smooth_noise(rng, size, size, cells=int(rng.integers(3, 7)))
+        weight = cv2.GaussianBlur((field > 0.5).astype(np.float32), (3, 3), 0)
+    else:  # "grain": one colour under strong pixel noise
+        colour_b = colour_a
+        weight = np.zeros((size, size), np.float32)
+    image = _textures.blend(weight, colour_a, colour_b)
+    if style == "grain":
+        image += 0.12 * rng.standard_normal(image.shape, dtype=np.float32)
+    return np.clip(image, 0.0, 1.0), (colour_a, colour_b)
+
+
+def _contrasting_colour(rng: np.random.Generator, background_colours) -> np.ndarray:
+    """The most distinct of a few random colours from the background's colours."""
+    candidates = rng.uniform(0.0, 1.0, size=(12, 3)).astype(np.float32)
+    distances = np.stack(
+        [np.linalg.norm(candidates - colour, axis=1) for colour in background_colours]
+    )
+    return candidates[distances.min(axis=0).argmax()]
+
+
+def _object_mask(rng: np.random.Generator, name: str, size: int, diameter: float) -> np.ndarray:
+    """Boolean (size, size) mask of one object of class ``name``, fully inside the image."""
+    radius = diameter / 2
+    margin = radius + 1
+    centre = rng.uniform(margin, size - margin, size=2)
+    angle = rng.uniform(0, 2 * np.pi)
+    canvas = np.zeros((size, size), np.uint8)
+    if name == "circle":
+        _fill_circle(canvas, centre, radius, 1)
+    elif name == "ring":
+        _fill_circle(canvas, centre, radius, 1)
+        _fill_circle(canvas, centre, radius * 0.55, 0)
+    elif name == "square":
+        _fill_polygon(canvas, _regular_polygon(centre, radius, 4, angle))
+    elif name == "triangle":
+        _fill_polygon(canvas, _regular_polygon(centre, radius, 3, angle))
+    elif name == "star":
+        outer = _regular_polygon(centre, radius, 5, angle)
+        inner = _regular_polygon(centre, radius * 0.42, 5, angle + np.pi / 5)
+        _fill_polygon(canvas, np.stack([outer, inner], axis=1).reshape(-1, 2))
+    elif name == "cross":
+        half_length, half_width = radius * 0.95, radius * 0.3
+        for arm_angle in (angle, angle + np.pi / 2):
+            _fill_polygon(canvas, _rectangle(centre, half_length, half_width, arm_angle))
+    return canvas.astype(bool)
+
+
+def _regular_polygon(centre, radius: float, n_corners: int, angle: float) -> np.ndarray:
+    """Corners (n_corners, 2) as (x, y) of a regular polygon with circumradius ``radius``."""
+    angles = angle + 2 * np.pi * np.arange(n_corners) / n_corners
+    return np.asarray(centre) + radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+
+
+def _rectangle(centre, half_length: float, half_width: float, angle: float) -> np.ndarray:
+    """Corners (4, 2) of a rectangle rotated by ``angle`` (radians) about its centre."""
+    corners = np.array(
+        [[-half_length, -half_width], [half_length, -half_width],
+         [half_length, half_width], [-half_length, half_width]]
+    )
+    rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    return np.asarray(centre) + corners @ rotation.T
+
+
+def _fill_polygon(canvas: np.ndarray, corners: np.ndarray) -> None:
+    points = np.round(corners * (1 << _SUBPIXEL_BITS)).astype(np.int32)
+    cv2.fillPoly(canvas, [points], 1, lineType=cv2.LINE_8, shift=_SUBPIXEL_BITS)
+
+
+def _fill_circle(canvas: np.ndarray, centre, radius: float, value: int) -> None:
+    scale = 1 << _SUBPIXEL_BITS
+    cv2.circle(
+        canvas,
+        tuple(int(round(c * scale)) for c in centre),
+        int(round(radius * scale)),
+        value,
+        thickness=-1,
+        lineType=cv2.LINE_8,
+        shift=_SUBPIXEL_BITS,
+    )

@@ -1,0 +1,257 @@
+"""Reading and checking COCO-format ground truth and detection results.
+
+The COCO dicts are turned into flat NumPy arrays once, here, so that the evaluation
+never touches a Python dict per box. Every check names the offending record, e.g.
+``detection #17 (image_id=42): bbox has negative width -3.0; ...``.
+
+What is read, and how pycocotools' conventions are kept:
+
+* ground truth: ``gt["images"][i]["id"]``, ``gt["categories"][k]["id"]`` and, for each
+  annotation, ``id``, ``image_id``, ``category_id``, ``bbox`` ``[x, y, w, h]``, ``area``
+  and ``iscrowd``. The evaluation uses the ``area`` field, not ``w * h``. An ``ignore``
+  field is *not* used: pycocotools overwrites it with ``iscrowd``, and so do we.
+* detections: ``image_id``, ``category_id``, ``bbox`` ``[x, y, w, h]`` and ``score``. Like
+  pycocotools' ``loadRes``, a detection's area is ``w * h`` and its id is its position
+  in the list plus one; ``id``, ``area`` or ``iscrowd`` fields in the input are ignored.
+"""
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+Describe = Callable[[int], str]
+
+
+@dataclass(frozen=True)
+class CocoGroundTruth:
+    """Ground truth as arrays; G annotations, I images, K categories."""
+
+    image_ids: np.ndarray  #: (I,) int64, sorted: the images evaluated, in pycocotools' order
+    category_ids: np.ndarray  #: (K,) int64, sorted
+    annotation_ids: np.ndarray  #: (G,) int64, all positive and distinct
+    image_index: np.ndarray  #: (G,) int64, position of each annotation's image in ``image_ids``
+    category_index: np.ndarray  #: (G,) int64, position of its category in ``category_ids``
+    boxes: np.ndarray  #: (G, 4) float64, ``[x, y, w, h]`` in pixels
+    areas: np.ndarray  #: (G,) float64, the annotations' ``area`` field, in square pixels
+    is_crowd: np.ndarray  #: (G,) bool
+
+
+@dataclass(frozen=True)
+class CocoDetections:
+    """Detections as arrays; D detections, in the order they were given."""
+
+    image_index: np.ndarray  #: (D,) int64, position of the image in ``CocoGroundTruth.image_ids``
+    category_index: np.ndarray  #: (D,) int64, position in ``CocoGroundTruth.category_ids``
+    boxes: np.ndarray  #: (D, 4) float64, ``[x, y, w, h]`` in pixels
+    scores: np.ndarray  #: (D,) float64
+
+    @property
+    def areas(self) -> np.ndarray:
+        """(D,) float64: ``w * h``, as pycocotools' ``loadRes`` sets it."""
+        return self.boxes[:, 2] * self.boxes[:, 3]
+
+
+# --------------------------------------------------------------------------- generic columns
+def _records(container, key: str, owner: str) -> Sequence:
+    if key not in container:
+        raise ValueError(f"{owner} is missing the {key!r} list")
+    records = container[key]
+    if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Sequence):
+        raise TypeError(f"{owner}[{key!r}] must be a list of dicts, got {type(records).__name__}")
+    return records
+
+
+def _column(records: Sequence, field: str, describe: Describe) -> list:
+    """``[r[field] for r in records]``, or an error naming the first record without it."""
+    try:
+        return [record[field] for record in records]
+    except (KeyError, TypeError, IndexError):
+        pass
+    for i, record in enumerate(records):
+        if not isinstance(record, Mapping):
+            raise TypeError(f"{describe(i)}: expected a dict, got {type(record).__name__}")
+        if field not in record:
+            raise ValueError(f"{describe(i)}: missing field {field!r}")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _is_integer(value) -> bool:
+    return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _integer_array(values: list, field: str, describe: Describe) -> np.ndarray:
+    array = np.asarray(values) if values else np.zeros(0, dtype=np.int64)
+    if array.ndim == 1 and array.dtype.kind in "iu":
+        return array.astype(np.int64)
+    for i, value in enumerate(values):
+        if not _is_integer(value):
+            raise TypeError(f"{describe(i)}: {field} must be an integer, got {value!r}")
+    return array.astype(np.int64)  # pragma: no cover  (e.g. mixed bools and ints)
+
+
+def _float_array(values: list, field: str, describe: Describe) -> np.ndarray:
+    array = np.asarray(values) if values else np.zeros(0)
+    if not (array.ndim == 1 and array.dtype.kind in "iuf"):
+        for i, value in enumerate(values):
+            if not _is_real(value):
+                raise TypeError(f"{describe(i)}: {field} must be a number, got {value!r}")
+    array = array.astype(np.float64)
+    bad = ~np.isfinite(array)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{describe(i)}: {field} is {array[i]}; expected a finite number")
+    return array
+
+
+def _bbox_array(values: list, describe: Describe) -> np.ndarray:
+    """(N, 4) float64 ``[x, y, w, h]`` boxes, finite, with w >= 0 and h >= 0."""
+    try:
+        array = np.asarray(values) if values else np.zeros((0, 4))
+    except ValueError:  # ragged
+        array = None
+    if array is None or array.ndim != 2 or array.shape[1] != 4 or array.dtype.kind not in "iuf":
+        for i, bbox in enumerate(values):
+            if isinstance(bbox, (str, bytes, Mapping)) or not isinstance(bbox, (Sequence, np.ndarray)):
+                raise TypeError(f"{describe(i)}: bbox must be a list [x, y, w, h], got {bbox!r}")
+            if len(bbox) != 4:
+                raise ValueError(f"{describe(i)}: bbox must have 4 numbers [x, y, w, h], got {bbox!r}")
+            if not all(_is_real(v) for v in bbox):
+                raise TypeError(f"{describe(i)}: bbox must hold numbers [x, y, w, h], got {bbox!r}")
+        raise ValueError(f"bboxes must be lists of 4 numbers [x, y, w, h]")  # pragma: no cover
+    array = array.astype(np.float64)
+    bad = ~np.isfinite(array).all(axis=1)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"{describe(i)}: bbox {array[i].tolist()} has a non-finite value; "
+            "expected [x, y, w, h] with finite numbers"
+        )
+    for column, word in ((2, "width"), (3, "height")):
+        negative = array[:, column] < 0
+        if negative.any():
+            i = int(np.flatnonzero(negative)[0])
+            raise ValueError(
+                f"{describe(i)}: bbox has negative {word} {array[i, column]}; "
+                "expected [x, y, w, h] with w >= 0 and h >= 0"
+            )
+    return array
+
+
+def _sorted_unique_ids(records: Sequence, what: str, owner: str) -> np.ndarray:
+    """The ``id`` of each record, checked to be integers without duplicates, sorted."""
+    describe = lambda i: f"{owner} #{i}"  # noqa: E731
+    ids = _integer_array(_column(records, "id", describe), "id", describe)
+    unique, first, counts = np.unique(ids, return_index=True, return_counts=True)
+    if (counts > 1).any():
+        duplicate = unique[np.flatnonzero(counts > 1)[0]]
+        i, j = np.flatnonzero(ids == duplicate)[:2]
+        raise ValueError(f"{owner} #{j}: {what} id {duplicate} is used more than once (also by {owner} #{i})")
+    return unique
+
+
+def _positions(ids: np.ndarray, known: np.ndarray, field: str, where: str, describe: Describe) -> np.ndarray:
+    """Index of each of ``ids`` in the sorted array ``known``; error for an unknown id."""
+    index = np.searchsorted(known, ids)
+    found = index < len(known)
+    found[found] = known[index[found]] == ids[found]
+    if not found.all():
+        i = int(np.flatnonzero(~found)[0])
+        raise ValueError(f"{describe(i)}: {field} {ids[i]} is not in {where}")
+    return index.astype(np.int64)
+
+
+# --------------------------------------------------------------------------- ground truth
+def read_ground_truth(gt) -> CocoGroundTruth:
+    """Check a COCO-format ground-truth dict and return it as :class:`CocoGroundTruth`."""
+    if not isinstance(gt, Mapping):
+        raise TypeError(
+            "gt must be a COCO-format dict with 'images', 'annotations' and 'categories', "
+            f"got {type(gt).__name__}"
+        )
+    image_ids = _sorted_unique_ids(_records(gt, "images", "gt"), "image", "gt['images']")
+    category_ids = _sorted_unique_ids(_records(gt, "categories", "gt"), "category", "gt['categories']")
+    annotations = _records(gt, "annotations", "gt")
+
+    def describe(i: int) -> str:
+        record = annotations[i]
+        if isinstance(record, Mapping) and "id" in record:
+            return f"annotation #{i} (id={record['id']})"
+        return f"annotation #{i}"
+
+    annotation_ids = _integer_array(_column(annotations, "id", describe), "id", describe)
+    if (annotation_ids <= 0).any():
+        i = int(np.flatnonzero(annotation_ids <= 0)[0])
+        raise ValueError(
+            f"{describe(i)}: annotation ids must be positive integers "
+            "(pycocotools uses 0 to mean 'not matched')"
+        )
+    unique, counts = np.unique(annotation_ids, return_counts=True)
+    if (counts > 1).any():
+        duplicate = unique[np.flatnonzero(counts > 1)[0]]
+        first, second = np.flatnonzero(annotation_ids == duplicate)[:2]
+        raise ValueError(f"{describe(second)}: duplicate annotation id {duplicate} (also used by annotation #{first})")
+
+    image_index = _positions(
+        _integer_array(_column(annotations, "image_id", describe), "image_id", describe),
+        image_ids, "image_id", "gt['images']", describe,
+    )
+    category_index = _positions(
+        _integer_array(_column(annotations, "category_id", describe), "category_id", describe),
+        category_ids, "category_id", "gt['categories']", describe,
+    )
+    boxes = _bbox_array(_column(annotations, "bbox", describe), describe)
+    areas = _float_array(_column(annotations, "area", describe), "area", describe)
+    if (areas < 0).any():
+        i = int(np.flatnonzero(areas < 0)[0])
+        raise ValueError(f"{describe(i)}: area is {areas[i]}; expected a number >= 0")
+    crowd_flags = _column(annotations, "iscrowd", describe)
+    is_crowd = np.asarray(crowd_flags) if crowd_flags else np.zeros(0, dtype=bool)
+    if is_crowd.ndim != 1 or not np.isin(is_crowd, (0, 1)).all() or is_crowd.dtype.kind not in "biu":
+        for i, flag in enumerate(crowd_flags):
+            if not (isinstance(flag, (numbers.Integral, np.integer, np.bool_)) and flag in (0, 1)):
+                raise ValueError(f"{describe(i)}: iscrowd must be 0 or 1, got {flag!r}")
+    return CocoGroundTruth(
+        image_ids=image_ids,
+        category_ids=category_ids,
+        annotation_ids=annotation_ids,
+        image_index=image_index,
+        category_index=category_index,
+        boxes=boxes,
+        areas=areas,
+        is_crowd=is_crowd.astype(bool),
+    )
+
+
+# --------------------------------------------------------------------------- detections
+def read_detections(dt, gt: CocoGroundTruth) -> CocoDetections:
+    """Check a list of COCO result dicts against ``gt`` and return :class:`CocoDetections`."""
+    if isinstance(dt, (str, bytes, Mapping)) or not isinstance(dt, Sequence):
+        raise TypeError(
+            "dt must be a list of detection dicts (COCO results format: image_id, "
+            f"category_id, bbox, score), got {type(dt).__name__}"
+        )
+
+    def describe(i: int) -> str:
+        record = dt[i]
+        if isinstance(record, Mapping) and "image_id" in record:
+            return f"detection #{i} (image_id={record['image_id']})"
+        return f"detection #{i}"
+
+    image_index = _positions(
+        _integer_array(_column(dt, "image_id", describe), "image_id", describe),
+        gt.image_ids, "image_id", "gt['images']", describe,
+    )
+    category_index = _positions(
+        _integer_array(_column(dt, "category_id", describe), "category_id", describe),
+        gt.category_ids, "category_id", "gt['categories']", describe,
+    )
+    boxes = _bbox_array(_column(dt, "bbox", describe), describe)
+    scores = _float_array(_column(dt, "score", describe), "score", describe)
+    return CocoDetections(image_index=image_index, category_index=category_index, boxes=boxes, scores=scores)

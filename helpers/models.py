@@ -1,0 +1,393 @@
+"""Models for the course, and finding the layer a heatmap method should use.
+
+* :func:`gap_cnn`: conv blocks -> GlobalAveragePooling -> one Dense layer of logits.
+  The architecture CAM needs (Zhou et al., 2016).
+* :func:`vgg_like`: the VGG-16-like network of the Score-CAM experiment in seed 001
+  (four blocks of three 64-filter convolutions, a 512-128-64 dense head).
+* :func:`vgg16`: Keras' VGG16 as a nested base with a new head, for transfer learning.
+* :func:`last_conv_layer`, :func:`find_layer`, :func:`output_activation`: the lookups the
+  explanation methods rely on.
+
+All builders take images as float32 ``(H, W, C)`` in [0, 1]. When a GPU is visible the
+layers compute in ``mixed_float16`` while the last Dense layer (and any final activation)
+stays float32, so logits are never half precision; on a CPU everything is float32.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+from keras import layers
+
+CONV_TYPES = (
+    layers.Conv2D,
+    layers.SeparableConv2D,
+    layers.DepthwiseConv2D,
+    layers.Conv2DTranspose,
+)
+"""Layer types that count as convolutions for :func:`last_conv_layer`."""
+
+# Layers that, placed right after a convolution, keep its feature maps' meaning
+# (same shape, one channel per filter): the heatmap is taken after them.
+_ELEMENTWISE_TYPES = (
+    layers.BatchNormalization,
+    layers.Activation,
+    layers.ReLU,
+    layers.LeakyReLU,
+    layers.ELU,
+    layers.PReLU,
+)
+
+
+# --------------------------------------------------------------------------- checks
+def _check_input_shape(input_shape) -> tuple[int, int, int]:
+    try:
+        shape = tuple(int(s) for s in input_shape)
+    except TypeError:
+        raise TypeError(
+            f"input_shape must be a sequence (height, width, channels), got {input_shape!r}"
+        ) from None
+    if len(shape) != 3 or min(shape) <= 0:
+        raise ValueError(
+            f"input_shape must be (height, width, channels) with positive sizes, got {input_shape!r}"
+        )
+    return shape
+
+
+def _check_n_classes(n_classes) -> int:
+    if isinstance(n_classes, bool) or not isinstance(n_classes, int):
+        raise TypeError(f"n_classes must be an int, got {type(n_classes).__name__}")
+    if n_classes < 1:
+        raise ValueError(f"n_classes must be >= 1 (1 means a single sigmoid logit), got {n_classes}")
+    return n_classes
+
+
+def _check_activation(activation):
+    if activation not in (None, "softmax", "sigmoid"):
+        raise ValueError(
+            f"activation must be None (logits), 'softmax' or 'sigmoid', got {activation!r}"
+        )
+    return activation
+
+
+def _compute_policy():
+    """``"mixed_float16"`` when a GPU is visible, else ``"float32"``."""
+    import tensorflow as tf
+
+    return "mixed_float16" if tf.config.list_physical_devices("GPU") else "float32"
+
+
+def _head(x, n_classes: int, activation, name: str = "logits"):
+    """The final Dense layer (float32 logits) and an optional separate activation layer."""
+    x = layers.Dense(n_classes, dtype="float32", name=name)(x)
+    if activation is not None:
+        x = layers.Activation(activation, dtype="float32", name=activation)(x)
+    return x
+
+
+# --------------------------------------------------------------------------- builders
+def gap_cnn(
+    input_shape: Sequence[int],
+    n_classes: int,
+    widths: Sequence[int] = (32, 64, 128),
+    convs_per_block: int = 2,
+    dropout: float = 0.0,
+    activation: str | None = None,
+    name: str = "gap_cnn",
+) -> keras.Model:
+    """A small CNN whose head is GlobalAveragePooling then one Dense layer: CAM-ready.
+
+    Each block is ``convs_per_block`` x (3x3 Conv -> BatchNorm -> ReLU), followed by a
+    2x2 max-pool except after the last block, so the last feature maps are
+    ``H / 2**(len(widths)-1)`` pixels on a side.
+
+    Parameters
+    ----------
+    input_shape : (H, W, C)
+        Image size in pixels and channels; images are float32 in [0, 1].
+    n_classes : int
+        Number of logits. 1 gives a single logit for a sigmoid (binary) output.
+    widths : sequence of int
+        Filters per block.
+    convs_per_block : int
+        Convolutions per block.
+    dropout : float
+        Dropout rate before the Dense layer (0 disables it).
+    activation : None, "softmax" or "sigmoid"
+        None (the default) outputs logits; otherwise a separate final activation layer
+        is added (explanation methods bypass it automatically).
+    name : str
+        The model's name.
+
+    Returns
+    -------
+    keras.Model
+        Output ``(N, n_classes)``: float32 logits (or probabilities with ``activation``).
+        The last ReLU is named ``"features"``: the ``(N, h, w, widths[-1])`` maps that
+        CAM weights.
+    """
+    shape = _check_input_shape(input_shape)
+    n_classes = _check_n_classes(n_classes)
+    _check_activation(activation)
+    widths = tuple(widths)
+    if not widths or any(not isinstance(w, int) or isinstance(w, bool) or w <= 0 for w in widths):
+        raise ValueError(f"widths must be a non-empty sequence of positive ints, got {widths!r}")
+    if not isinstance(convs_per_block, int) or convs_per_block < 1:
+        raise ValueError(f"convs_per_block must be an int >= 1, got {convs_per_block!r}")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+    if min(shape[:2]) < 2 ** (len(widths) - 1):
+        raise ValueError(
+            f"input {shape[0]}x{shape[1]} is too small for {len(widths)} blocks "
+            f"(each block but the last halves the size); use fewer widths or larger images"
+        )
+
+    policy = _compute_policy()
+    inputs = keras.Input(shape, name="image")
+    x = inputs
+    for b, width in enumerate(widths, start=1):
+        for c in range(1, convs_per_block + 1):
+            last = b == len(widths) and c == convs_per_block
+            x = layers.Conv2D(width, 3, padding="same", use_bias=False,
+                              dtype=policy, name=f"block{b}_conv{c}")(x)
+            x = layers.BatchNormalization(dtype=policy, name=f"block{b}_bn{c}")(x)
+            x = layers.ReLU(dtype=policy, name="features" if last else f"block{b}_relu{c}")(x)
+        if b < len(widths):
+            x = layers.MaxPooling2D(2, dtype=policy, name=f"block{b}_pool")(x)
+    x = layers.GlobalAveragePooling2D(dtype=policy, name="gap")(x)
+    if dropout:
+        x = layers.Dropout(dropout, dtype=policy, name="dropout")(x)
+    outputs = _head(x, n_classes, activation)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def vgg_like(input_shape: Sequence[int], n_classes: int, dropout: tuple[float, float] = (0.25, 0.5),
+             name: str = "vgg_like") -> keras.Sequential:
+    """The VGG-16-like network of the Score-CAM experiment (seed 001), layer for layer.
+
+    Four blocks of [3 x (3x3 Conv, 64 filters, ReLU) -> BatchNorm -> 2x2 MaxPool ->
+    Dropout], then Flatten -> Dense 512 -> ReLU -> Dropout -> Dense 128 -> ReLU ->
+    Dropout -> Dense 64 -> ReLU -> Dropout -> Dense ``n_classes`` -> softmax.
+    With a 64x64x3 input and 27 classes its layer sequence and parameter counts equal
+    the seed's summary (1,792 for the first convolution, 36,928 for each other one,
+    256 per BatchNorm, 524,800 / 65,664 / 8,256 / 1,755 for the dense layers).
+
+    Parameters
+    ----------
+    input_shape : (H, W, C)
+        Height and width must be multiples of 16 (four 2x2 poolings).
+    n_classes : int
+        Number of classes (>= 2: the output is a softmax).
+    dropout : (float, float)
+        Dropout rates after the conv blocks and in the dense head. The seed's summary
+        does not give them; 0.25 and 0.5 are the usual VGG-style choices.
+
+    Returns
+    -------
+    keras.Sequential
+        Output ``(N, n_classes)`` probabilities. The Dense layer before the final
+        softmax gives the logits, which the explanation methods use.
+    """
+    shape = _check_input_shape(input_shape)
+    n_classes = _check_n_classes(n_classes)
+    if n_classes < 2:
+        raise ValueError(f"vgg_like ends in a softmax and needs n_classes >= 2, got {n_classes}")
+    if shape[0] % 16 or shape[1] % 16:
+        raise ValueError(f"vgg_like needs height and width divisible by 16, got {shape[:2]}")
+    conv_drop, dense_drop = dropout
+    policy = _compute_policy()
+    stack: list[layers.Layer] = [keras.Input(shape, name="image")]
+    for _ in range(4):
+        stack += [layers.Conv2D(64, 3, padding="same", activation="relu", dtype=policy)
+                  for _ in range(3)]
+        stack += [layers.BatchNormalization(dtype=policy), layers.MaxPooling2D(2, dtype=policy),
+                  layers.Dropout(conv_drop, dtype=policy)]
+    stack.append(layers.Flatten(dtype=policy))
+    for units in (512, 128, 64):
+        stack += [layers.Dense(units, dtype=policy), layers.Activation("relu", dtype=policy),
+                  layers.Dropout(dense_drop, dtype=policy)]
+    stack += [layers.Dense(n_classes, dtype="float32"),
+              layers.Activation("softmax", dtype="float32")]
+    return keras.Sequential(stack, name=name)
+
+
+class VGGPreprocess(layers.Layer):
+    """Turn [0, 1] RGB images into what Keras' ImageNet VGG16 expects.
+
+    VGG16's weights were trained on 0-255 BGR images with the ImageNet channel means
+    (B 103.939, G 116.779, R 123.68) subtracted ("caffe" preprocessing).
+    """
+
+    MEAN_BGR = (103.939, 116.779, 123.68)
+
+    def call(self, x):
+        bgr = keras.ops.flip(x * 255.0, axis=-1)
+        return bgr - keras.ops.convert_to_tensor(self.MEAN_BGR, dtype=bgr.dtype)
+
+
+def vgg16(input_shape: Sequence[int] = (224, 224, 3), n_classes: int = 2, weights: str | None = None,
+          head: str = "gap", trainable_base: bool = False, activation: str | None = None,
+          name: str = "vgg16_transfer") -> keras.Model:
+    """Keras' VGG16 convolutional base (nested) with a new classification head.
+
+    Parameters
+    ----------
+    input_shape : (H, W, 3)
+        At least 32x32. Images are float32 RGB in [0, 1]; the model converts them
+        to VGG16's "caffe" input itself (:class:`VGGPreprocess`).
+    n_classes : int
+        Number of logits (1 for a single sigmoid logit, as in seed 000's cats vs dogs).
+    weights : None or "imagenet"
+        ``"imagenet"`` downloads Keras' pre-trained weights (about 58 MB, needs the
+        internet; used in the labs). None gives random weights.
+    head : "gap" or "flatten"
+        ``"gap"``: GlobalAveragePooling -> Dense logits (CAM works on it);
+        ``"flatten"``: Flatten -> Dense 256 -> ReLU -> Dropout 0.5 -> Dense logits
+        (the classic VGG head: Grad-CAM works on it, CAM does not).
+    trainable_base : bool
+        Whether the VGG16 base is trained too (fine-tuning) or frozen.
+    activation : None, "softmax" or "sigmoid"
+        Optional final activation layer.
+
+    Returns
+    -------
+    keras.Model
+        The base is the nested model ``"vgg16"``; its last conv layer is ``"block5_conv3"``.
+    """
+    shape = _check_input_shape(input_shape)
+    n_classes = _check_n_classes(n_classes)
+    _check_activation(activation)
+    if weights not in (None, "imagenet"):
+        raise ValueError(f"weights must be None or 'imagenet', got {weights!r}")
+    if head not in ("gap", "flatten"):
+        raise ValueError(f"head must be 'gap' or 'flatten', got {head!r}")
+    if shape[2] != 3 or min(shape[:2]) < 32:
+        raise ValueError(f"vgg16 needs RGB images of at least 32x32, got input_shape={shape}")
+    base = keras.applications.VGG16(include_top=False, weights=weights, input_shape=shape)
+    base.trainable = trainable_base
+    inputs = keras.Input(shape, name="image")
+    x = VGGPreprocess(name="vgg_preprocess")(inputs)
+    x = base(x)
+    if head == "gap":
+        x = layers.GlobalAveragePooling2D(name="gap")(x)
+    else:
+        x = layers.Flatten(name="flatten")(x)
+        x = layers.Dense(256, activation="relu", name="fc")(x)
+        x = layers.Dropout(0.5, name="fc_dropout")(x)
+    outputs = _head(x, n_classes, activation)
+    return keras.Model(inputs, outputs, name=name)
+
+
+# --------------------------------------------------------------------------- lookups
+def _check_model(model) -> None:
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"expected a keras.Model, got {type(model).__name__}")
+    if not model.built:
+        raise ValueError(
+            f"model {model.name!r} is not built yet; call it on a batch or give it a keras.Input first"
+        )
+
+
+def _output_rank(layer) -> int | None:
+    try:
+        return len(layer.output.shape)
+    except (AttributeError, ValueError):
+        return None
+
+
+def _walk(model) -> list:
+    """All layers in order, nested models expanded in place (depth first)."""
+    found = []
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            found.extend(_walk(layer))
+        found.append(layer)
+    return found
+
+
+def last_conv_layer(model: keras.Model) -> keras.layers.Layer:
+    """The layer whose ``(N, h, w, K)`` output a CAM method should weight.
+
+    The last convolution of the model (Conv2D, SeparableConv2D, DepthwiseConv2D or
+    Conv2DTranspose; inside nested models too, e.g. a ``keras.applications`` base),
+    extended forward to the last activation in the run of BatchNorm and activation
+    layers that directly follows it (conv -> BN -> ReLU gives the ReLU): those keep
+    one map per filter and the activation's output is what the rest of the network sees.
+    A BatchNorm that is not followed by an activation is not included.
+    Pooling layers after it are not included (they only coarsen the map).
+
+    Parameters
+    ----------
+    model : keras.Model
+        A built Functional or Sequential model.
+
+    Returns
+    -------
+    keras.layers.Layer
+        The layer (possibly inside a nested model; see :func:`find_layer`).
+
+    Raises
+    ------
+    ValueError
+        If the model has no convolution with a 4-D output.
+    """
+    _check_model(model)
+    flat = _walk(model)
+    conv_index = None
+    for i, layer in enumerate(flat):
+        if isinstance(layer, CONV_TYPES) and _output_rank(layer) == 4:
+            conv_index = i
+    if conv_index is None:
+        raise ValueError(
+            f"model {model.name!r} has no convolutional layer with a 4-D (N, h, w, K) output; "
+            "CAM-style heatmaps need one (a model made only of Dense layers has no spatial maps)"
+        )
+    chosen = flat[conv_index]
+    for layer in flat[conv_index + 1:]:
+        if not (isinstance(layer, _ELEMENTWISE_TYPES) and _output_rank(layer) == 4):
+            break
+        if not isinstance(layer, layers.BatchNormalization):
+            chosen = layer  # an activation: the maps the rest of the network sees
+    return chosen
+
+
+def find_layer(model: keras.Model, name: str) -> keras.layers.Layer:
+    """Find a layer by name, searching nested models too.
+
+    Raises
+    ------
+    ValueError
+        If no layer has that name (the message lists the 4-D layers that do exist).
+    """
+    _check_model(model)
+    if not isinstance(name, str):
+        raise TypeError(f"layer name must be a str, got {type(name).__name__}")
+    for layer in _walk(model):
+        if layer.name == name:
+            return layer
+    four_d = [layer.name for layer in _walk(model) if _output_rank(layer) == 4]
+    raise ValueError(
+        f"model {model.name!r} has no layer named {name!r}; layers with 4-D outputs are: "
+        + (", ".join(four_d[-12:]) if four_d else "(none)")
+    )
+
+
+def output_activation(model: keras.Model) -> str:
+    """The model's final activation: ``"softmax"``, ``"sigmoid"`` or ``"linear"`` (logits).
+
+    Looks at the last layer: a separate Activation/Softmax layer, or the ``activation``
+    of a final Dense layer.
+    """
+    _check_model(model)
+    last = model.layers[-1]
+    if isinstance(last, layers.Softmax):
+        return "softmax"
+    fn = getattr(last, "activation", None)
+    if fn is None:
+        return "linear"
+    name = getattr(fn, "__name__", str(fn))
+    if name in ("softmax", "sigmoid", "linear"):
+        return name
+    raise ValueError(
+        f"model {model.name!r} ends in a {name!r} activation; expected softmax, sigmoid or none (logits)"
+    )

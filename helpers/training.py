@@ -1,0 +1,262 @@
+"""Training: one call that feeds a Keras model through a proper input pipeline.
+
+:func:`fit` takes arrays, an :class:`~helpers.data.ImageSet` or a ``tf.data.Dataset``,
+builds a ``tf.data`` pipeline (cache -> shuffle -> batch -> augment -> prefetch),
+compiles the model when it is not compiled yet (the loss is chosen from the model's
+output: logits, softmax or sigmoid), shows one progress line that updates in place,
+and returns Keras' ``History``.
+
+On a GPU it turns on XLA compilation; the models built by :mod:`helpers.models` then
+also compute in mixed precision (float16 maths, float32 weights and logits), and the
+optimizer is wrapped in a loss-scale optimizer so float16 gradients do not underflow.
+On a CPU it uses neither: both would only slow training down there.
+"""
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from .models import output_activation
+
+AUTOTUNE = tf.data.AUTOTUNE
+
+
+# --------------------------------------------------------------------------- input pipeline
+def _as_arrays(data, what: str):
+    """(images, labels) from an ImageSet or an (x, y) pair, validated."""
+    if hasattr(data, "images") and hasattr(data, "labels"):
+        x, y = data.images, data.labels
+    elif isinstance(data, (tuple, list)) and len(data) == 2:
+        x, y = data
+    else:
+        raise TypeError(
+            f"{what} must be an ImageSet, an (images, labels) pair or a tf.data.Dataset, "
+            f"got {type(data).__name__}"
+        )
+    x = np.asarray(x)
+    y = np.asarray(y)
+    if x.ndim != 4:
+        raise ValueError(f"{what}: images must be (N, H, W, C), got shape {x.shape}")
+    if not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(
+            f"{what}: images must be floating point in [0, 1], got dtype {x.dtype} "
+            "(divide uint8 images by 255 first)"
+        )
+    if len(x) == 0:
+        raise ValueError(f"{what}: there are no images")
+    if y.shape[0] != x.shape[0]:
+        raise ValueError(f"{what}: {x.shape[0]} images but {y.shape[0]} labels")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{what}: images contain NaN or infinite values")
+    return x.astype(np.float32, copy=False), y
+
+
+def make_dataset(data, *, batch_size: int = 32, shuffle: bool = False, augment: Callable | None = None,
+                 seed: int = 0, what: str = "data") -> tf.data.Dataset:
+    """Build a batched ``tf.data`` pipeline from arrays, an ImageSet or a Dataset.
+
+    Parameters
+    ----------
+    data : ImageSet, (images, labels) or tf.data.Dataset
+        Images are float32 ``(N, H, W, C)`` in [0, 1]. A Dataset is used as it is
+        (it must already yield ``(images, labels)`` batches).
+    batch_size : int
+        Images per batch.
+    shuffle : bool
+        Reshuffle every epoch (with a buffer as large as the data set, so it is a
+        full shuffle).
+    augment : callable, optional
+        ``augment(images_batch) -> images_batch``, applied to every training batch
+        after batching (e.g. a ``keras.Sequential`` of random layers, called with
+        ``training=True``).
+    seed : int
+        Shuffle seed.
+
+    Returns
+    -------
+    tf.data.Dataset
+        Yields ``(float32 (B, H, W, C), labels (B, ...))``; cached in memory and
+        prefetched.
+    """
+    if isinstance(data, tf.data.Dataset):
+        return data.prefetch(AUTOTUNE)
+    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+        raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
+    x, y = _as_arrays(data, what)
+    ds = tf.data.Dataset.from_tensor_slices((x, y)).cache()
+    if shuffle:
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size)
+    if augment is not None:
+        ds = ds.map(lambda im, lab: (_call_augment(augment, im), lab), num_parallel_calls=AUTOTUNE)
+    return ds.prefetch(AUTOTUNE)
+
+
+def _call_augment(augment, images):
+    if isinstance(augment, keras.layers.Layer):
+        return augment(images, training=True)
+    return augment(images)
+
+
+# --------------------------------------------------------------------------- compile
+def default_loss(model: keras.Model) -> keras.losses.Loss:
+    """The cross-entropy that matches the model's output.
+
+    =====================  ==========================================================
+    output                 loss
+    =====================  ==========================================================
+    logits, N >= 2 units   sparse categorical cross-entropy, ``from_logits=True``
+    softmax                sparse categorical cross-entropy, ``from_logits=False``
+    logit, 1 unit          binary cross-entropy, ``from_logits=True``
+    sigmoid, 1 unit        binary cross-entropy, ``from_logits=False``
+    =====================  ==========================================================
+
+    Labels are integer class indices (0/1 for a single unit).
+    """
+    activation = output_activation(model)
+    units = model.output_shape[-1]
+    if units == 1:
+        return keras.losses.BinaryCrossentropy(from_logits=activation == "linear")
+    if activation == "sigmoid":
+        raise ValueError(
+            f"model {model.name!r} has {units} sigmoid outputs (multi-label); "
+            "compile it yourself with the loss you want"
+        )
+    return keras.losses.SparseCategoricalCrossentropy(from_logits=activation == "linear")
+
+
+def _default_metrics(model: keras.Model) -> list:
+    if model.output_shape[-1] == 1:
+        threshold = 0.0 if output_activation(model) == "linear" else 0.5
+        return [keras.metrics.BinaryAccuracy(name="accuracy", threshold=threshold)]
+    return [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
+
+
+def _uses_mixed_precision(model: keras.Model) -> bool:
+    return any(getattr(layer, "compute_dtype", "float32") == "float16" for layer in model.layers)
+
+
+def _has_gpu() -> bool:
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
+def compile_for_training(model: keras.Model, *, learning_rate: float = 1e-3, optimizer=None,
+                         loss=None, metrics: Sequence | None = None) -> keras.Model:
+    """Compile ``model`` with Adam, :func:`default_loss` and accuracy unless told otherwise.
+
+    On a GPU this turns on XLA (``jit_compile=True``) and, for a mixed-precision model,
+    wraps the optimizer in ``keras.optimizers.LossScaleOptimizer``.
+    """
+    if not (isinstance(learning_rate, (int, float)) and learning_rate > 0 and math.isfinite(learning_rate)):
+        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
+    if optimizer is None:
+        optimizer = keras.optimizers.Adam(learning_rate)
+    elif isinstance(optimizer, str):
+        optimizer = keras.optimizers.get({"class_name": optimizer, "config": {"learning_rate": learning_rate}})
+    if _uses_mixed_precision(model) and not isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+    model.compile(
+        optimizer=optimizer,
+        loss=loss if loss is not None else default_loss(model),
+        metrics=list(metrics) if metrics is not None else _default_metrics(model),
+        jit_compile=_has_gpu(),
+    )
+    return model
+
+
+# --------------------------------------------------------------------------- progress
+class ProgressLine(keras.callbacks.Callback):
+    """One line per ``fit`` call, updated in place after every epoch.
+
+    In Jupyter the line is a display that is replaced (so an executed notebook shows
+    only the final state); in a terminal each epoch prints a line.
+    """
+
+    def __init__(self, epochs: int):
+        super().__init__()
+        self.epochs = epochs
+        self._handle = None
+        self._start = 0.0
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+
+            shell = get_ipython()
+            if shell is not None and "IPKernelApp" in shell.config:
+                self._handle = display(self._text(0, {}), display_id=True)
+        except ImportError:
+            self._handle = None
+
+    def _text(self, epoch: int, logs: dict) -> str:
+        parts = [f"epoch {epoch}/{self.epochs}"]
+        parts += [f"{k} {v:.4f}" for k, v in logs.items() if k != "learning_rate"]
+        parts.append(f"{time.perf_counter() - self._start:.1f} s")
+        return " · ".join(parts)
+
+    def on_epoch_end(self, epoch, logs=None):
+        text = self._text(epoch + 1, logs or {})
+        if self._handle is not None:
+            self._handle.update(text)
+        else:
+            print(text, flush=True)
+
+
+# --------------------------------------------------------------------------- fit
+def fit(model: keras.Model, train, val=None, *, epochs: int, batch_size: int = 32,
+        learning_rate: float = 1e-3, optimizer=None, loss=None, metrics=None,
+        augment: Callable | None = None, callbacks: Sequence = (), seed: int = 0,
+        progress: bool = True) -> keras.callbacks.History:
+    """Train ``model`` and return its Keras ``History``.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Compiled or not. An uncompiled model is compiled with Adam(``learning_rate``),
+        the cross-entropy that matches its output (:func:`default_loss`) and accuracy.
+        A compiled model keeps its own optimizer, loss and metrics.
+    train, val : ImageSet, (images, labels) or tf.data.Dataset
+        Images float32 ``(N, H, W, C)`` in [0, 1]; labels int class indices ``(N,)``.
+        ``val`` is optional; it is evaluated after every epoch.
+    epochs : int
+        Passes over the training data (>= 1).
+    batch_size : int
+        Images per step (ignored for a Dataset, which is already batched).
+    augment : callable, optional
+        Applied to training batches only (see :func:`make_dataset`).
+    callbacks : sequence of keras.callbacks.Callback
+        Extra callbacks (e.g. ``keras.callbacks.EarlyStopping``).
+    seed : int
+        Shuffle seed.
+    progress : bool
+        Show the one-line progress display.
+
+    Returns
+    -------
+    keras.callbacks.History
+        ``history.history`` maps ``"loss"``, ``"accuracy"`` (and ``"val_..."``) to
+        one value per epoch.
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
+    epochs = int(epochs)
+    train_ds = make_dataset(train, batch_size=batch_size, shuffle=True, augment=augment,
+                            seed=seed, what="train")
+    val_ds = None if val is None else make_dataset(val, batch_size=max(batch_size, 128), what="val")
+    if not getattr(model, "compiled", False):
+        compile_for_training(model, learning_rate=learning_rate, optimizer=optimizer,
+                             loss=loss, metrics=metrics)
+    all_callbacks = list(callbacks)
+    if progress:
+        all_callbacks.append(ProgressLine(epochs))
+    return model.fit(train_ds, validation_data=val_ds, epochs=epochs, verbose=0, shuffle=False,
+                     callbacks=all_callbacks)

@@ -1,0 +1,40 @@
+"""Training curves."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+
+
+def plot_history(history, metrics=("loss", "accuracy")):
+    """Plot training (and validation) curves, one panel per metric.
+
+    Parameters
+    ----------
+    history : keras.callbacks.History or dict
+        What :func:`helpers.training.fit` returns, or its ``.history`` dict
+        (metric name -> one value per epoch).
+    metrics : sequence of str
+        Which metrics to draw; ``"val_<name>"`` is drawn with ``<name>`` when present.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    logs = getattr(history, "history", history)
+    if not isinstance(logs, dict):
+        raise TypeError(f"expected a keras History or a dict, got {type(history).__name__}")
+    missing = [m for m in metrics if m not in logs]
+    if missing:
+        raise ValueError(f"history has no {missing}; it has {sorted(logs)}")
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.2), squeeze=False)
+    for ax, name in zip(axes[0], metrics):
+        values = logs[name]
+        epochs = range(1, len(values) + 1)
+        ax.plot(epochs, values, "o-", label="train")
+        if f"val_{name}" in logs:
+            ax.plot(epochs, logs[f"val_{name}"], "s--", label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_title(name)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    return fig
