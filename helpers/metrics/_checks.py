@@ -152,5 +152,6 @@ def check_zero_division(zero_division) -> float:
     )
 
 
-def warn_undefined(message: str) -> None:
-    warnings.warn(message, UndefinedMetricWarning, stacklevel=3)
+def warn_undefined(message: str, stacklevel: int = 3) -> None:
+    """Emit an :class:`UndefinedMetricWarning` pointing at the caller's caller."""
+    warnings.warn(message, UndefinedMetricWarning, stacklevel=stacklevel)

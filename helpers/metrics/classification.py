@@ -110,7 +110,8 @@ def _divide(numerator, denominator, zero_value, zero_division, what, average):
         scope = "" if average in ("binary", "micro") else " for some classes"
         warn_undefined(
             f"{what} is ill-defined (0/0){scope} and set to 0.0. "
-            "Pass zero_division=0, 1 or np.nan to choose the value and silence this warning."
+            "Pass zero_division=0, 1 or np.nan to choose the value and silence this warning.",
+            stacklevel=4,
         )
     return result
 

@@ -1,0 +1,52 @@
+"""Object detection: boxes, IoU, non-maximum suppression, average precision, COCO and VOC
+evaluation, and boxes from class activation maps.
+
+=====================================  =================================================
+:func:`box_convert`, :func:`box_area`  box layouts ``xyxy``, ``xywh`` (COCO), ``cxcywh``
+:func:`iou`                            pairwise intersection over union, (N, M)
+:func:`nms`, :func:`soft_nms`          non-maximum suppression, hard and soft
+:func:`average_precision`              VOC 2007 (11-point), VOC (all-point), COCO (101-point)
+:func:`coco_evaluate`                  COCO AP/AR, identical to pycocotools
+:func:`voc_evaluate`                   PASCAL VOC per-class AP and mAP
+:func:`heatmap_to_box`                 the CAM paper's box around a heatmap's hot region
+=====================================  =================================================
+
+Boxes are in pixels, float, ``xyxy`` with exclusive right/bottom edges unless a ``fmt``
+argument says otherwise.
+"""
+from __future__ import annotations
+
+from .average_precision import AP_METHODS, average_precision, precision_envelope
+from .boxes import BOX_FORMATS, box_area, box_convert, iou
+from .coco import (
+    COCO_AREA_RANGES,
+    COCO_IOU_THRESHOLDS,
+    COCO_MAX_DETS,
+    COCO_RECALL_THRESHOLDS,
+    CocoEvalResult,
+    coco_evaluate,
+)
+from .localization import heatmap_to_box
+from .nms import nms, soft_nms
+from .voc import VocEvalResult, voc_evaluate
+
+__all__ = [
+    "AP_METHODS",
+    "BOX_FORMATS",
+    "COCO_AREA_RANGES",
+    "COCO_IOU_THRESHOLDS",
+    "COCO_MAX_DETS",
+    "COCO_RECALL_THRESHOLDS",
+    "CocoEvalResult",
+    "VocEvalResult",
+    "average_precision",
+    "box_area",
+    "box_convert",
+    "coco_evaluate",
+    "heatmap_to_box",
+    "iou",
+    "nms",
+    "precision_envelope",
+    "soft_nms",
+    "voc_evaluate",
+]

@@ -1,0 +1,91 @@
+"""From a heatmap to a bounding box: weakly supervised localisation as in the CAM paper.
+
+Zhou, Khosla, Lapedriza, Oliva and Torralba, "Learning Deep Features for
+Discriminative Localization" (CVPR 2016), section 3: "we first segment the regions of
+which the value is above 20% of the max value of the CAM. Then we take the bounding
+box that covers the largest connected component in the segmentation map."
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from scipy import ndimage
+
+# Pixels touching by an edge or a corner belong to the same region (8-connectivity).
+_EIGHT_NEIGHBOURS = np.ones((3, 3), dtype=bool)
+
+
+def _box_of_largest_region(heatmap: np.ndarray, threshold: float) -> np.ndarray:
+    height, width = heatmap.shape
+    peak = heatmap.max()
+    if peak <= 0:  # all zero, constant <= 0, or all negative: nothing stands out
+        return np.array([0, 0, width, height], dtype=np.float32)
+    hot = heatmap >= threshold * peak
+    regions, n_regions = ndimage.label(hot, structure=_EIGHT_NEIGHBOURS)
+    sizes = np.bincount(regions.ravel(), minlength=n_regions + 1)[1:]
+    largest = 1 + int(np.argmax(sizes))  # ties: the region met first in raster order
+    rows, cols = np.nonzero(regions == largest)
+    return np.array([cols.min(), rows.min(), cols.max() + 1, rows.max() + 1], dtype=np.float32)
+
+
+def heatmap_to_box(heatmap, threshold: float = 0.2) -> np.ndarray:
+    """Bounding box of the largest hot region of a heatmap (the CAM paper's rule).
+
+    1. Keep the pixels whose value is at least ``threshold * max(heatmap)``.
+    2. Group them into connected regions, with 8-connectivity (pixels that touch by
+       an edge *or a corner* are connected).
+    3. Return the box around the largest region (most pixels; on a tie, the region
+       whose first pixel comes first in row-major order).
+
+    Parameters
+    ----------
+    heatmap : array_like, shape (H, W) or (N, H, W)
+        One heatmap or a batch, in the image's pixel grid (resize a CAM to the image
+        size first). Any finite values; larger means more relevant.
+    threshold : float in [0, 1]
+        Fraction of the maximum. 0.2 is the paper's value.
+
+    Returns
+    -------
+    numpy.ndarray, shape (4,) or (N, 4), float32
+        ``[x1, y1, x2, y2]`` in pixels with *exclusive* right and bottom edges: the
+        box covers columns ``x1 .. x2 - 1`` and rows ``y1 .. y2 - 1``. A single hot
+        pixel at column 3, row 5 gives ``[3, 5, 4, 6]``.
+
+        A heatmap whose maximum is <= 0 (all zeros, a constant, or all negative)
+        singles out nothing, so its box is the whole image ``[0, 0, W, H]``. A
+        constant positive map gives the whole image too, since every pixel is hot.
+
+    Raises
+    ------
+    ValueError
+        For a wrong shape, an empty map, a non-finite value or a threshold outside [0, 1].
+
+    Examples
+    --------
+    >>> cam = np.zeros((8, 10))
+    >>> cam[2:4, 5:9] = 1.0          # rows 2-3, columns 5-8
+    >>> cam[6, 0] = 0.9              # a lone hot pixel: a smaller region
+    >>> heatmap_to_box(cam)
+    array([5., 2., 9., 4.], dtype=float32)
+    """
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
+        raise TypeError(f"threshold must be a number in [0, 1], got {threshold!r}")
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be in [0, 1] (a fraction of the maximum), got {threshold!r}")
+    maps = np.asarray(heatmap)
+    if maps.dtype.kind not in "biuf":
+        raise TypeError(f"heatmap must hold numbers, got dtype {maps.dtype}")
+    if maps.ndim not in (2, 3):
+        raise ValueError(f"heatmap must have shape (H, W) or (N, H, W), got shape {maps.shape}")
+    if maps.shape[-1] == 0 or maps.shape[-2] == 0:
+        raise ValueError(f"heatmap has an empty image size {maps.shape[-2:]}; expected H >= 1 and W >= 1")
+    maps = maps.astype(np.float64)
+    if not np.isfinite(maps).all():
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(maps))[0])
+        raise ValueError(f"heatmap{list(where)} is {maps[where]}; expected finite values")
+    if maps.ndim == 2:
+        return _box_of_largest_region(maps, float(threshold))
+    boxes = [_box_of_largest_region(one, float(threshold)) for one in maps]
+    return np.stack(boxes) if boxes else np.zeros((0, 4), dtype=np.float32)

@@ -1,0 +1,248 @@
+"""One forward pass that returns a layer's feature maps *and* the logits.
+
+Explanations differentiate (or score) the target's **logit**, the number before the
+final softmax/sigmoid: a saturated softmax has gradients near zero, and a probability
+mixes in every other class. Readers' models often end in a softmax or sigmoid
+(a separate ``Activation``/``Softmax`` layer, or ``activation=`` on the last Dense);
+:class:`LogitsNet` runs the user's model layer by layer, reusing its layers and
+variables, and
+
+* skips the final activation (a final Dense with ``activation="softmax"`` is run
+  as ``x @ kernel + bias`` with the same variables),
+* picks up the output of the chosen layer on the way, even inside a nested model
+  (a ``keras.applications`` base inside a bigger model),
+* calls every layer with ``training=False`` (dropout off, BatchNorm frozen).
+
+Nothing of the user's model is modified: no clone, no weight copy, no attribute set,
+so its predictions are unchanged and later training is seen by the next explanation.
+
+The net is built once per (model, layer) and cached (weakly: dropping the model frees
+it), together with the compiled functions that use it (:func:`cached`).
+"""
+from __future__ import annotations
+
+import weakref
+
+import keras
+import tensorflow as tf
+
+from ._inputs import n_logits as _n_logits
+
+_PROBABILITY_ACTIVATIONS = ("softmax", "sigmoid")
+_CACHE: "weakref.WeakKeyDictionary[keras.Model, dict]" = weakref.WeakKeyDictionary()
+
+
+def cached(model: keras.Model, key, build):
+    """``build()`` once per ``(model, key)``; the cache entry dies with the model."""
+    per_model = _CACHE.setdefault(model, {})
+    if key not in per_model:
+        per_model[key] = build()
+    return per_model[key]
+
+
+# --------------------------------------------------------------------------- graph walking
+def _layers_of(model: keras.Model) -> list:
+    return [lay for lay in model.layers if not isinstance(lay, keras.layers.InputLayer)]
+
+
+def _is_sequential(model) -> bool:
+    return isinstance(model, keras.Sequential)
+
+
+def output_operation(model: keras.Model):
+    """The layer (or op) whose output is the model's output."""
+    if _is_sequential(model):
+        return _layers_of(model)[-1]
+    return model.outputs[0]._keras_history.operation
+
+
+def _activation_name(fn) -> str | None:
+    return getattr(fn, "__name__", None) if fn is not None else None
+
+
+def _final_activation(op) -> tuple[str, str | None]:
+    """``(kind, how)``: the probability function ending ``op`` and how to bypass it.
+
+    ``kind`` is "softmax", "sigmoid" or "linear"; ``how`` is "identity" (a separate
+    activation layer/op: skip it), "dense" (run the Dense without its activation),
+    "nested" (the op is a model: look inside) or None.
+    """
+    if isinstance(op, keras.layers.Softmax):
+        return "softmax", "identity"
+    if isinstance(op, keras.layers.Activation):
+        name = _activation_name(op.activation)
+        return (name, "identity") if name in _PROBABILITY_ACTIVATIONS else ("linear", None)
+    if isinstance(op, keras.Model):
+        kind, how = _final_activation(output_operation(op))
+        return kind, ("nested" if how else None)
+    if not isinstance(op, keras.layers.Layer):  # keras.ops.softmax / sigmoid in a functional graph
+        name = type(op).__name__.lower()
+        return (name, "identity") if name in _PROBABILITY_ACTIVATIONS else ("linear", None)
+    name = _activation_name(getattr(op, "activation", None))
+    if name in _PROBABILITY_ACTIVATIONS:
+        if isinstance(op, keras.layers.Dense):
+            return name, "dense"
+        raise ValueError(
+            f"the model's last layer {op.name!r} ({type(op).__name__}) applies a {name} itself; "
+            "only a final Dense (or a separate Activation/Softmax layer) can be bypassed to get "
+            "logits. Rebuild the model with a separate keras.layers.Activation for the output."
+        )
+    return "linear", None
+
+
+def _dense_without_activation(layer: keras.layers.Dense, x):
+    """``x @ kernel + bias`` with the layer's own variables (its activation skipped)."""
+    x = tf.cast(x, layer.compute_dtype)
+    y = tf.matmul(x, tf.cast(layer.kernel, layer.compute_dtype))
+    if layer.use_bias:
+        y = y + tf.cast(layer.bias, layer.compute_dtype)
+    return y
+
+
+def _contains(model: keras.Model, layer) -> bool:
+    for lay in model.layers:
+        if lay is layer or (isinstance(lay, keras.Model) and _contains(lay, layer)):
+            return True
+    return False
+
+
+class _Run:
+    """One pass through a (possibly nested) model, collecting one layer's output."""
+
+    def __init__(self, target_layer):
+        self.target = target_layer
+        self.captured = None
+
+    def model(self, model: keras.Model, x, bypass_output: bool):
+        if _is_sequential(model):
+            layers = _layers_of(model)
+            for i, lay in enumerate(layers):
+                x = self.op(lay, (x,), {}, bypass_output and i == len(layers) - 1)
+            return x
+        out_op = output_operation(model)
+
+        def operation_fn(op):
+            return lambda *args, **kwargs: self.op(op, args, kwargs, bypass_output and op is out_op)
+
+        outputs = model._run_through_graph([x], operation_fn=operation_fn)
+        return outputs[0] if isinstance(outputs, (list, tuple)) else outputs
+
+    def op(self, op, args, kwargs, bypass: bool):
+        how = _final_activation(op)[1] if bypass else None
+        if how == "identity":
+            y = args[0]
+        elif how == "dense":
+            y = _dense_without_activation(op, args[0])
+        elif isinstance(op, keras.Model) and (how == "nested" or (
+                self.target is not None and _contains(op, self.target))):
+            y = self.model(op, args[0], bypass_output=how == "nested")
+        elif isinstance(op, keras.layers.Layer):
+            y = op(*args, **{**kwargs, "training": False})
+        else:
+            y = op(*args, **kwargs)
+        if op is self.target:
+            self.captured = y
+        return y
+
+
+class LogitsNet:
+    """``x -> (feature maps of `layer`, logits)`` for a user's model, softmax/sigmoid bypassed.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Functional or Sequential, possibly with nested models; one input, one output.
+    layer : keras.layers.Layer or None
+        The layer whose output to return with the logits (None: logits only).
+
+    Attributes
+    ----------
+    final_activation : str
+        ``"softmax"``, ``"sigmoid"`` or ``"linear"`` (the model already outputs logits):
+        what was bypassed. Score-CAM and occlusion use it to turn logits back into
+        probabilities.
+    n_logits : int
+        Number of logits (1 for a single sigmoid output).
+    """
+
+    def __init__(self, model: keras.Model, layer=None):
+        self._model = weakref.ref(model)
+        self.layer = layer
+        self.model_name = model.name
+        self.final_activation = _final_activation(output_operation(model))[0]
+        self.n_logits = _n_logits(model)
+
+    def __call__(self, x):
+        """Run the model on ``x``.
+
+        Parameters
+        ----------
+        x : tf.Tensor, float32, ``(N, H, W, C)``
+
+        Returns
+        -------
+        activations : tf.Tensor, float32, ``(N, h, w, K)``
+            Only when the net was built with a layer.
+        logits : tf.Tensor, float32, ``(N, n_logits)``
+        """
+        model = self._model()
+        if model is None:
+            raise RuntimeError(f"model {self.model_name!r} no longer exists")
+        run = _Run(self.layer)
+        logits = tf.cast(run.model(model, x, bypass_output=True), tf.float32)
+        if self.layer is None:
+            return logits
+        if run.captured is None:
+            raise ValueError(
+                f"layer {self.layer.name!r} was not reached when running model {self.model_name!r}"
+            )
+        return tf.cast(run.captured, tf.float32), logits
+
+
+def logits_net(model: keras.Model, layer=None) -> LogitsNet:
+    """The cached :class:`LogitsNet` for ``(model, layer)``."""
+    return cached(model, ("logits_net", id(layer)), lambda: LogitsNet(model, layer))
+
+
+# --------------------------------------------------------------------------- targets and scores
+def resolve_targets(logits, targets):
+    """Replace the "predicted" sentinel (-1) by the predicted class.
+
+    Parameters
+    ----------
+    logits : tf.Tensor, float32, ``(N, L)``
+    targets : tf.Tensor, int32, ``(N,)``, -1 meaning "predicted"
+
+    Returns
+    -------
+    tf.Tensor, int32, ``(N,)``
+        For a single logit (L = 1) the predicted class is 1 when the logit is > 0.
+    """
+    if logits.shape[-1] == 1:
+        predicted = tf.cast(logits[:, 0] > 0, tf.int32)
+    else:
+        predicted = tf.argmax(logits, axis=-1, output_type=tf.int32)
+    return tf.where(targets < 0, predicted, targets)
+
+
+def target_logit(logits, targets):
+    """The logit each explanation is about, ``(N,)`` float32.
+
+    Multi-class: ``logits[n, targets[n]]``. A single sigmoid logit z explains class 1
+    as z and class 0 as -z (since sigmoid(-z) = 1 - sigmoid(z) is class 0's probability).
+    """
+    if logits.shape[-1] == 1:
+        sign = tf.cast(2 * targets - 1, logits.dtype)
+        return sign * logits[:, 0]
+    return tf.gather(logits, targets, axis=1, batch_dims=1)
+
+
+def target_probability(logits, targets, final_activation: str):
+    """The probability of each target, ``(N,)`` float32.
+
+    One logit: sigmoid(+-z). Several logits: softmax over them, unless the model ends
+    in a sigmoid (multi-label), then the sigmoid of the target's logit.
+    """
+    if logits.shape[-1] == 1 or final_activation == "sigmoid":
+        return tf.sigmoid(target_logit(logits, targets))
+    return tf.gather(tf.nn.softmax(logits, axis=-1), targets, axis=1, batch_dims=1)
