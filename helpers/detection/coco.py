@@ -194,7 +194,9 @@ def _check_area_ranges(values) -> dict[str, tuple[float, float]]:
         try:
             low, high = (float(b) for b in bounds)
         except (TypeError, ValueError):
-            raise ValueError(f"area_ranges[{label!r}] must be a pair (min_area, max_area), got {bounds!r}") from None
+            raise ValueError(
+                f"area_ranges[{label!r}] must be a pair (min_area, max_area), got {bounds!r}"
+            ) from None
         if not (low <= high):
             raise ValueError(f"area_ranges[{label!r}] = {bounds!r}: min_area must be <= max_area")
         checked[str(label)] = (low, high)
@@ -202,6 +204,13 @@ def _check_area_ranges(values) -> dict[str, tuple[float, float]]:
 
 
 # --------------------------------------------------------------------------- evaluation
+def _rank_within_groups(sorted_groups: np.ndarray) -> np.ndarray:
+    """0, 1, 2, ... within each run of equal values: ``[4, 4, 7, 9, 9, 9] -> [0, 1, 0, 0, 1, 2]``."""
+    starts = np.flatnonzero(np.diff(sorted_groups, prepend=-1))
+    lengths = np.diff(np.append(starts, len(sorted_groups)))
+    return np.arange(len(sorted_groups)) - np.repeat(starts, lengths)
+
+
 def coco_evaluate(
     gt,
     dt,
@@ -231,6 +240,9 @@ def coco_evaluate(
         Recall levels at which precision is sampled. Default 0:0.01:1.
     max_dets : sequence of int
         Detections kept per image and category, best first. Default (1, 10, 100).
+        The summary reads positions 0, 1 and 2 of the sorted list (and 100 by value
+        for the first AP, as pycocotools does); entries that would need a missing
+        position are -1 (pycocotools' ``summarize`` fails there).
     area_ranges : dict of str to (float, float)
         Size classes by area, both ends inclusive. Default ``all``, ``small``
         (<= 32**2), ``medium`` (32**2 to 96**2) and ``large`` (>= 96**2). The summary
@@ -286,8 +298,9 @@ def coco_evaluate(
     truth = read_ground_truth(gt)
     dets = read_detections(dt, truth)
 
-    n_images = len(truth.image_ids)
-    low, high = np.array(list(area_ranges.values())).reshape(-1, 2).T[:, :, None]  # (A, 1) each
+    n_images, n_categories = len(truth.image_ids), len(truth.category_ids)
+    bounds = np.array(list(area_ranges.values()), dtype=np.float64)  # (A, 2)
+    low, high = bounds[:, :1], bounds[:, 1:]  # (A, 1) each: broadcast against (G,) or (D,)
 
     # Ground truth, grouped by (category, image) in input order within a group.
     gt_group = truth.category_index * n_images + truth.image_index
@@ -298,9 +311,7 @@ def coco_evaluate(
     det_group = dets.category_index * n_images + dets.image_index
     by_score = np.argsort(-dets.scores, kind="stable")
     det_order = by_score[np.argsort(det_group[by_score], kind="stable")]
-    sorted_groups = det_group[det_order]
-    group_start = np.flatnonzero(np.diff(sorted_groups, prepend=-1))
-    rank = np.arange(len(det_order)) - np.repeat(group_start, np.diff(np.append(group_start, len(det_order))))
+    rank = _rank_within_groups(det_group[det_order])
     kept = rank < max_dets[-1]
     det_order, rank = det_order[kept], rank[kept]
 
@@ -315,10 +326,9 @@ def coco_evaluate(
         iou_thresholds=iou_thresholds,
     )
     det_area = dets.areas[det_order]
-    n_positives = np.stack(
-        [np.bincount(truth.category_index[~ignored], minlength=len(truth.category_ids)) for ignored in gt_ignored],
-        axis=1,
-    ).reshape(len(truth.category_ids), len(area_ranges))
+    n_positives = np.array(  # (K, A): non-ignored ground truth per category and area range
+        [np.bincount(truth.category_index[~ignored], minlength=n_categories) for ignored in gt_ignored]
+    ).T
     precision, recall, scores = accumulate(
         outcome=outcome,
         det_out_of_range=(det_area < low) | (det_area > high),

@@ -21,7 +21,9 @@ import numpy as np
 from .coco_matching import MATCHED, UNMATCHED
 
 
-def _first_reaching(true_positives: np.ndarray, n_positives: int, recall_thresholds: np.ndarray) -> np.ndarray:
+def _first_reaching(
+    true_positives: np.ndarray, n_positives: int, recall_thresholds: np.ndarray
+) -> np.ndarray:
     """For each row of cumulative TP counts, the index of the first detection whose recall
     ``TP / n_positives`` reaches each recall threshold (``len`` of the row if none does).
 

@@ -83,7 +83,8 @@ def _is_integer(value) -> bool:
 
 
 def _is_real(value) -> bool:
-    return isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(value, (bool, np.bool_))
+    is_number = isinstance(value, (numbers.Real, np.floating, np.integer))
+    return is_number and not isinstance(value, (bool, np.bool_))
 
 
 def _integer_array(values: list, field: str, describe: Describe) -> np.ndarray:
@@ -124,7 +125,7 @@ def _bbox_array(values: list, describe: Describe) -> np.ndarray:
                 raise ValueError(f"{describe(i)}: bbox must have 4 numbers [x, y, w, h], got {bbox!r}")
             if not all(_is_real(v) for v in bbox):
                 raise TypeError(f"{describe(i)}: bbox must hold numbers [x, y, w, h], got {bbox!r}")
-        raise ValueError(f"bboxes must be lists of 4 numbers [x, y, w, h]")  # pragma: no cover
+        raise ValueError("bboxes must be lists of 4 numbers [x, y, w, h]")  # pragma: no cover
     array = array.astype(np.float64)
     bad = ~np.isfinite(array).all(axis=1)
     if bad.any():
@@ -148,7 +149,7 @@ def _sorted_unique_ids(records: Sequence, what: str, owner: str) -> np.ndarray:
     """The ``id`` of each record, checked to be integers without duplicates, sorted."""
     describe = lambda i: f"{owner} #{i}"  # noqa: E731
     ids = _integer_array(_column(records, "id", describe), "id", describe)
-    unique, first, counts = np.unique(ids, return_index=True, return_counts=True)
+    unique, counts = np.unique(ids, return_counts=True)
     if (counts > 1).any():
         duplicate = unique[np.flatnonzero(counts > 1)[0]]
         i, j = np.flatnonzero(ids == duplicate)[:2]
@@ -196,7 +197,9 @@ def read_ground_truth(gt) -> CocoGroundTruth:
     if (counts > 1).any():
         duplicate = unique[np.flatnonzero(counts > 1)[0]]
         first, second = np.flatnonzero(annotation_ids == duplicate)[:2]
-        raise ValueError(f"{describe(second)}: duplicate annotation id {duplicate} (also used by annotation #{first})")
+        raise ValueError(
+            f"{describe(second)}: duplicate annotation id {duplicate} (also used by annotation #{first})"
+        )
 
     image_index = _positions(
         _integer_array(_column(annotations, "image_id", describe), "image_id", describe),

@@ -17,9 +17,13 @@ SOFT_NMS_METHODS = ("linear", "gaussian")
 
 
 # --------------------------------------------------------------------------- validation
+def _not_a_number(value) -> bool:
+    return isinstance(value, bool) or not isinstance(value, numbers.Real)
+
+
 def check_unit_interval(value, name: str) -> float:
     """Return ``value`` as a float if it is a number in [0, 1], else raise."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if _not_a_number(value):
         raise TypeError(f"{name} must be a number in [0, 1], got {value!r}")
     if not 0.0 <= float(value) <= 1.0:  # also rejects NaN
         raise ValueError(f"{name} must be in [0, 1], got {value!r}")
@@ -158,14 +162,10 @@ def soft_nms(
         raise ValueError(f"scores[{i}] is {current[i]}; soft_nms needs non-negative scores")
     if method not in SOFT_NMS_METHODS:
         raise ValueError(f"unknown soft-NMS method {method!r}; expected one of {SOFT_NMS_METHODS}")
-    if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real) or not (sigma > 0 and np.isfinite(sigma)):
+    if _not_a_number(sigma) or not (sigma > 0 and np.isfinite(sigma)):
         raise ValueError(f"sigma must be a finite number > 0, got {sigma!r}")
     iou_threshold = check_unit_interval(iou_threshold, "iou_threshold")
-    if (
-        isinstance(score_threshold, bool)
-        or not isinstance(score_threshold, numbers.Real)
-        or not (score_threshold >= 0 and np.isfinite(score_threshold))
-    ):
+    if _not_a_number(score_threshold) or not (score_threshold >= 0 and np.isfinite(score_threshold)):
         raise ValueError(f"score_threshold must be a finite number >= 0, got {score_threshold!r}")
 
     remaining = np.flatnonzero(current >= score_threshold)  # ascending index order
