@@ -187,11 +187,11 @@ class ProgressLine(keras.callbacks.Callback):
         self._start = time.perf_counter()
         try:
             from IPython import get_ipython
-            from IPython.display import display
+            from IPython.display import Pretty, display
 
             shell = get_ipython()
             if shell is not None and "IPKernelApp" in shell.config:
-                self._handle = display(self._text(0, {}), display_id=True)
+                self._handle = display(Pretty(self._text(0, {})), display_id=True)
         except ImportError:
             self._handle = None
 
@@ -204,7 +204,9 @@ class ProgressLine(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         text = self._text(epoch + 1, logs or {})
         if self._handle is not None:
-            self._handle.update(text)
+            from IPython.display import Pretty
+
+            self._handle.update(Pretty(text))
         else:
             print(text, flush=True)
 

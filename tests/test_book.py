@@ -60,6 +60,9 @@ def test_notebook_conventions(path):
     headings = [line for c in nb.cells if c.cell_type == "markdown"
                 for line in c.source.splitlines() if line.startswith("# ")]
     assert len(headings) == 1, f"{path.name}: one '#' title per chapter, found {headings}"
+    profile_cell = next(c for c in nb.cells if "helpers.profile()" in c.source)
+    # TensorFlow's C++ start-up log (printed when the profile looks for a GPU) is noise in the book
+    assert "remove-stderr" in profile_cell.metadata.get("tags", []), f"{path.name}: tag the profile cell"
     sources = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "## Summary" in sources and "## Exercises" in sources
 

@@ -75,7 +75,8 @@ def plot_confusion_matrix(cm, class_names: Sequence[str] | None = None, normaliz
             text = f"{int(counts[i, j])}" if normalize is None else f"{values[i, j]:.2f}"
             ax.text(j, i, text, ha="center", va="center", fontsize=9 if k <= 10 else 7,
                     color="white" if values[i, j] > threshold else "black")
-    ax.set_xticks(range(k), names, rotation=45 if max(map(len, names)) > 3 else 0, ha="right" if max(map(len, names)) > 3 else "center")
+    long_names = max(map(len, names)) > 3
+    ax.set_xticks(range(k), names, rotation=45 if long_names else 0, ha="right" if long_names else "center")
     ax.set_yticks(range(k), names)
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
@@ -127,7 +128,8 @@ def plot_pr_curve(y_true, y_score, *, pos_label: int = 1, label: str | None = No
         ax.axhline(prevalence, color=line.get_color(), linestyle="--", linewidth=1, alpha=0.6,
                    label=f"random ({prevalence:.2f})")
     if mark_threshold is not None:
-        i = min(int(np.searchsorted(thresholds, mark_threshold)), len(thresholds) - 1)
+        # the smallest threshold >= mark_threshold (index T, the end point, if there is none)
+        i = int(np.searchsorted(thresholds, mark_threshold, side="left"))
         ax.plot(recall[i], precision[i], "o", color=line.get_color(),
                 label=f"threshold {mark_threshold:g}")
     ax.set_xlim(-0.02, 1.02)

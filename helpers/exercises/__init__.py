@@ -1,0 +1,74 @@
+"""Auto-checked exercises, one set per chapter, in the manner of Kaggle Learn.
+
+In a chapter's notebook::
+
+    import helpers
+    from helpers.exercises import ____      # the blank to replace
+
+    ex = helpers.exercises.load("logits")
+    ex                                      # lists the questions
+
+    def softmax(z):
+        return ____                         # your code here
+    ex.q1.check(softmax)                    # -> "Not attempted yet", "Incorrect: ..." or "Correct: ..."
+    # ex.q1.hint()
+    # ex.q1.solution()
+
+``check`` returns a :class:`~helpers.exercises.core.Result` that is truthy when the
+answer is right (so ``assert ex.q1.check(answer)`` works in tests), shows a
+coloured label in Jupyter and prints as plain text. An answer is a value (a
+number, an array, a string, a tuple) or a function, which the checker calls on
+its own test inputs, including edge cases such as huge logits or a class that
+is never predicted.
+
+The placeholder is ``____`` (four underscores); ``...`` counts as a placeholder
+too. An untouched exercise reports "not attempted yet" and never raises, so a
+notebook with blank exercises still runs to the end.
+"""
+from __future__ import annotations
+
+import importlib
+
+from .core import (CORRECT, INCORRECT, NOT_ATTEMPTED, Case, ExerciseSet, FunctionQuestion, Hint,
+                   Mistake, Question, Result, Solution, ValueQuestion, ____, is_placeholder)
+
+__all__ = ["load", "chapters", "____", "is_placeholder", "ExerciseSet", "Question", "ValueQuestion",
+           "FunctionQuestion", "Case", "Mistake", "Result", "Hint", "Solution",
+           "CORRECT", "INCORRECT", "NOT_ATTEMPTED"]
+
+# chapter slug -> module (in this package) whose build() returns the ExerciseSet
+_CHAPTERS = {
+    "classification": "classification",   # Chapter 1
+    "logits": "logits",                   # Chapter 2
+    "metrics": "metrics",                 # Chapter 3
+}
+
+
+def chapters() -> tuple[str, ...]:
+    """The slugs that :func:`load` accepts."""
+    return tuple(_CHAPTERS)
+
+
+def load(chapter_slug: str) -> ExerciseSet:
+    """Load a chapter's exercises: ``ex = load("logits")``; then ``ex.q1.check(...)``.
+
+    Parameters
+    ----------
+    chapter_slug : str
+        One of :func:`chapters`, e.g. ``"classification"``, ``"logits"``, ``"metrics"``.
+
+    Returns
+    -------
+    ExerciseSet
+        A fresh set each call, with questions ``q1``, ``q2``, ...
+
+    Raises
+    ------
+    ValueError
+        For an unknown slug (the message lists the known ones).
+    """
+    if not isinstance(chapter_slug, str) or chapter_slug not in _CHAPTERS:
+        known = ", ".join(repr(s) for s in _CHAPTERS)
+        raise ValueError(f"no exercises for chapter {chapter_slug!r}; known chapters: {known}.")
+    module = importlib.import_module(f".{_CHAPTERS[chapter_slug]}", __name__)
+    return module.build()

@@ -1,0 +1,208 @@
+"""Exercises for Chapter 2, "Logits and softmax"."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .core import Case, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
+
+TITLE = "Logits and softmax"
+
+
+# ---- typical wrong implementations, recognised by the checker
+def _naive_softmax(z):
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _global_max_softmax(z):
+    e = np.exp(z - z.max())
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _softmax_over_columns(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+def _softmax_over_everything(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum()
+
+
+def _softmax() -> FunctionQuestion:
+    rng = np.random.default_rng(2)
+    cases = [
+        Case((np.array([[1.0, 2.0, 3.0]]),), note="one image, three classes"),
+        Case((np.array([[0.0, 0.0, 0.0, 0.0]]),), note="equal logits"),
+        Case((rng.normal(size=(5, 4)),), note="5 images, 4 classes"),
+        Case((np.array([[1000.0, 1001.0, 1002.0]]),), note="huge logits"),
+        Case((np.array([[-1000.0, -1001.0, -1002.0]]),), note="very negative logits"),
+        Case((np.array([[800.0, 0.0], [0.0, -800.0]]),), note="rows on very different scales"),
+        Case((np.array([[3.5]]),), note="a single class"),
+        Case((np.array([[2.0, 1.0], [1.0, 2.0], [0.5, 0.5]]),), note="three images, two classes"),
+    ]
+    return FunctionQuestion(
+        "softmax(z): probabilities from a (N, K) array of logits, stable for huge and tiny logits",
+        "softmax", cases,
+        hint=["Each row of z is one image's logits; each row of the result must be positive and sum to 1.",
+              "softmax(z) = softmax(z - c) for any constant c per row. Which c keeps exp() from overflowing?",
+              "Use `z.max(axis=1, keepdims=True)` and `.sum(axis=1, keepdims=True)` so the shapes broadcast."],
+        solution='''
+            def softmax(z):
+                shifted = z - z.max(axis=1, keepdims=True)    # largest logit of each row becomes 0
+                exps = np.exp(shifted)                        # so exp() is at most 1: no overflow
+                return exps / exps.sum(axis=1, keepdims=True)
+        ''',
+        why="Subtracting each row's maximum changes nothing mathematically but keeps every exponent "
+            "<= 0, so exp() can neither overflow to inf nor make every term underflow to 0.",
+        mistakes=[
+            Mistake("your softmax returns NaN: exp(1000) overflows to inf (float64 stops near e^709) "
+                    "and inf / inf is NaN; for very negative logits every exp() is 0 and 0 / 0 is NaN. "
+                    "Subtract each row's maximum before exp().", wrong=_naive_softmax),
+            Mistake("subtract each row's own maximum (`z.max(axis=1, keepdims=True)`), not the maximum "
+                    "of the whole array: a row far below the global maximum still underflows to 0 / 0.",
+                    wrong=_global_max_softmax),
+            Mistake("each *row* (one image) must sum to 1: normalise with `.sum(axis=1, keepdims=True)`, "
+                    "not over the columns.", wrong=_softmax_over_columns),
+            Mistake("each *row* must sum to 1, not the whole array: sum along axis=1 with keepdims=True.",
+                    wrong=_softmax_over_everything),
+            Mistake("the rows of the result do not sum to 1.",
+                    test=lambda got, exp, case: np.shape(got) == np.shape(exp)
+                    and not np.allclose(np.sum(got, axis=-1), 1.0)),
+        ],
+        error_advice={ValueError: "Shapes that do not broadcast? Keep the summed axis with keepdims=True."})
+
+
+def _is_dog() -> FunctionQuestion:
+    cases = [
+        Case((np.array([2.3, -1.7, 0.4, -0.2]),), note="a few logits"),
+        Case((np.array([0.0]),), note="a logit of exactly 0, i.e. a score of exactly 0.5"),
+        Case((np.array([0.3, 0.6, -0.4]),), note="logits between -0.5 and 0.5"),
+        Case((np.array([-1e-9, 1e-9]),), note="logits just either side of 0"),
+        Case((np.array([800.0, -800.0, 40.0, -40.0]),), note="huge logits"),
+    ]
+    return FunctionQuestion(
+        "is_dog(logits): True where a sigmoid model scores 'dog' (score >= 0.5), from the logits alone",
+        "is_dog", cases,
+        hint=["The score is sigmoid(logit). For which logit is sigmoid exactly 0.5?",
+              "sigmoid increases, so score >= 0.5 exactly when the logit is >= that value."],
+        solution='''
+            def is_dog(logits):
+                return logits >= 0      # sigmoid(0) = 0.5 and sigmoid is increasing
+        ''',
+        why="sigmoid(0) = 0.5 and the sigmoid is increasing, so 'score >= 0.5' and 'logit >= 0' "
+            "are the same decision: no exp() needed.",
+        mistakes=[
+            Mistake("a logit of exactly 0 gives a score of exactly 0.5, and the rule is score >= 0.5: "
+                    "use >=, not >.", wrong=lambda z: z > 0),
+            Mistake("0.5 is the threshold on the *score* (a probability). On the logit scale it is 0, "
+                    "because sigmoid(0) = 0.5.", wrong=lambda z: z >= 0.5),
+            Mistake("that is the cat rule: 'dog' is the positive class, scores >= 0.5.",
+                    wrong=lambda z: z < 0),
+        ])
+
+
+def _chance_loss() -> ValueQuestion:
+    return ValueQuestion(
+        "the cross-entropy (nats) of a 10-class model whose logits are all equal (a number)",
+        math.log(10), rtol=3e-3, what="a number (2 decimals are enough)",
+        hint=["Equal logits give equal probabilities: what is the probability of the true class?",
+              "Cross-entropy is minus the natural logarithm of the true class's probability."],
+        solution="answer = np.log(10)   # p(true class) = 1/10, and -ln(1/10) = ln 10 = 2.3026 nats",
+        why="Equal logits give p = 1/10 for every class, and -ln(1/10) = ln 10 = 2.303 nats. "
+            "A fresh model's loss near ln K means it has not learned anything yet.",
+        mistakes=[
+            Mistake("that is log10(10). Cross-entropy in Keras (and here) uses the natural logarithm: "
+                    "nats, not decimal digits.", wrong=1.0),
+            Mistake("that is log2(10): the loss in bits. Keras uses the natural logarithm (nats).",
+                    wrong=math.log2(10)),
+            Mistake("0.1 is the probability of the true class; the loss is minus its logarithm.", wrong=0.1),
+            Mistake("cross-entropy is *minus* the log-probability, so it is never negative.",
+                    wrong=-math.log(10)),
+            Mistake("with equal logits no class is certain, so the loss is not 0.", wrong=0.0),
+        ])
+
+
+def _naive_cross_entropy(z, y):
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    return np.mean(-np.log(p[np.arange(len(y)), y]))
+
+
+def _stable_ce_per_sample(z, y):
+    m = z.max(axis=1, keepdims=True)
+    return m[:, 0] + np.log(np.exp(z - m).sum(axis=1)) - z[np.arange(len(y)), y]
+
+
+def _cross_entropy() -> FunctionQuestion:
+    rng = np.random.default_rng(3)
+    cases = [
+        Case((np.array([[2.0, 1.0, 0.1]]), np.array([0])), note="one image"),
+        Case((np.zeros((4, 10)), np.array([0, 3, 7, 9])), note="equal logits: the loss is ln 10"),
+        Case((rng.normal(size=(6, 5)) * 2, rng.integers(0, 5, 6)), note="6 images, 5 classes"),
+        Case((np.array([[0.0, 800.0]]), np.array([0])), note="a confident mistake: the true class's softmax underflows to 0"),
+        Case((np.array([[1000.0, 1001.0, 1002.0]]), np.array([2])), note="huge logits"),
+        Case((np.array([[50.0, 0.0, 0.0], [0.0, 50.0, 0.0]]), np.array([0, 1])), note="confident and right"),
+    ]
+    return FunctionQuestion(
+        "cross_entropy(logits, labels): mean softmax cross-entropy in nats, computed stably from logits",
+        "cross_entropy", cases, rtol=1e-6, atol=1e-6,
+        hint=["Per image: loss = -log softmax(z)[y] = log(sum_j exp(z_j)) - z_y. Then average over images.",
+              "Compute log(sum(exp(z))) as m + log(sum(exp(z - m))) with m the row maximum (log-sum-exp).",
+              "The true class's logit of each row: `logits[np.arange(len(labels)), labels]`."],
+        solution='''
+            def cross_entropy(logits, labels):
+                m = logits.max(axis=1, keepdims=True)
+                log_sum_exp = m[:, 0] + np.log(np.exp(logits - m).sum(axis=1))
+                true_logit = logits[np.arange(len(labels)), labels]
+                return np.mean(log_sum_exp - true_logit)     # -log softmax(z)[y], averaged
+        ''',
+        why="-log softmax(z)_y = logsumexp(z) - z_y: with log-sum-exp there is never a log(0), "
+            "which is why Keras wants from_logits=True.",
+        mistakes=[
+            Mistake("log(softmax(z)) breaks when a probability underflows to 0 (log 0 = -inf) or "
+                    "exp() overflows (NaN). Use log-sum-exp: loss = logsumexp(z) - z[y].",
+                    wrong=_naive_cross_entropy),
+            Mistake("the loss is the *mean* over the batch, not the sum.",
+                    wrong=lambda z, y: np.sum(_stable_ce_per_sample(z, y))),
+            Mistake("cross-entropy is minus the log-probability, so it is never negative: check the sign.",
+                    wrong=lambda z, y: -np.mean(_stable_ce_per_sample(z, y))),
+            Mistake("use the natural logarithm (nats), as Keras does, not log10.",
+                    wrong=lambda z, y: np.mean(_stable_ce_per_sample(z, y)) / np.log(10)),
+            Mistake("use the natural logarithm (nats), as Keras does, not log2.",
+                    wrong=lambda z, y: np.mean(_stable_ce_per_sample(z, y)) / np.log(2)),
+            Mistake("the loss uses the probability of the *true* label y, not of the predicted class.",
+                    wrong=lambda z, y: _cross_entropy_of(z, z.argmax(axis=1))),
+            Mistake("the result is inf or NaN where the right answer is finite: log(softmax) loses the "
+                    "tiny probability. Use log-sum-exp.",
+                    test=lambda got, exp, case: np.isfinite(exp) and not np.isfinite(got)),
+        ])
+
+
+def _cross_entropy_of(z, y):
+    return np.mean(_stable_ce_per_sample(z, y))
+
+
+def _why_logits() -> ValueQuestion:
+    return ValueQuestion(
+        "multiple choice 'a'-'d': why do explanation methods differentiate the logit, not the probability?",
+        "b", choices=("a", "b", "c", "d"), what="a letter such as 'a'",
+        hint="Think about what else a class's softmax probability depends on, and about the slope of "
+             "softmax when the model is already very sure.",
+        solution='answer = "b"',
+        why="A probability mixes in every other class's logit and flattens out near 0 and 1, where "
+            "its gradient all but vanishes; the logit keeps the evidence for one class, unsquashed.",
+        mistakes=[
+            Mistake("logits can be any real number, negative ones included; that is why softmax "
+                    "exponentiates them.", wrong="a"),
+            Mistake("softmax is smooth and differentiable everywhere (training relies on it); the "
+                    "trouble is what its gradient looks like, not whether it exists.", wrong="c"),
+            Mistake("a probability does depend on the image; the point is what *else* it depends on "
+                    "and how flat it gets near 0 and 1.", wrong="d"),
+        ])
+
+
+def build() -> ExerciseSet:
+    """The exercise set of Chapter 2."""
+    return ExerciseSet("logits", TITLE, [_softmax(), _is_dog(), _chance_loss(), _cross_entropy(), _why_logits()])
