@@ -1,0 +1,46 @@
+"""Image sets for the course, each returned as an :class:`ImageSet`.
+
+Offline (no download, used by the core chapters and the tests):
+
+=========================  ===============================================================
+:func:`digits`             scikit-learn's 8x8 handwritten digits, split into train/test
+:func:`shapes`             procedural shapes with exact boxes and masks
+:func:`tank_scenes`        the tank story: tanks in a forest, labels confounded with weather
+:func:`sample_photos`      real photos bundled with scikit-image and scikit-learn
+:func:`image_folder`       your own folder-per-class tree of JPEG/PNG files
+=========================  ===============================================================
+
+Downloaded once, verified by SHA-256, then cached (labs; see :func:`data_home`):
+
+=========================  ===============================================================
+:func:`cifar10`            CIFAR-10, the python version (Krizhevsky, 2009)
+:func:`cats_vs_dogs`       Microsoft's Kaggle Cats vs Dogs (PetImages), 1 = dog, 0 = cat
+:func:`download`           the verified download the two loaders use
+=========================  ===============================================================
+"""
+from .cats_vs_dogs import cats_vs_dogs
+from .cifar10 import cifar10
+from .digits import digits
+from .downloads import ChecksumError, DownloadError, data_home, download
+from .imageset import ImageSet
+from .photos import image_folder, sample_photos
+from .shapes import SHAPE_CLASSES, boxes_from_masks, shapes
+from .tanks import WEATHER_NAMES, tank_scenes
+
+__all__ = [
+    "ImageSet",
+    "digits",
+    "shapes",
+    "SHAPE_CLASSES",
+    "boxes_from_masks",
+    "tank_scenes",
+    "WEATHER_NAMES",
+    "sample_photos",
+    "image_folder",
+    "cifar10",
+    "cats_vs_dogs",
+    "download",
+    "data_home",
+    "DownloadError",
+    "ChecksumError",
+]

@@ -21,6 +21,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from ._checks import check_fraction, make_rng
+
 __all__ = ["ImageSet"]
 
 
@@ -282,11 +284,8 @@ class ImageSet:
             ``(rest, part)`` with ``round(fraction * N)`` images in ``part``
             (per class, when stratified). Both are shuffled.
         """
-        if isinstance(fraction, bool) or not isinstance(fraction, (float, int)):
-            raise TypeError(f"fraction must be a number in (0, 1), got {fraction!r}.")
-        if not 0.0 < fraction < 1.0:
-            raise ValueError(f"fraction must lie strictly between 0 and 1, got {fraction}.")
-        rng = np.random.default_rng(seed)
+        fraction = check_fraction(fraction, "fraction")
+        rng = make_rng(seed)
         groups = [np.flatnonzero(self.labels == c) for c in range(self.n_classes)]
         if not stratify:
             groups = [np.arange(len(self))]

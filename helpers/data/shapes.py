@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from . import _textures
+from ._drawing import fill_disc, fill_polygon
 from ._checks import check_int, make_rng
 from .imageset import ImageSet
 
@@ -23,7 +24,6 @@ __all__ = ["shapes", "SHAPE_CLASSES", "boxes_from_masks"]
 SHAPE_CLASSES = ("circle", "square", "triangle", "cross", "ring", "star")
 
 _BACKGROUNDS = ("smooth", "stripes", "blotches", "grain")
-_SUBPIXEL_BITS = 4  # OpenCV draws with 1/16-pixel precision
 _MIN_SIZE = 16
 
 
@@ -192,22 +192,22 @@ def _object_mask(rng: np.random.Generator, name: str, size: int, diameter: float
     angle = rng.uniform(0, 2 * np.pi)
     canvas = np.zeros((size, size), np.uint8)
     if name == "circle":
-        _fill_circle(canvas, centre, radius, 1)
+        fill_disc(canvas, centre, radius, 1)
     elif name == "ring":
-        _fill_circle(canvas, centre, radius, 1)
-        _fill_circle(canvas, centre, radius * 0.55, 0)
+        fill_disc(canvas, centre, radius, 1)
+        fill_disc(canvas, centre, radius * 0.55, 0)
     elif name == "square":
-        _fill_polygon(canvas, _regular_polygon(centre, radius, 4, angle))
+        fill_polygon(canvas, _regular_polygon(centre, radius, 4, angle))
     elif name == "triangle":
-        _fill_polygon(canvas, _regular_polygon(centre, radius, 3, angle))
+        fill_polygon(canvas, _regular_polygon(centre, radius, 3, angle))
     elif name == "star":
         outer = _regular_polygon(centre, radius, 5, angle)
         inner = _regular_polygon(centre, radius * 0.42, 5, angle + np.pi / 5)
-        _fill_polygon(canvas, np.stack([outer, inner], axis=1).reshape(-1, 2))
+        fill_polygon(canvas, np.stack([outer, inner], axis=1).reshape(-1, 2))
     elif name == "cross":
         half_length, half_width = radius * 0.95, radius * 0.3
         for arm_angle in (angle, angle + np.pi / 2):
-            _fill_polygon(canvas, _rectangle(centre, half_length, half_width, arm_angle))
+            fill_polygon(canvas, _rectangle(centre, half_length, half_width, arm_angle))
     return canvas.astype(bool)
 
 
@@ -225,21 +225,3 @@ def _rectangle(centre, half_length: float, half_width: float, angle: float) -> n
     )
     rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
     return np.asarray(centre) + corners @ rotation.T
-
-
-def _fill_polygon(canvas: np.ndarray, corners: np.ndarray) -> None:
-    points = np.round(corners * (1 << _SUBPIXEL_BITS)).astype(np.int32)
-    cv2.fillPoly(canvas, [points], 1, lineType=cv2.LINE_8, shift=_SUBPIXEL_BITS)
-
-
-def _fill_circle(canvas: np.ndarray, centre, radius: float, value: int) -> None:
-    scale = 1 << _SUBPIXEL_BITS
-    cv2.circle(
-        canvas,
-        tuple(int(round(c * scale)) for c in centre),
-        int(round(radius * scale)),
-        value,
-        thickness=-1,
-        lineType=cv2.LINE_8,
-        shift=_SUBPIXEL_BITS,
-    )
