@@ -1,27 +1,19 @@
 """Figures: image grids, training curves, heatmap overlays, metric plots.
 
-======================  =========================================================
-:func:`show_images`     a grid of images titled by label / prediction
-:func:`plot_history`    loss and accuracy per epoch
-:func:`overlay`         a heatmap colour-mapped over its image (uint8 RGB)
-:func:`compare`         images and several methods' heatmaps side by side
-:func:`plot_confusion_matrix`, :func:`plot_pr_curve`, :func:`plot_roc_curve`
-======================  =========================================================
+=================================  ==================================================
+:func:`show_images`                a grid of images titled by label / prediction
+:func:`plot_history`               loss and accuracy per epoch
+:func:`overlay`                    a heatmap colour-mapped over its image (uint8 RGB)
+:func:`compare`                    images and several methods' heatmaps side by side
+:func:`plot_confusion_matrix`      counts of (true, predicted) pairs
+:func:`plot_pr_curve`              precision against recall over all thresholds
+:func:`plot_roc_curve`             true- against false-positive rate
+=================================  ==================================================
 """
 from .grid import show_images
+from .heatmaps import compare, overlay
 from .history import plot_history
+from .metrics import plot_confusion_matrix, plot_pr_curve, plot_roc_curve
 
-__all__ = ["show_images", "plot_history"]
-
-try:  # modules that arrive with later chapters
-    from .heatmaps import compare, overlay
-
-    __all__ += ["overlay", "compare"]
-except ImportError:  # pragma: no cover
-    pass
-try:
-    from .metrics import plot_confusion_matrix, plot_pr_curve, plot_roc_curve
-
-    __all__ += ["plot_confusion_matrix", "plot_pr_curve", "plot_roc_curve"]
-except ImportError:  # pragma: no cover
-    pass
+__all__ = ["show_images", "plot_history", "overlay", "compare",
+           "plot_confusion_matrix", "plot_pr_curve", "plot_roc_curve"]
