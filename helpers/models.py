@@ -374,14 +374,28 @@ def find_layer(model: keras.Model, name: str) -> keras.layers.Layer:
     )
 
 
+def output_operation(model: keras.Model):
+    """The layer (or op) that produces the model's (first) output.
+
+    For a Functional model this follows the output tensor back to its layer, which
+    need not be ``model.layers[-1]``; for a Sequential model it is the last layer.
+    """
+    if isinstance(model, keras.Sequential):
+        return [lay for lay in model.layers if not isinstance(lay, layers.InputLayer)][-1]
+    return model.outputs[0]._keras_history.operation
+
+
 def output_activation(model: keras.Model) -> str:
     """The model's final activation: ``"softmax"``, ``"sigmoid"`` or ``"linear"`` (logits).
 
-    Looks at the last layer: a separate Activation/Softmax layer, or the ``activation``
-    of a final Dense layer.
+    Looks at the layer that produces the output (:func:`output_operation`): a separate
+    Activation/Softmax layer, or the ``activation`` of a final Dense layer; a nested
+    model is looked into.
     """
     _check_model(model)
-    last = model.layers[-1]
+    last = output_operation(model)
+    if isinstance(last, keras.Model):
+        return output_activation(last)
     if isinstance(last, layers.Softmax):
         return "softmax"
     fn = getattr(last, "activation", None)

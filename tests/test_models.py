@@ -156,3 +156,20 @@ def test_output_activation_of_a_dense_with_activation():
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="tanh")])
     with pytest.raises(ValueError, match="tanh"):
         models.output_activation(model)
+
+
+def test_output_activation_follows_the_output_tensor_not_the_layer_list():
+    inputs = keras.Input((4,))
+    probs = keras.layers.Dense(3, activation="softmax", name="head")(inputs)
+    aux = keras.layers.Dense(2, name="aux")(inputs)  # a second output, listed last
+    model = keras.Model(inputs, [probs, aux])
+    assert model.layers[-1].name == "aux"
+    assert models.output_operation(model).name == "head"
+    assert models.output_activation(model) == "softmax"
+
+
+def test_output_activation_looks_into_a_nested_output_model():
+    inner = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, inner(inputs))
+    assert models.output_activation(model) == "sigmoid"

@@ -27,6 +27,7 @@ import keras
 import tensorflow as tf
 
 from ._inputs import n_logits as _n_logits
+from ..models import output_operation
 
 _PROBABILITY_ACTIVATIONS = ("softmax", "sigmoid")
 _CACHE: "weakref.WeakKeyDictionary[keras.Model, dict]" = weakref.WeakKeyDictionary()
@@ -49,11 +50,6 @@ def _is_sequential(model) -> bool:
     return isinstance(model, keras.Sequential)
 
 
-def output_operation(model: keras.Model):
-    """The layer (or op) whose output is the model's output."""
-    if _is_sequential(model):
-        return _layers_of(model)[-1]
-    return model.outputs[0]._keras_history.operation
 
 
 def _activation_name(fn) -> str | None:
@@ -141,7 +137,11 @@ class _Run:
         else:
             y = op(*args, **kwargs)
         if op is self.target:
-            self.captured = y
+            # Hand the float32 maps on downstream, so that gradients taken with respect
+            # to them flow (under mixed precision the layer outputs float16; the round
+            # trip float16 -> float32 -> float16 is exact).
+            self.captured = tf.cast(y, tf.float32)
+            y = tf.cast(self.captured, y.dtype)
         return y
 
 
@@ -196,12 +196,24 @@ class LogitsNet:
             raise ValueError(
                 f"layer {self.layer.name!r} was not reached when running model {self.model_name!r}"
             )
-        return tf.cast(run.captured, tf.float32), logits
+        return run.captured, logits
 
 
 def logits_net(model: keras.Model, layer=None) -> LogitsNet:
     """The cached :class:`LogitsNet` for ``(model, layer)``."""
     return cached(model, ("logits_net", id(layer)), lambda: LogitsNet(model, layer))
+
+
+def compiled_logits(model: keras.Model):
+    """Compiled ``images (N, H, W, C) float32 -> logits (N, L) float32``, cached per model."""
+    def build():
+        from ._inputs import model_input_shape
+
+        h, w, c = model_input_shape(model)
+        return tf.function(logits_net(model, None).__call__, reduce_retracing=True,
+                           input_signature=[tf.TensorSpec((None, h, w, c), tf.float32)])
+
+    return cached(model, "compiled_logits", build)
 
 
 # --------------------------------------------------------------------------- targets and scores

@@ -85,27 +85,29 @@ def gap_head(model: keras.Model) -> GapHead:
     dense = op
     seen = [_describe(dense)]
 
-    def fail(found):
+    def fail(expected, found):
+        path = " <- ".join(seen) or "its last layer"
         raise ValueError(
-            f"CAM needs a model whose head is: last conv feature maps -> GlobalAveragePooling2D -> "
-            f"one Dense layer of logits (Zhou et al., 2016); model {model.name!r} ends with "
-            f"{' <- '.join(seen)}{' <- ' + found if found else ''}. Use gradcam (or "
-            "gradcam_plus_plus, scorecam), which work with any head."
+            f"CAM needs a model whose head is: last conv feature maps -> GlobalAveragePooling2D "
+            f"-> one Dense layer of logits (Zhou et al., 2016). Reading model {model.name!r} from "
+            f"its output back ({path}), {expected} was expected but {found} was found. "
+            "Use gradcam (or gradcam_plus_plus, scorecam): they work with any head."
         )
 
     if not isinstance(dense, keras.layers.Dense) or len(dense.kernel.shape) != 2:
-        fail("")
+        seen.pop()
+        fail("a Dense layer of logits", _describe(dense))
     op = _previous(level, dense)
     while isinstance(op, _PASS_THROUGH):
         seen.append(_describe(op))
         op = _previous(level, op)
     if not isinstance(op, keras.layers.GlobalAveragePooling2D) or op.keepdims:
-        fail(_describe(op))
+        fail("a GlobalAveragePooling2D layer before the Dense", _describe(op))
     gap = op
     seen.append(_describe(gap))
     feature = _previous(level, gap)
     if feature is None or isinstance(feature, str):
-        fail(_describe(feature))
+        fail("feature maps feeding the GlobalAveragePooling2D", _describe(feature))
     return GapHead(feature_layer=_last_op(feature), gap=gap, dense=dense)
 
 

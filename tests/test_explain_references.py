@@ -1,0 +1,217 @@
+"""helpers.explain against simple loop-based references, tf-keras-vis, and the CAM = Grad-CAM identity."""
+import keras
+import numpy as np
+import pytest
+
+import explain_reference as ref
+from helpers import explain, models
+
+TOL = 1e-5  # maps are in [0, 1]: an absolute tolerance on every pixel
+
+
+def assert_maps_equal(got, want, tol=TOL):
+    assert got.shape == want.shape and got.dtype == np.float32
+    np.testing.assert_allclose(got, want, atol=tol, rtol=0)
+
+
+@pytest.fixture(scope="module")
+def images():
+    return np.random.default_rng(0).random((4, 32, 32, 3), dtype=np.float32)
+
+
+@pytest.fixture(scope="module")
+def gap_model():
+    """Functional GAP network (CAM-ready) ending in a separate softmax layer."""
+    keras.utils.set_random_seed(1)
+    return models.gap_cnn((32, 32, 3), 4, widths=(8, 16), activation="softmax")
+
+
+@pytest.fixture(scope="module")
+def flat_model():
+    """Sequential network with a Flatten -> Dense head (not CAM-ready), softmax layer."""
+    keras.utils.set_random_seed(2)
+    return keras.Sequential([
+        keras.Input((32, 32, 3)),
+        keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Conv2D(12, 3, padding="same", activation="relu", name="conv_last"),
+        keras.layers.Dropout(0.3),
+        keras.layers.Flatten(),
+        keras.layers.Dense(16, activation="relu"),
+        keras.layers.Dense(4),
+        keras.layers.Softmax(),
+    ], name="flat")
+
+
+@pytest.fixture(scope="module")
+def binary_model():
+    """A single sigmoid logit (seed 000's cats vs dogs head)."""
+    keras.utils.set_random_seed(3)
+    return models.gap_cnn((32, 32, 3), 1, widths=(8, 16), activation="sigmoid")
+
+
+CASES = [("gap_model", "features"), ("flat_model", "conv_last"), ("binary_model", "features")]
+
+
+def _case(request, name):
+    return request.getfixturevalue(name)
+
+
+@pytest.mark.parametrize("model_name,layer", CASES)
+@pytest.mark.parametrize("targets", [None, "per_image"])
+def test_gradcam_equals_reference(request, images, model_name, layer, targets):
+    model = _case(request, model_name)
+    if targets == "per_image":
+        targets = [0, 1, 1, 0] if model_name == "binary_model" else [3, 0, 2, 1]
+    got = explain.gradcam(model, images, targets, layer=layer)
+    want = ref.ref_gradcam(ref.feature_model(model, layer), images, targets)
+    assert_maps_equal(got, want)
+
+
+@pytest.mark.parametrize("model_name,layer", CASES)
+def test_gradcam_plus_plus_equals_reference(request, images, model_name, layer):
+    model = _case(request, model_name)
+    targets = [1, 0, 1, 1] if model_name == "binary_model" else [0, 1, 2, 3]
+    got = explain.gradcam_plus_plus(model, images, targets, layer=layer)
+    want = ref.ref_gradcam_plus_plus(ref.feature_model(model, layer), images, targets)
+    assert_maps_equal(got, want)
+
+
+@pytest.mark.parametrize("model_name", ["gap_model", "binary_model"])
+@pytest.mark.parametrize("targets", [None, 0, [1, 0, 1, 0]])
+def test_cam_equals_reference(request, images, model_name, targets):
+    model = _case(request, model_name)
+    kernel = model.get_layer("logits").kernel.numpy()
+    got = explain.cam(model, images, targets)
+    want = ref.ref_cam(ref.feature_model(model, "features"), kernel, images, targets)
+    assert_maps_equal(got, want)
+
+
+@pytest.mark.parametrize("model_name,layer", CASES)
+def test_scorecam_equals_reference(request, images, model_name, layer):
+    model = _case(request, model_name)
+    targets = [0, 1, 0, 1] if model_name == "binary_model" else [2, 2, 0, 3]
+    want = ref.ref_scorecam(ref.feature_model(model, layer), ref.logits_model(model), images, targets)
+    # the chunk size must not change the result: 1 (one masked image per pass), 7
+    # (chunks straddle images) and the default
+    for batch_size in (1, 7, None):
+        got = explain.scorecam(model, images, targets, layer=layer, batch_size=batch_size, progress=False)
+        assert_maps_equal(got, want)
+    # whatever the chunk sizes, the masked forward pass was compiled once
+    assert explain.ScoreCAM.for_model(model, layer)._score_chunk.experimental_get_tracing_count() == 1
+
+
+def test_faster_scorecam_equals_reference(gap_model, images):
+    fmodel, lmodel = ref.feature_model(gap_model, "features"), ref.logits_model(gap_model)
+    for k in (1, 5):
+        got = explain.scorecam(gap_model, images, None, max_channels=k, progress=False)
+        assert_maps_equal(got, ref.ref_scorecam(fmodel, lmodel, images, None, max_channels=k))
+    # more channels than the layer has: plain Score-CAM
+    assert_maps_equal(explain.scorecam(gap_model, images, max_channels=1000, progress=False),
+                      explain.scorecam(gap_model, images, progress=False))
+
+
+@pytest.mark.parametrize("model_name", ["gap_model", "flat_model", "binary_model"])
+def test_saliency_equals_reference(request, images, model_name):
+    model = _case(request, model_name)
+    got = explain.saliency(model, images)
+    assert_maps_equal(got, ref.ref_saliency(ref.logits_model(model), images))
+    targets = [1, 0, 0, 1]
+    got = explain.saliency(model, images, targets, batch_size=3)
+    assert_maps_equal(got, ref.ref_saliency(ref.logits_model(model), images, targets))
+
+
+@pytest.mark.parametrize("model_name", ["flat_model", "binary_model"])
+def test_smoothgrad_equals_reference(request, images, model_name):
+    model = _case(request, model_name)
+    got = explain.smoothgrad(model, images, n_samples=5, noise_level=0.2, seed=7)
+    want = ref.ref_smoothgrad(ref.logits_model(model), images, n_samples=5, noise_level=0.2, seed=7)
+    assert_maps_equal(got, want)
+    again = explain.smoothgrad(model, images, n_samples=5, noise_level=0.2, seed=7, batch_size=1)
+    assert_maps_equal(again, want)  # seeded, and independent of the batching
+
+
+@pytest.fixture(scope="module")
+def sharp_model():
+    """A GAP network with large logits, so that probabilities react to occlusion (with a
+    random network's near-uniform softmax, probability drops are ~1e-4 and a 1e-5
+    comparison after min-max scaling would test float32 rounding, not the method)."""
+    keras.utils.set_random_seed(4)
+    model = models.gap_cnn((32, 32, 3), 3, widths=(8, 16), activation="softmax")
+    dense = model.get_layer("logits")
+    dense.kernel.assign(dense.kernel * 40.0)
+    return model
+
+
+@pytest.mark.parametrize("model_name,score", [
+    ("gap_model", "logit"), ("binary_model", "logit"),
+    ("sharp_model", "probability"), ("binary_model", "probability")])
+def test_occlusion_equals_reference(request, images, model_name, score):
+    model = _case(request, model_name)
+    targets = [1, 0, 1, 1]
+    got = explain.occlusion(model, images[:2], targets[:2], patch=8, stride=6, baseline=0.5,
+                            score=score, batch_size=10, progress=False)
+    want = ref.ref_occlusion(ref.logits_model(model), images[:2], targets[:2], patch=8, stride=6,
+                             baseline=0.5, score=score)
+    assert_maps_equal(got, want)
+
+
+def test_cam_and_gradcam_agree_up_to_scale_on_a_gap_network(gap_model, images):
+    # Grad-CAM paper, section 3.1: with A -> GAP -> Dense, y_c = sum_k w_k^c (1/Z) sum_ij A_k(i,j),
+    # so d y_c / d A_k(i,j) = w_k^c / Z at every position and Grad-CAM's weight (the spatial
+    # mean of that gradient) is w_k^c / Z: a positive multiple of CAM's weight w_k^c.
+    # ReLU and min-max scaling remove the factor 1/Z, so the maps coincide.
+    for targets in (None, [0, 1, 2, 3]):
+        c = explain.cam(gap_model, images, targets)
+        g = explain.gradcam(gap_model, images, targets)
+        for cn, gn in zip(c, g):
+            if cn.std() > 0:
+                assert np.corrcoef(cn.ravel(), gn.ravel())[0, 1] >= 0.999
+        np.testing.assert_allclose(c, g, atol=1e-5)
+
+
+def test_gradcam_agrees_with_tf_keras_vis(images):
+    from tf_keras_vis.gradcam import Gradcam
+    from tf_keras_vis.utils.model_modifiers import ReplaceToLinear
+    from tf_keras_vis.utils.scores import CategoricalScore
+
+    # A flat Sequential whose last Dense has activation="softmax": the layout that
+    # tf-keras-vis's ReplaceToLinear handles (it sets `.activation = linear` on the output
+    # layer, which a separate keras.layers.Softmax layer does not have).
+    keras.utils.set_random_seed(5)
+    flat_model = keras.Sequential([
+        keras.Input((32, 32, 3)),
+        keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Conv2D(12, 3, padding="same", activation="relu", name="conv_last"),
+        keras.layers.Flatten(),
+        keras.layers.Dense(16, activation="relu"),
+        keras.layers.Dense(4, activation="softmax"),
+    ])
+    before = flat_model.predict(images, verbose=0)
+    targets = [0, 1, 2, 3]
+    # tf-keras-vis 0.8.7 under Keras 3: ReplaceToLinear reads `model.output_names`, which a
+    # keras.Sequential no longer has (AttributeError). Work-around: give it a functional
+    # view of the same layers. clone=True: it then modifies a copy (softmax -> linear).
+    functional_view = keras.Model(flat_model.inputs, flat_model.outputs)
+    theirs = Gradcam(functional_view, model_modifier=ReplaceToLinear(), clone=True)(
+        CategoricalScore(targets), images, penultimate_layer="conv_last", expand_cam=False)
+    ours = explain.gradcam(flat_model, images, targets, layer="conv_last")
+    np.testing.assert_array_equal(flat_model.predict(images, verbose=0), before)
+    # Same upsampling and normalisation: tf-keras-vis's own expand_cam uses
+    # scipy.ndimage.zoom (corner-aligned), which shifts a 16x16 map by up to half a cell
+    # against the half-pixel-centred bilinear resize used by helpers, cv2 and PyTorch;
+    # so take its feature-resolution map and resize it the same way.
+    for a, b in zip(ours, np.asarray(theirs)):
+        b = ref.normalize(ref.resize(b, *images.shape[1:3]))
+        assert np.corrcoef(a.ravel(), b.ravel())[0, 1] >= 0.99
+
+
+def test_gradcam_is_one_compiled_pass_reused_across_calls(gap_model, images):
+    """The compiled function is traced once per (model, layer), whatever the batch size."""
+    method = explain.GradCAM.for_model(gap_model, "features")
+    assert explain.GradCAM.for_model(gap_model, None) is method
+    explain.gradcam(gap_model, images[:3])
+    explain.gradcam(gap_model, images, batch_size=2)
+    explain.gradcam(gap_model, images[0])
+    assert method._compiled.experimental_get_tracing_count() == 1
