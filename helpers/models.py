@@ -297,12 +297,13 @@ def _output_rank(layer) -> int | None:
         return None
 
 
-def _walk(model) -> list:
-    """All layers in order, nested models expanded in place (depth first)."""
+def all_layers(model: keras.Model) -> list:
+    """Every layer in order, nested models expanded in place (depth first; a nested
+    model comes right after its own layers)."""
     found = []
     for layer in model.layers:
         if isinstance(layer, keras.Model):
-            found.extend(_walk(layer))
+            found.extend(all_layers(layer))
         found.append(layer)
     return found
 
@@ -334,7 +335,7 @@ def last_conv_layer(model: keras.Model) -> keras.layers.Layer:
         If the model has no convolution with a 4-D output.
     """
     _check_model(model)
-    flat = _walk(model)
+    flat = all_layers(model)
     conv_index = None
     for i, layer in enumerate(flat):
         if isinstance(layer, CONV_TYPES) and _output_rank(layer) == 4:
@@ -364,10 +365,10 @@ def find_layer(model: keras.Model, name: str) -> keras.layers.Layer:
     _check_model(model)
     if not isinstance(name, str):
         raise TypeError(f"layer name must be a str, got {type(name).__name__}")
-    for layer in _walk(model):
+    for layer in all_layers(model):
         if layer.name == name:
             return layer
-    four_d = [layer.name for layer in _walk(model) if _output_rank(layer) == 4]
+    four_d = [layer.name for layer in all_layers(model) if _output_rank(layer) == 4]
     raise ValueError(
         f"model {model.name!r} has no layer named {name!r}; layers with 4-D outputs are: "
         + (", ".join(four_d[-12:]) if four_d else "(none)")

@@ -12,7 +12,7 @@ import numbers
 import keras
 import numpy as np
 
-from ..models import last_conv_layer
+from ..models import all_layers, last_conv_layer
 
 PREDICTED = -1
 """Sentinel in a checked target array: "use the class the model predicts"."""
@@ -192,16 +192,6 @@ def check_positive_int(value, name: str) -> int:
 
 
 # --------------------------------------------------------------------------- layers
-def all_layers(model: keras.Model) -> list:
-    """Every layer, nested models expanded (depth first), the nested model after its layers."""
-    found = []
-    for layer in model.layers:
-        if isinstance(layer, keras.Model):
-            found.extend(all_layers(layer))
-        found.append(layer)
-    return found
-
-
 def output_shape_of(layer) -> tuple | None:
     try:
         return tuple(layer.output.shape)
