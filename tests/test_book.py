@@ -97,3 +97,12 @@ def test_build_the_book_with_warnings_as_errors(tmp_path):
         assert (html / f"{entry}.html").exists(), f"{entry}.html was not built"
     chapter = (html / "book" / "01_classification.html").read_text(encoding="utf-8")
     assert "colab.research.google.com" in chapter  # the launch button
+
+
+def test_every_exercise_set_is_used_by_a_chapter():
+    import helpers.exercises
+
+    sources = {p.name: p.read_text(encoding="utf-8") for p in NOTEBOOKS}
+    for slug in helpers.exercises.chapters():
+        call = f'helpers.exercises.load(\\"{slug}\\")'
+        assert any(call in text for text in sources.values()), f"no chapter loads exercise set {slug!r}"

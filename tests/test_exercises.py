@@ -30,7 +30,7 @@ def _solution_answer(question):
 
 # --------------------------------------------------------------------------- loading
 def test_load_gives_each_chapter_its_set():
-    assert helpers.exercises.chapters() == SLUGS
+    assert set(SLUGS) <= set(helpers.exercises.chapters())  # later chapters test their own sets
     sizes = {slug: len(load(slug)) for slug in SLUGS}
     assert sizes["classification"] == 4
     assert 4 <= sizes["logits"] <= 6 and 4 <= sizes["metrics"] <= 6

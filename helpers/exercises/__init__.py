@@ -41,6 +41,7 @@ _CHAPTERS = {
     "classification": "classification",   # Chapter 1
     "logits": "logits",                   # Chapter 2
     "metrics": "metrics",                 # Chapter 3
+    "tanks": "tanks",                     # Chapter 4
 }
 
 
