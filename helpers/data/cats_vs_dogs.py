@@ -32,9 +32,10 @@ CATS_VS_DOGS_URL = (
 )
 CATS_VS_DOGS_FILENAME = "kagglecatsanddogs_5340.zip"
 # SHA-256 of kagglecatsanddogs_5340.zip as recorded by TensorFlow Datasets
-# (tensorflow_datasets/url_checksums/cats_vs_dogs.txt). It could not be re-checked
-# against the file from this (offline) machine; the loader refuses any file whose
-# digest differs, so a wrong constant fails loudly, never silently.
+# (tensorflow_datasets/url_checksums/cats_vs_dogs.txt); the same digest is the download
+# checksum in GoMLX's Cats-vs-Dogs example. It was not re-computed from the file here
+# (no internet); the loader refuses any file whose digest differs, so a changed
+# archive fails loudly, never silently.
 CATS_VS_DOGS_SHA256 = "b7974bd00a84a99921f36ee4403f089853777b5ae8d151c76a86e64900334af9"
 
 #: Class index -> folder in the archive: 0 = cat, 1 = dog (as in the Kaggle competition).
