@@ -51,3 +51,9 @@ def test_plot_history_bad_input():
         viz.plot_history({"loss": [1.0]}, metrics=("loss", "accuracy"))
     with pytest.raises(TypeError, match="History or a dict"):
         viz.plot_history([1.0, 2.0])
+
+
+def test_plot_history_puts_epochs_on_whole_numbers():
+    fig = viz.plot_history({"loss": [3.0, 2.0, 1.5, 1.2, 1.0]}, metrics=("loss",))
+    ticks = [t for t in fig.axes[0].get_xticks() if 1 <= t <= 5]
+    assert ticks and all(float(t).is_integer() for t in ticks)

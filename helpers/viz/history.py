@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 
 def plot_history(history, metrics=("loss", "accuracy")):
@@ -33,6 +34,7 @@ def plot_history(history, metrics=("loss", "accuracy")):
         if f"val_{name}" in logs:
             ax.plot(epochs, logs[f"val_{name}"], "s--", label="validation")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(name)
         ax.grid(alpha=0.3)
         ax.legend()
