@@ -14,18 +14,10 @@ import sklearn.metrics as skm
 import helpers
 from helpers.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, ____, load
 from helpers.exercises.core import FunctionQuestion, Result, ValueQuestion
+from exercise_support import solution_answer
 
 SLUGS = ("classification", "logits", "metrics")
 ALL_QUESTIONS = [(slug, i) for slug in SLUGS for i in range(1, len(load(slug)) + 1)]
-
-
-def _solution_answer(question):
-    """Run the code that solution() shows and return the answer it defines."""
-    namespace = {"np": np}
-    exec(question.solution().code, namespace)
-    if isinstance(question, FunctionQuestion):
-        return namespace[question.function_name]
-    return namespace["answer"]
 
 
 # --------------------------------------------------------------------------- loading
@@ -55,7 +47,7 @@ def test_placeholder_is_exported_and_printable():
 @pytest.mark.parametrize("slug, number", ALL_QUESTIONS)
 def test_the_shown_solution_passes(slug, number):
     question = getattr(load(slug), f"q{number}")
-    result = question.check(_solution_answer(question))
+    result = question.check(solution_answer(question))
     assert result, str(result)
     assert result.status == CORRECT and str(result).startswith("Correct (Question")
     assert len(question.why) > 20
@@ -268,7 +260,7 @@ def test_the_reference_of_a_function_question_is_the_shown_solution():
     for slug in SLUGS:
         for question in load(slug):
             if isinstance(question, FunctionQuestion):
-                shown = _solution_answer(question)
+                shown = solution_answer(question)
                 for case in question.cases:
                     a = shown(*case.args, **case.kwargs)
                     b = question.reference(*case.args, **case.kwargs)

@@ -13,6 +13,7 @@ import pytest
 import helpers
 from helpers.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, ____, load
 from helpers.exercises.core import FunctionQuestion, ValueQuestion
+from exercise_support import solution_answer
 
 SLUG = "tanks"
 NUMBERS = range(1, len(load(SLUG)) + 1)
@@ -20,15 +21,6 @@ NUMBERS = range(1, len(load(SLUG)) + 1)
 
 def _question(number):
     return getattr(load(SLUG), f"q{number}")
-
-
-def _solution_answer(question):
-    """Run the code that solution() shows and return the answer it defines."""
-    namespace = {"np": np}
-    exec(question.solution().code, namespace)
-    if isinstance(question, FunctionQuestion):
-        return namespace[question.function_name]
-    return namespace["answer"]
 
 
 # --------------------------------------------------------------------------- loading
@@ -48,7 +40,7 @@ def test_the_set_is_registered_under_its_slug():
 @pytest.mark.parametrize("number", NUMBERS)
 def test_the_shown_solution_passes(number):
     question = _question(number)
-    result = question.check(_solution_answer(question))
+    result = question.check(solution_answer(question))
     assert result, str(result)
     assert result.status == CORRECT and str(result).startswith(f"Correct (Question {number})")
     assert len(question.why) > 20
@@ -201,7 +193,7 @@ def test_answers_in_other_forms_are_accepted():
 def test_the_reference_of_a_function_question_is_the_shown_solution():
     for question in load(SLUG):
         if isinstance(question, FunctionQuestion):
-            shown = _solution_answer(question)
+            shown = solution_answer(question)
             for case in question.cases:
                 a = shown(*case.args, **case.kwargs)
                 b = question.reference(*case.args, **case.kwargs)
