@@ -17,10 +17,11 @@ Unset, it is ``gpu`` when TensorFlow sees a GPU and ``cpu`` otherwise.
 """
 from __future__ import annotations
 
-import operator
 import os
 import random
 from dataclasses import dataclass, field
+
+from ._checks import check_int
 
 PROFILES = ("test", "cpu", "gpu")
 ENV_VAR = "HELPERS_PROFILE"
@@ -118,11 +119,7 @@ def seed_everything(seed: int) -> None:
     some kernels are still non-deterministic; that is a property of the hardware
     libraries, not of the seed.
     """
-    if isinstance(seed, bool) or not hasattr(seed, "__index__"):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    seed = operator.index(seed)
-    if seed < 0:
-        raise ValueError(f"seed must be >= 0, got {seed}")
+    seed = check_int(seed, "seed", 0)
     import numpy as np
 
     os.environ["PYTHONHASHSEED"] = str(seed)

@@ -19,6 +19,8 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
+from ._checks import check_int
+
 CONV_TYPES = (
     layers.Conv2D,
     layers.SeparableConv2D,
@@ -55,11 +57,7 @@ def _check_input_shape(input_shape) -> tuple[int, int, int]:
 
 
 def _check_n_classes(n_classes) -> int:
-    if isinstance(n_classes, bool) or not isinstance(n_classes, int):
-        raise TypeError(f"n_classes must be an int, got {type(n_classes).__name__}")
-    if n_classes < 1:
-        raise ValueError(f"n_classes must be >= 1 (1 means a single sigmoid logit), got {n_classes}")
-    return n_classes
+    return check_int(n_classes, "n_classes", 1, note=" (1 means a single sigmoid logit)")
 
 
 def _check_activation(activation):
@@ -134,8 +132,7 @@ def gap_cnn(
     widths = tuple(widths)
     if not widths or any(not isinstance(w, int) or isinstance(w, bool) or w <= 0 for w in widths):
         raise ValueError(f"widths must be a non-empty sequence of positive ints, got {widths!r}")
-    if not isinstance(convs_per_block, int) or convs_per_block < 1:
-        raise ValueError(f"convs_per_block must be an int >= 1, got {convs_per_block!r}")
+    check_int(convs_per_block, "convs_per_block", 1)
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
     if min(shape[:2]) < 2 ** (len(widths) - 1):

@@ -21,6 +21,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from ._checks import check_int
 from .models import output_activation
 
 AUTOTUNE = tf.data.AUTOTUNE
@@ -85,8 +86,7 @@ def make_dataset(data, *, batch_size: int = 32, shuffle: bool = False, augment: 
     """
     if isinstance(data, tf.data.Dataset):
         return data.prefetch(AUTOTUNE)
-    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
-        raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
+    check_int(batch_size, "batch_size", 1)
     x, y = _as_arrays(data, what)
     ds = tf.data.Dataset.from_tensor_slices((x, y)).cache()
     if shuffle:
@@ -248,9 +248,7 @@ def fit(model: keras.Model, train, val=None, *, epochs: int, batch_size: int = 3
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
-    epochs = int(epochs)
+    epochs = check_int(epochs, "epochs", 1)
     train_ds = make_dataset(train, batch_size=batch_size, shuffle=True, augment=augment,
                             seed=seed, what="train")
     val_ds = None if val is None else make_dataset(val, batch_size=max(batch_size, 128), what="val")

@@ -106,11 +106,11 @@ def test_two_thousand_images_are_fast():
 @pytest.mark.parametrize(
     "kwargs, error, words",
     [
-        ({"n": 0}, ValueError, "n must be at least 1"),
-        ({"n": -3}, ValueError, "n must be at least 1"),
+        ({"n": 0}, ValueError, "n must be an int >= 1"),
+        ({"n": -3}, ValueError, "n must be an int >= 1"),
         ({"n": 10.0}, TypeError, "n must be an int"),
         ({"n": True}, TypeError, "n must be an int"),
-        ({"n": 10, "size": 8}, ValueError, "size must be at least 16"),
+        ({"n": 10, "size": 8}, ValueError, "size must be an int >= 16"),
         ({"n": 10, "size": 32.5}, TypeError, "size must be an int"),
         ({"n": 10, "classes": ("circle", "hexagon")}, ValueError, "unknown shape class"),
         ({"n": 10, "classes": ("circle", "circle")}, ValueError, "repeated"),

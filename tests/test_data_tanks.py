@@ -187,9 +187,9 @@ def test_other_sizes_keep_the_guarantees():
 @pytest.mark.parametrize(
     "kwargs, error, words",
     [
-        ({"n": 1}, ValueError, "n must be at least 2"),
+        ({"n": 1}, ValueError, "n must be an int >= 2"),
         ({"n": 10.0}, TypeError, "n must be an int"),
-        ({"n": 10, "size": 16}, ValueError, "size must be at least 32"),
+        ({"n": 10, "size": 16}, ValueError, "size must be an int >= 32"),
         ({"n": 10, "confounded": "yes"}, TypeError, "confounded must be True or False"),
         ({"n": 10, "confounded": 1}, TypeError, "confounded must be True or False"),
         ({"n": 10, "seed": 1.5}, TypeError, "seed"),

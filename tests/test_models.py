@@ -122,7 +122,7 @@ def test_lookups_reject_non_models():
     (dict(input_shape=(32, 32), n_classes=2), ValueError, "height, width, channels"),
     (dict(input_shape=(32, 0, 3), n_classes=2), ValueError, "positive sizes"),
     (dict(input_shape=None, n_classes=2), TypeError, "input_shape"),
-    (dict(input_shape=(32, 32, 3), n_classes=0), ValueError, "n_classes must be >= 1"),
+    (dict(input_shape=(32, 32, 3), n_classes=0), ValueError, "n_classes must be an int >= 1"),
     (dict(input_shape=(32, 32, 3), n_classes=2.0), TypeError, "n_classes must be an int"),
     (dict(input_shape=(32, 32, 3), n_classes=2, widths=()), ValueError, "widths"),
     (dict(input_shape=(32, 32, 3), n_classes=2, widths=(8, -1)), ValueError, "widths"),

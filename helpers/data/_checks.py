@@ -5,17 +5,9 @@ import numbers
 
 import numpy as np
 
+from .._checks import check_int
 
-def check_int(value, name: str, minimum: int) -> int:
-    """Return ``value`` as an int, or raise if it is not an integer >= ``minimum``.
-
-    ``True``/``False`` and floats such as ``64.0`` are refused rather than coerced.
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}.")
-    return int(value)
+__all__ = ["check_int", "check_fraction", "check_size_pair", "make_rng"]
 
 
 def check_fraction(value, name: str) -> float:

@@ -183,12 +183,6 @@ def check_targets(targets, n_images: int, n_classes: int) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- options
-def check_positive_int(value, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive int, got {value!r}")
-    if value <= 0:
-        raise ValueError(f"{name} must be a positive int, got {value}")
-    return int(value)
 
 
 # --------------------------------------------------------------------------- layers

@@ -24,10 +24,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from .._checks import check_int
 from ._inputs import (
     check_images,
     check_model,
-    check_positive_int,
     check_targets,
     model_input_shape,
     resolve_layer,
@@ -178,4 +178,4 @@ class CAMBase:
     def _check_batch_size(self, batch_size, x) -> int:
         if batch_size is None:
             return DEFAULT_BATCH_SIZE
-        return check_positive_int(batch_size, "batch_size")
+        return check_int(batch_size, "batch_size", 1)

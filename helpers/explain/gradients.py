@@ -11,7 +11,8 @@ import numbers
 import numpy as np
 import tensorflow as tf
 
-from ._inputs import check_images, check_model, check_positive_int, check_targets, model_input_shape
+from .._checks import check_int
+from ._inputs import check_images, check_model, check_targets, model_input_shape
 from ._logits import cached, compiled_logits, logits_net, resolve_targets, target_logit
 from ._maps import normalize_per_image
 from .cam_base import DEFAULT_BATCH_SIZE
@@ -63,7 +64,7 @@ def _prepare(model, images, targets, batch_size):
     check_model(model)
     x, single = check_images(images, model)
     t = check_targets(targets, len(x), logits_net(model, None).n_logits)
-    batch_size = DEFAULT_BATCH_SIZE if batch_size is None else check_positive_int(batch_size, "batch_size")
+    batch_size = DEFAULT_BATCH_SIZE if batch_size is None else check_int(batch_size, "batch_size", 1)
     return x, t, single, batch_size
 
 
@@ -142,14 +143,12 @@ def smoothgrad(model, images, targets=None, *, n_samples=25, noise_level=0.15, s
     np.ndarray, float32, ``(N, H, W)`` (``(H, W)`` for one image), in [0, 1]
     """
     x, t, single, batch_size = _prepare(model, images, targets, batch_size)
-    n_samples = check_positive_int(n_samples, "n_samples")
+    n_samples = check_int(n_samples, "n_samples", 1)
     if isinstance(noise_level, bool) or not isinstance(noise_level, numbers.Real) or not (
             0.0 <= noise_level < np.inf):
         raise ValueError(f"noise_level must be a finite number >= 0 (a fraction of the pixel range), "
                          f"got {noise_level!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int, got {seed!r}")
-    noise = smoothgrad_noise(x.shape[1:], n_samples, int(seed))
+    noise = smoothgrad_noise(x.shape[1:], n_samples, check_int(seed, "seed", 0))
     grads_fn = input_gradients_fn(model)
     logits_fn = compiled_logits(model)
     out = []

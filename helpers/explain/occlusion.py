@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from ._inputs import check_images, check_model, check_positive_int, check_targets, model_input_shape
+from .._checks import check_int
+from ._inputs import check_images, check_model, check_targets, model_input_shape
 from ._logits import cached, compiled_logits, logits_net, resolve_targets, target_logit, target_probability
 from ._maps import normalize_per_image
 from ._progress import Progress
@@ -20,8 +21,8 @@ SCORES = ("logit", "probability")
 
 def _pair(value, name: str) -> tuple[int, int]:
     if isinstance(value, (tuple, list)) and len(value) == 2:
-        return check_positive_int(value[0], name), check_positive_int(value[1], name)
-    v = check_positive_int(value, name)
+        return check_int(value[0], name, 1), check_int(value[1], name, 1)
+    v = check_int(value, name, 1)
     return v, v
 
 
@@ -131,7 +132,7 @@ def occlusion(model, images, targets=None, *, patch=None, stride=None, baseline=
         raise ValueError(f"baseline must be a finite number or {channels} numbers (one per channel), "
                          f"got {baseline!r}")
     batch_size = (default_batch_size(height, width) if batch_size is None
-                  else check_positive_int(batch_size, "batch_size"))
+                  else check_int(batch_size, "batch_size", 1))
 
     tops, lefts = patch_starts(height, ph, sh), patch_starts(width, pw, sw)
     positions = np.array([(r, c) for r in tops for c in lefts], dtype=np.int32)  # (P, 2)

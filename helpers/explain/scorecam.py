@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from ._inputs import check_positive_int
+from .._checks import check_int
 from ._logits import logits_net, target_probability
 from ._maps import upsample
 from ._progress import Progress
@@ -162,11 +162,11 @@ class ScoreCAM(CAMBase):
     def _check_batch_size(self, batch_size, x) -> int:
         if batch_size is None:
             return default_batch_size(x.shape[1], x.shape[2])
-        return check_positive_int(batch_size, "batch_size")
+        return check_int(batch_size, "batch_size", 1)
 
     def _maps(self, x, t, batch_size, max_channels=None, progress=None):
         if max_channels is not None:
-            max_channels = check_positive_int(max_channels, "max_channels")
+            max_channels = check_int(max_channels, "max_channels", 1)
         out = []
         # Images are taken batch_size at a time (the feature maps of a chunk are small;
         # the masked inputs are built inside the chunk loop of channel_weights).
