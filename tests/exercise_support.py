@@ -1,7 +1,7 @@
 """Shared by the exercise tests: run a question's shown solution."""
 import numpy as np
 
-from helpers.exercises.core import FunctionQuestion
+from helpers.exercises.core import FunctionQuestion, ValueQuestion
 
 
 def solution_answer(question):
@@ -12,3 +12,13 @@ def solution_answer(question):
     if isinstance(question, FunctionQuestion):
         return namespace[question.function_name]
     return namespace["answer"]
+
+
+def assert_value_mistakes_are_recognised(exercise_set):
+    """Each wrong value a value question lists gets that mistake's own message."""
+    for question in exercise_set:
+        if isinstance(question, ValueQuestion):
+            for mistake in question.mistakes:
+                if mistake.wrong is not None:
+                    result = question.check(mistake.wrong)
+                    assert not result and mistake.message in result.message

@@ -220,3 +220,14 @@ def ref_occlusion(lmodel, images, targets=None, patch=8, stride=4, baseline=0.0,
                 count[top:top + patch, left:left + patch] += 1
         out.append(normalize(total / count))
     return np.array(out)
+
+
+def peak_in_box_rate(maps, boxes):
+    """Share of maps whose maximum lies inside its xyxy box (right/bottom edges exclusive).
+
+    ``maps`` float ``(N, H, W)``, ``boxes`` ``(N, 4)`` in pixels.
+    """
+    flat = maps.reshape(len(maps), -1).argmax(axis=1)
+    ys, xs = np.unravel_index(flat, maps.shape[1:])
+    inside = (xs >= boxes[:, 0]) & (xs < boxes[:, 2]) & (ys >= boxes[:, 1]) & (ys < boxes[:, 3])
+    return inside.mean()

@@ -13,7 +13,7 @@ import pytest
 import helpers
 from helpers.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, ____, load
 from helpers.exercises.core import FunctionQuestion, ValueQuestion
-from exercise_support import solution_answer
+from exercise_support import assert_value_mistakes_are_recognised, solution_answer
 
 SLUG = "tanks"
 NUMBERS = range(1, len(load(SLUG)) + 1)
@@ -172,12 +172,7 @@ def test_every_question_has_a_tested_wrong_answer():
 
 
 def test_every_value_mistake_gets_its_own_message():
-    for question in load(SLUG):
-        if isinstance(question, ValueQuestion):
-            for mistake in question.mistakes:
-                if mistake.wrong is not None:
-                    result = question.check(mistake.wrong)
-                    assert not result and mistake.message in result.message
+    assert_value_mistakes_are_recognised(load(SLUG))
 
 
 def test_answers_in_other_forms_are_accepted():

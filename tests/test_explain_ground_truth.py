@@ -13,6 +13,8 @@ import pytest
 import helpers.data
 from helpers import explain, models
 
+from explain_reference import peak_in_box_rate
+
 SIZE = 32
 N_IMAGES = 3000
 EPOCHS = 12
@@ -52,14 +54,6 @@ def trained():
     predicted = model.predict(test.images, verbose=0).argmax(axis=1)
     correct = predicted == test.labels
     return {"model": model, "test": test, "correct": correct, "seconds": seconds}
-
-
-def peak_in_box_rate(maps, boxes):
-    """Share of maps whose maximum lies inside its xyxy box (right/bottom edges exclusive)."""
-    flat = maps.reshape(len(maps), -1).argmax(axis=1)
-    ys, xs = np.unravel_index(flat, maps.shape[1:])
-    inside = (xs >= boxes[:, 0]) & (xs < boxes[:, 2]) & (ys >= boxes[:, 1]) & (ys < boxes[:, 3])
-    return inside.mean()
 
 
 def test_the_model_learned_the_shapes(trained):
