@@ -1,18 +1,270 @@
-"""Argument checks shared across ``helpers``: one clear message per kind of mistake."""
+"""The one validation vocabulary of ``helpers``: one function per kind of argument.
+
+Every public function checks its arguments with these, so a mistake gets the same
+kind of message wherever it is made: the argument's name, what was wrong, and what
+is expected, e.g. ``"alpha must be a real number in [0, 1], got 1.5"``.
+
+Rules, everywhere:
+
+* nothing is coerced that would lose information: ``True`` is not an int, ``16.7``
+  is not a size, ``"False"`` is not a boolean;
+* NumPy scalars count as the Python type they hold (``np.float32(1e-3)`` is a real,
+  ``np.int64(3)`` an int, ``np.bool_(True)`` a boolean);
+* a wrong *type* is a ``TypeError``, a wrong *value* (range, shape, NaN) a
+  ``ValueError``; both subclass nothing new, so ``except ValueError`` keeps working.
+"""
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = [
+    "describe",
+    "check_int",
+    "check_real",
+    "check_bool",
+    "check_choice",
+    "check_array",
+    "check_labels",
+    "first_positions",
+]
 
 
-def check_int(value, name: str, minimum: int, note: str = "") -> int:
-    """Return ``value`` as an int, or raise if it is not an integer >= ``minimum``.
+def describe(value) -> str:
+    """A short description of ``value`` for an error message: type and repr."""
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    return f"{type(value).__name__} {text}"
 
-    ``True``/``False`` and floats such as ``64.0`` are refused rather than coerced
-    (``TypeError``); an integer below ``minimum`` is a ``ValueError``. ``note`` is
-    appended to the ``ValueError`` message, e.g. to say what a value means.
+
+def first_positions(mask: np.ndarray, limit: int = 5) -> str:
+    """``"3, 7, 9 (and 12 more)"``: where a boolean mask is True (flat indices)."""
+    positions = np.flatnonzero(mask)
+    shown = ", ".join(str(p) for p in positions[:limit])
+    more = f" (and {len(positions) - limit} more)" if len(positions) > limit else ""
+    return f"{shown}{more}"
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _range_text(low, high, low_open: bool = False, high_open: bool = False) -> str:
+    if low is not None and high is not None:
+        left, right = ("(" if low_open else "["), (")" if high_open else "]")
+        return f" in {left}{low}, {high}{right}"
+    if low is not None:
+        return f" {'>' if low_open else '>='} {low}"
+    if high is not None:
+        return f" {'<' if high_open else '<='} {high}"
+    return ""
+
+
+def check_int(value, name: str, minimum: int | None = None, note: str = "", *,
+              maximum: int | None = None) -> int:
+    """Return ``value`` as a Python int, or raise.
+
+    Parameters
+    ----------
+    value
+        An integer (Python or NumPy). ``True``/``False`` and floats such as ``64.0``
+        are refused (``TypeError``), not coerced.
+    name : str
+        The argument's name, for the message.
+    minimum, maximum : int or None
+        Inclusive bounds (``ValueError`` outside them).
+    note : str
+        Appended to the ``ValueError`` message, e.g. to say what a value means.
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value}{note}")
-    return int(value)
+    if not _is_int(value):
+        raise TypeError(
+            f"{name} must be an int{_range_text(minimum, maximum)}, got {describe(value)}"
+        )
+    value = int(value)
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise ValueError(
+            f"{name} must be an int{_range_text(minimum, maximum)}, got {value}{note}"
+        )
+    return value
+
+
+def check_real(value, name: str, low: float | None = None, high: float | None = None, *,
+               low_open: bool = False, high_open: bool = False, note: str = "") -> float:
+    """Return ``value`` as a finite Python float, or raise.
+
+    Ints and NumPy scalars are accepted (``np.float32(1e-3)``); booleans, strings
+    and arrays are refused (``TypeError``); NaN, infinities and values outside
+    ``[low, high]`` (open ends with ``low_open``/``high_open``) are a ``ValueError``.
+    """
+    if not _is_real(value):
+        raise TypeError(
+            f"{name} must be a real number{_range_text(low, high, low_open, high_open)}, "
+            f"got {describe(value)}"
+        )
+    value = float(value)
+    expected = f"{name} must be a finite real number{_range_text(low, high, low_open, high_open)}"
+    if not np.isfinite(value):
+        raise ValueError(f"{expected}, got {value}{note}")
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if too_low or too_high:
+        raise ValueError(f"{expected}, got {value}{note}")
+    return value
+
+
+def check_bool(value, name: str) -> bool:
+    """Return ``value`` as a Python bool; only ``True``/``False`` (or ``np.bool_``) pass.
+
+    ``"False"``, ``"no"``, ``0`` and ``1`` are refused: a string ``"False"`` is truthy
+    and would silently mean True.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {describe(value)}")
+
+
+def check_choice(value, name: str, choices: Sequence):
+    """Return ``value`` if it is one of ``choices``, or raise a message listing them."""
+    listed = ", ".join(repr(c) for c in choices)
+    try:
+        known = value in choices
+    except TypeError:  # unhashable or incomparable
+        known = False
+    if not known:
+        same_kind = any(isinstance(value, type(c)) for c in choices)
+        raise (ValueError if same_kind else TypeError)(
+            f"{name} must be one of {listed}, got {describe(value)}"
+        )
+    return value
+
+
+def check_array(values, name: str, *, ndim: int | Sequence[int] | None = None,
+                dtype=np.float64, finite: bool = True, allow_empty: bool = False,
+                shape_hint: str = "") -> np.ndarray:
+    """Return ``values`` as a NumPy array of ``dtype``, or raise.
+
+    Parameters
+    ----------
+    values : array-like of numbers
+        Strings, objects, complex numbers and ragged lists are refused (``TypeError``
+        or ``ValueError``); booleans are accepted as 0/1 only for integer/bool dtypes.
+    name : str
+        The argument's name.
+    ndim : int, sequence of int or None
+        Allowed numbers of dimensions.
+    dtype : NumPy dtype
+        The dtype returned (float64 by default).
+    finite : bool
+        Refuse NaN and infinities (checked after conversion).
+    allow_empty : bool
+        Accept a zero-size array.
+    shape_hint : str
+        What the shape should be, e.g. ``"(N, H, W)"``, for the message.
+    """
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{name} must be an array of numbers, got the string {values!r}")
+    try:
+        array = np.asarray(values)
+    except ValueError as error:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array of numbers: {error}") from None
+    if array.dtype.kind in "OUSVMm":
+        example = array.ravel()[0] if array.size else None
+        raise TypeError(f"{name} must hold numbers, got dtype {array.dtype} (e.g. {example!r})")
+    if array.dtype.kind == "c":
+        raise TypeError(f"{name} must hold real numbers, got complex dtype {array.dtype}")
+    expected = f" {shape_hint}" if shape_hint else ""
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if array.ndim not in allowed:
+            dims = " or ".join(str(d) for d in allowed)
+            raise ValueError(
+                f"{name} must be a {dims}-D array{expected}, got shape {array.shape}"
+            )
+    if array.size == 0 and not allow_empty:
+        raise ValueError(f"{name} is empty (shape {array.shape}); expected{expected or ' values'}")
+    target = np.dtype(dtype)
+    if target.kind in "iu" and array.dtype.kind == "f":
+        fractional = np.isfinite(array) & (array != np.round(array))
+        if fractional.any():
+            raise ValueError(
+                f"{name} must hold whole numbers, found {array.ravel()[np.flatnonzero(fractional)[0]]!r} "
+                f"at position(s) {first_positions(fractional)}"
+            )
+    if finite and array.dtype.kind == "f" and not np.isfinite(array).all():
+        bad = ~np.isfinite(array)
+        raise ValueError(
+            f"{name} contains NaN or infinite values at position(s) {first_positions(bad)}"
+        )
+    return array.astype(target, copy=False)
+
+
+def check_labels(values, name: str, *, n_classes: int | None = None,
+                 allow_negative: bool = False) -> np.ndarray:
+    """Return 1-D int64 class labels, or raise a clear error.
+
+    Accepts integer and boolean arrays, and float arrays whose values are all whole
+    numbers (``[0.0, 1.0, 2.0]``). Refuses empty arrays, NaN, fractions, 2-D arrays
+    (one-hot rows or scores: the message says to take ``argmax(axis=1)``), negative
+    labels (unless ``allow_negative``) and labels ``>= n_classes``.
+    """
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{name} must be an array of class labels, got the string {values!r}")
+    try:
+        array = np.asarray(values)
+    except ValueError as error:
+        raise ValueError(f"{name} must be a rectangular array of numbers: {error}") from None
+    if array.dtype.kind in "OUSVMmc":
+        example = array.ravel()[0] if array.size else None
+        raise TypeError(
+            f"{name} must hold integer class labels, got dtype {array.dtype} (e.g. {example!r}). "
+            "Class names must be mapped to integer indices first, e.g. "
+            "[class_names.index(name) for name in names]."
+        )
+    if array.ndim != 1:
+        hint = (" It looks like scores or one-hot rows: take the class with "
+                f"{name}.argmax(axis=1)." if array.ndim == 2 else "")
+        raise ValueError(
+            f"{name} must be a 1-D array of class labels, got shape {array.shape}.{hint}"
+        )
+    if array.size == 0:
+        raise ValueError(f"{name} is empty: at least one label is needed.")
+    if array.dtype.kind == "b":
+        return array.astype(np.int64)
+    if array.dtype.kind == "f":
+        bad = ~np.isfinite(array)
+        if bad.any():
+            raise ValueError(
+                f"{name} contains NaN or infinite values at position(s) {first_positions(bad)}; "
+                "labels must be class indices 0, 1, 2, ..."
+            )
+        fractional = array != np.round(array)
+        if fractional.any():
+            first = array[np.flatnonzero(fractional)[0]]
+            raise ValueError(
+                f"{name} must be whole-number class indices, found {first!r} at position(s) "
+                f"{first_positions(fractional)}. If these are probabilities or scores, turn them "
+                "into labels first (e.g. (scores >= 0.5).astype(int) or probs.argmax(axis=1))."
+            )
+    array = array.astype(np.int64)
+    if not allow_negative and (array < 0).any():
+        bad = array < 0
+        raise ValueError(
+            f"{name} must be class indices >= 0, found {array[bad][0]} at position(s) "
+            f"{first_positions(bad)}."
+        )
+    if n_classes is not None and (array >= n_classes).any():
+        bad = array >= n_classes
+        raise ValueError(
+            f"{name} has label {array[bad][0]} at position(s) {first_positions(bad)}, out of "
+            f"range for n_classes={n_classes} (valid labels: 0 to {n_classes - 1})."
+        )
+    return array

@@ -1,0 +1,35 @@
+"""Models for the course, and finding the layer a heatmap method should use.
+
+=========================  ===========================================================
+:func:`gap_cnn`            conv blocks -> GAP -> one Dense layer of logits (CAM-ready)
+:func:`vgg_like`           the VGG-16-like network of seed 001's Score-CAM experiment
+:func:`vgg16`              Keras' VGG16 as a nested base with a new head
+:func:`last_conv_layer`    the layer a CAM method weights by default
+:func:`find_layer`         a layer by name, nested models included
+:func:`output_activation`  "softmax", "sigmoid" or "linear": what the model outputs
+=========================  ===========================================================
+"""
+from __future__ import annotations
+
+from .classifiers import VGGPreprocess, gap_cnn, vgg16, vgg_like
+from .inspection import (
+    CONV_TYPES,
+    all_layers,
+    find_layer,
+    last_conv_layer,
+    output_activation,
+    output_operation,
+)
+
+__all__ = [
+    "gap_cnn",
+    "vgg_like",
+    "vgg16",
+    "VGGPreprocess",
+    "CONV_TYPES",
+    "all_layers",
+    "last_conv_layer",
+    "find_layer",
+    "output_activation",
+    "output_operation",
+]

@@ -1,0 +1,86 @@
+"""The shared validation vocabulary (helpers._checks): what passes, what is refused."""
+import numpy as np
+import pytest
+
+from helpers._checks import (
+    check_array,
+    check_bool,
+    check_choice,
+    check_int,
+    check_labels,
+    check_real,
+)
+
+
+def test_check_int_accepts_numpy_ints_and_refuses_bools_and_floats():
+    assert check_int(np.int64(3), "k", 1) == 3 and type(check_int(np.int32(3), "k")) is int
+    for bad in (True, 3.0, "3", None, np.float32(3)):
+        with pytest.raises(TypeError, match="k must be an int"):
+            check_int(bad, "k", 1)
+    with pytest.raises(ValueError, match=r"k must be an int in \[1, 5\], got 6"):
+        check_int(6, "k", 1, maximum=5)
+    with pytest.raises(ValueError, match="k must be an int >= 1, got 0"):
+        check_int(0, "k", 1)
+
+
+def test_check_real_ranges_and_numpy_scalars():
+    assert check_real(np.float32(1e-3), "lr", 0, low_open=True) == pytest.approx(1e-3)
+    assert check_real(2, "x") == 2.0
+    for bad in (True, "0.1", None, [0.1], np.array([0.1])):
+        with pytest.raises(TypeError, match="lr must be a real number"):
+            check_real(bad, "lr")
+    for bad in (float("nan"), float("inf"), 0.0, -1.0):
+        with pytest.raises(ValueError, match=r"lr must be a finite real number > 0"):
+            check_real(bad, "lr", 0, low_open=True)
+    with pytest.raises(ValueError, match=r"in \[0, 1\]"):
+        check_real(1.5, "alpha", 0, 1)
+    with pytest.raises(ValueError, match=r"in \[0, 1\)"):
+        check_real(1.0, "p", 0, 1, high_open=True)
+
+
+def test_check_bool_refuses_truthy_strings_and_ints():
+    assert check_bool(np.bool_(False), "download") is False
+    for bad in ("False", "no", 0, 1, None):
+        with pytest.raises(TypeError, match="download must be True or False"):
+            check_bool(bad, "download")
+
+
+def test_check_choice_lists_the_choices():
+    assert check_choice("gap", "head", ("gap", "flatten")) == "gap"
+    with pytest.raises(ValueError, match="head must be one of 'gap', 'flatten', got str 'GAP'"):
+        check_choice("GAP", "head", ("gap", "flatten"))
+    with pytest.raises(TypeError, match="head must be one of"):
+        check_choice(["gap"], "head", ("gap", "flatten"))
+
+
+def test_check_array_shapes_types_and_nan():
+    out = check_array([[1, 2], [3, 4]], "m", ndim=2, dtype=np.float32)
+    assert out.dtype == np.float32 and out.shape == (2, 2)
+    with pytest.raises(TypeError, match="m must hold numbers"):
+        check_array(["a", "b"], "m")
+    with pytest.raises(TypeError, match="string"):
+        check_array("abc", "m")
+    with pytest.raises(ValueError, match=r"m must be a 3-D array \(N, H, W\), got shape \(2, 2\)"):
+        check_array(np.zeros((2, 2)), "m", ndim=3, shape_hint="(N, H, W)")
+    with pytest.raises(ValueError, match="NaN or infinite values at position"):
+        check_array([0.0, np.nan], "m")
+    with pytest.raises(ValueError, match="empty"):
+        check_array([], "m")
+    with pytest.raises(ValueError, match="whole numbers"):
+        check_array([1.5, 2.0], "ids", dtype=np.int64)
+    with pytest.raises(ValueError, match="rectangular"):
+        check_array([[1, 2], [3]], "m")
+
+
+def test_check_labels_says_what_to_do():
+    assert check_labels([0.0, 2.0], "y").tolist() == [0, 2]
+    with pytest.raises(ValueError, match=r"argmax\(axis=1\)"):
+        check_labels(np.eye(3), "y")
+    with pytest.raises(ValueError, match="whole-number"):
+        check_labels([0.5, 1.0], "y")
+    with pytest.raises(ValueError, match="out of range for n_classes=2"):
+        check_labels([0, 2], "y", n_classes=2)
+    with pytest.raises(ValueError, match=">= 0"):
+        check_labels([-1, 0], "y")
+    with pytest.raises(TypeError, match="integer class labels"):
+        check_labels(["cat"], "y")
