@@ -85,7 +85,7 @@ def test_multi_label_sigmoid_needs_an_explicit_loss():
 
 def test_gpu_settings_xla_and_loss_scaling(monkeypatch):
     monkeypatch.setattr(training, "_has_gpu", lambda: True)
-    monkeypatch.setattr(models, "_compute_policy", lambda: "mixed_float16")
+    monkeypatch.setattr(models.classifiers, "_compute_policy", lambda: "mixed_float16")
     model = models.gap_cnn((8, 8, 1), 2, widths=(4,))
     assert model.get_layer("features").compute_dtype == "float16"
     assert model.get_layer("logits").compute_dtype == "float32"  # logits stay float32
