@@ -14,7 +14,7 @@ from ._inputs import check_images, check_model, check_targets, model_input_shape
 from ._logits import cached, compiled_logits, logits_net, resolve_targets, target_logit, target_probability
 from ._maps import normalize_per_image
 from ._progress import Progress
-from .scorecam import default_batch_size
+from .cam_base import default_batch_size
 
 SCORES = ("logit", "probability")
 
