@@ -27,10 +27,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from ..models.inspection import PROBABILITY_ACTIVATIONS as _PROBABILITY_ACTIVATIONS
+from ..models.inspection import final_activation, output_operation
 from ._inputs import n_logits as _n_logits
-from ..models import output_operation
 
-_PROBABILITY_ACTIVATIONS = ("softmax", "sigmoid")
 _CACHE: "weakref.WeakKeyDictionary[keras.Model, dict]" = weakref.WeakKeyDictionary()
 
 
@@ -74,33 +74,19 @@ def _activation_name(fn) -> str | None:
 
 
 def _final_activation(op) -> tuple[str, str | None]:
-    """``(kind, how)``: the probability function ending ``op`` and how to bypass it.
-
-    ``kind`` is "softmax", "sigmoid" or "linear"; ``how`` is "identity" (a separate
-    activation layer/op: skip it), "dense" (run the Dense without its activation),
-    "nested" (the op is a model: look inside) or None.
-    """
-    if isinstance(op, keras.layers.Softmax):
-        return "softmax", "identity"
-    if isinstance(op, keras.layers.Activation):
-        name = _activation_name(op.activation)
-        return (name, "identity") if name in _PROBABILITY_ACTIVATIONS else ("linear", None)
-    if isinstance(op, keras.Model):
-        kind, how = _final_activation(output_operation(op))
-        return kind, ("nested" if how else None)
-    if not isinstance(op, keras.layers.Layer):  # keras.ops.softmax / sigmoid in a functional graph
-        name = type(op).__name__.lower()
-        return (name, "identity") if name in _PROBABILITY_ACTIVATIONS else ("linear", None)
-    name = _activation_name(getattr(op, "activation", None))
-    if name in _PROBABILITY_ACTIVATIONS:
-        if isinstance(op, keras.layers.Dense):
-            return name, "dense"
+    """:func:`helpers.models.inspection.final_activation`, refusing what cannot be bypassed."""
+    kind, how = final_activation(op)
+    if how == "inside":
+        last = op
+        while isinstance(last, keras.Model):
+            last = output_operation(last)
         raise ValueError(
-            f"the model's last layer {op.name!r} ({type(op).__name__}) applies a {name} itself; "
-            "only a final Dense (or a separate Activation/Softmax layer) can be bypassed to get "
-            "logits. Rebuild the model with a separate keras.layers.Activation for the output."
+            f"the model's last layer {last.name!r} ({type(last).__name__}) applies a {kind} "
+            "itself; only a final Dense (or a separate Activation/Softmax layer) can be "
+            "bypassed to get logits. Rebuild the model with a separate "
+            "keras.layers.Activation for the output."
         )
-    return "linear", None
+    return (kind if kind in _PROBABILITY_ACTIVATIONS else "linear"), how
 
 
 def _dense_without_activation(layer: keras.layers.Dense, x):
@@ -226,6 +212,10 @@ class LogitsNet:
         self.final_activation = _final_activation(output_operation(model))[0]
         self.n_logits = _n_logits(model)
 
+    # Plain Python graph walking: traced as is inside the compiled passes, never rewritten
+    # by autograph (which turns Python conditionals on layers into graph conditionals and
+    # fails on some models).
+    @tf.autograph.experimental.do_not_convert
     def __call__(self, x, edit=None):
         """Run the model on ``x``.
 
