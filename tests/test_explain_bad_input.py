@@ -187,11 +187,12 @@ def diverged():
 
 @pytest.fixture(scope="module")
 def exploded():
-    """Finite but huge weights: the logits overflow to inf / NaN."""
+    """Finite but huge weights: the logits overflow to inf."""
     keras.utils.set_random_seed(4)
     model = models.gap_cnn((16, 16, 3), 3, widths=(4, 8))
-    conv = model.get_layer("block1_conv1")
-    conv.kernel.assign(np.full(conv.kernel.shape, 3e38, np.float32))
+    dense = model.get_layer("logits")
+    dense.kernel.assign(np.full(dense.kernel.shape, 3e38, np.float32))
+    dense.bias.assign(np.full(dense.bias.shape, 3e38, np.float32))
     return model
 
 
