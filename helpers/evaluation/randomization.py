@@ -145,7 +145,6 @@ def randomization_test(method, model, images, targets=None, *, layers=None,
         return np.asarray(m, dtype=np.float64).reshape(len(x), x.shape[1], -1)
 
     copy = keras.models.clone_model(model)
-    copy.build(model.input_shape) if not copy.built else None
     fresh = {lay.name: [w.numpy() for w in lay.weights] for lay in all_layers(copy)}
     copy.set_weights(model.get_weights())
     by_name = {lay.name: lay for lay in all_layers(copy)}
