@@ -227,6 +227,25 @@ def test_randomization_nested_model_cascade_and_independent():
     # the first step randomises the head alone in both modes
     np.testing.assert_allclose(cascade.spearman[0], single.spearman[0], atol=1e-12)
     assert cascade.mean.shape == (4,) and np.isfinite(cascade.spearman_abs).all()
+    again = randomization_test("gradcam", model, x)
+    np.testing.assert_array_equal(again.spearman, cascade.spearman)   # seeded
+    other = randomization_test("gradcam", model, x, seed=7)
+    assert not np.array_equal(other.spearman, cascade.spearman)
+
+
+def test_fresh_weights_use_the_layers_initialisers():
+    from helpers.evaluation.randomization import fresh_weights
+
+    model = nested_model()
+    bn = model.get_layer("base").get_layer("bn")
+    for var in bn.weights:
+        var.assign(np.full(var.shape, 3.0, "float32"))
+    gamma, beta, mean, var = fresh_weights(bn, 0)
+    assert (gamma == 1).all() and (beta == 0).all() and (mean == 0).all() and (var == 1).all()
+    kernel, bias = fresh_weights(model.get_layer("head"), 0)
+    limit = np.sqrt(6 / (4 + 3))                                # Glorot uniform, 4 -> 3
+    assert kernel.shape == (4, 3) and np.abs(kernel).max() <= limit and kernel.std() > 0
+    np.testing.assert_array_equal(kernel, fresh_weights(model.get_layer("head"), 0)[0])
 
 
 @pytest.mark.parametrize("fn", [deletion, insertion])
