@@ -194,6 +194,8 @@ def test_randomization_changes_weights_in_copy_only():
     (lambda m, x: randomization_test("gradcam", m, x, layers=["nope"]), ValueError, "nope"),
     (lambda m, x: randomization_test("gradcam", m, x, independent="yes"), TypeError,
      "independent"),
+    (lambda m, x: randomization_test("gradcam", m, x, seed=-1), ValueError, "seed"),
+    (lambda m, x: randomization_test("gradcam", m, x, layers="conv"), TypeError, "layers"),
 ])
 def test_bad_input(call, error, match):
     model = softmax_model()

@@ -90,9 +90,9 @@ def fresh_weights(layer, seed: int) -> list:
     A variable ``v`` named ``kernel``, ``bias``, ``gamma``, ``moving_mean``, ... uses the
     layer's ``<name>_initializer`` (Glorot uniform kernels, zero biases, BatchNorm back to
     the identity: gamma 1, beta 0, mean 0, variance 1) re-seeded with ``seed + i`` for the
-    layer's i-th variable, so a run is reproducible and leaves the global random state
-    alone. A variable without a matching initialiser gets Glorot uniform (2-D or more)
-    or zeros (1-D).
+    layer's i-th variable, so a run is reproducible whatever the global random state.
+    A variable without a matching initialiser gets Glorot uniform (2-D or more) or
+    zeros (1-D).
     """
     values = []
     for i, var in enumerate(layer.weights):
