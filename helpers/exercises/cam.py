@@ -168,11 +168,8 @@ def _hirescam_map() -> FunctionQuestion:
             Mistake("keep only the positive part of the sum (ReLU): negative values are evidence "
                     "against the class.", wrong=lambda A, G: (G * A).sum(axis=-1)),
             Mistake("the ReLU comes *after* the sum over channels: clipping each product first "
-                    "drops the channels that count against the class.",
-                    wrong=lambda A, G: np.maximum(G * A, 0.0).sum(axis=-1)),
-            Mistake("that is LayerCAM (positive gradients only, per position); HiResCAM keeps "
-                    "the negative gradients in the sum.",
-                    wrong=lambda A, G: np.maximum(np.maximum(G, 0.0) * A, 0.0).sum(axis=-1)),
+                    "(or each gradient, which is LayerCAM) drops the channels that count against "
+                    "the class.", wrong=lambda A, G: np.maximum(G * A, 0.0).sum(axis=-1)),
             Mistake("the absolute value turns evidence against the class into evidence for it; "
                     "use the ReLU.", wrong=lambda A, G: np.abs((G * A).sum(axis=-1))),
             Mistake("sum over the channels, the last axis, to get an (h, w) map.",
