@@ -188,7 +188,8 @@ def test_sliding_windows_cover_every_object():
     scenes = detection_scenes(100, seed=31)
     truth = scenes.object_table()["box"]
     best = iou(truth, windows).max(axis=1)
-    assert np.median(best) > 0.6 and (best > 0.3).mean() > 0.97
+    # every object has a window R-CNN's training would call positive (IoU >= 0.5)
+    assert best.min() >= 0.5 and np.median(best) > 0.6
     with pytest.raises(ValueError, match="sizes"):
         sliding_windows((64, 64), sizes=[80])
     with pytest.raises(ValueError, match="step"):
