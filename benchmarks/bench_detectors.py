@@ -2,8 +2,8 @@
 pipeline, trained and scored on the same detection scenes, in one process.
 
 For each detector: wall-clock training time (target building / window sampling
-included), inference milliseconds per image (batched, after one warm-up call, median of
-``--repeats`` runs), and COCO AP@[.5:.95], AP50 and AP75 on held-out scenes, scored by
+included), inference milliseconds per image (batched, on ``--timing-images`` held-out images,
+after one warm-up call, median of ``--repeats`` runs), and COCO AP@[.5:.95], AP50 and AP75 on held-out scenes, scored by
 helpers.detection.coco_evaluate (identical to pycocotools). The two detectors train one
 after the other, so their times are comparable only as far as the machine's load is
 steady: the script prints the load average before and after.
@@ -42,9 +42,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", type=int, default=2000, help="training scenes")
     parser.add_argument("--test", type=int, default=300, help="held-out scenes")
-    parser.add_argument("--centernet-epochs", type=int, default=16)
-    parser.add_argument("--rcnn-epochs", type=int, default=8)
+    parser.add_argument("--centernet-epochs", type=int, default=18)
+    parser.add_argument("--rcnn-epochs", type=int, default=4)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--timing-images", type=int, default=64,
+                        help="held-out images per timed detect() call")
     args = parser.parse_args()
 
     train = detection_scenes(args.train, seed=100)
@@ -60,7 +62,7 @@ def main() -> None:
     ):
         detector.fit(train, epochs=epochs)
         result = coco_evaluate(gt, detector.detect(test.images).to_coco())
-        ms = ms_per_image(detector, test.images, args.repeats)
+        ms = ms_per_image(detector, test.images[:args.timing_images], args.repeats)
         params = detector.model.count_params()
         rows.append((name, epochs, detector.train_seconds, ms, *result.stats[:3], params))
         print(f"{name}: trained {epochs} epochs in {detector.train_seconds:.1f} s; "

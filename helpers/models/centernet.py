@@ -12,7 +12,8 @@ than the image (16 x 16 cells for a 64 x 64 image):
 Training targets (:func:`centernet_targets`) put a Gaussian bump on each object's
 centre cell in its class's heatmap (peak exactly 1), and the size and offset at that
 cell only. The loss (:func:`centernet_loss`) is CenterNet's penalty-reduced focal loss
-on the heatmaps plus L1 losses on size and offset at the centre cells.
+on the heatmaps (a variant of the focal loss, from CornerNet: Law and Deng, 2018)
+plus L1 losses on size and offset at the centre cells.
 
 Decoding (:meth:`CenterNet.detect`, :func:`decode_centernet`) keeps the cells that are
 the maximum of their 3 x 3 neighbourhood (a max-pool replaces NMS), takes the best
@@ -390,7 +391,7 @@ class CenterNet:
             .batch(batch_size)
             .prefetch(tf.data.AUTOTUNE)
         )
-        self.history = self.model.fit(data, epochs=epochs, verbose=verbose)
+        self.history = self.model.fit(data, epochs=epochs, verbose=verbose, shuffle=False)
         self.train_seconds += time.perf_counter() - start
         return self
 

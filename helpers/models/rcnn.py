@@ -380,7 +380,8 @@ class RCNN:
                     num_parallel_calls=tf.data.AUTOTUNE)
                 .prefetch(tf.data.AUTOTUNE)
             )
-            histories.append(self.model.fit(data, epochs=1, verbose=verbose).history["loss"][0])
+            histories.append(self.model.fit(
+                data, epochs=1, verbose=verbose, shuffle=False).history["loss"][0])
         self.history = {"loss": histories}
         self.train_seconds += time.perf_counter() - start
         return self
