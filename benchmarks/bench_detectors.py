@@ -2,9 +2,10 @@
 pipeline, trained and scored on the same detection scenes, in one process.
 
 For each detector: wall-clock training time (target building / window sampling
-included), inference milliseconds per image (batched, on ``--timing-images`` held-out images,
-after one warm-up call, median of ``--repeats`` runs), and COCO AP@[.5:.95], AP50 and AP75 on held-out scenes, scored by
-helpers.detection.coco_evaluate (identical to pycocotools). The two detectors train one
+included), inference milliseconds per image (batched, on ``--timing-images`` held-out
+images, after one warm-up call, median of ``--repeats`` runs), and COCO AP@[.5:.95],
+AP50 and AP75 on held-out scenes, scored by helpers.detection.coco_evaluate (identical
+to pycocotools). The two detectors train one
 after the other, so their times are comparable only as far as the machine's load is
 steady: the script prints the load average before and after.
 
@@ -42,7 +43,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", type=int, default=2000, help="training scenes")
     parser.add_argument("--test", type=int, default=300, help="held-out scenes")
-    parser.add_argument("--centernet-epochs", type=int, default=18)
+    parser.add_argument("--centernet-epochs", type=int, default=12)
     parser.add_argument("--rcnn-epochs", type=int, default=4)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--timing-images", type=int, default=64,
@@ -57,7 +58,8 @@ def main() -> None:
 
     rows = []
     for name, detector, epochs in (
-        ("one-stage (CenterNet-style)", CenterNet(train.class_names, seed=0), args.centernet_epochs),
+        ("one-stage (CenterNet-style)", CenterNet(train.class_names, seed=0),
+         args.centernet_epochs),
         ("two-stage (R-CNN-style)", RCNN(train.class_names, seed=0), args.rcnn_epochs),
     ):
         detector.fit(train, epochs=epochs)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.data import Detections, detection_scenes, to_coco
+from helpers.data import detection_scenes, to_coco
 from helpers.detection import coco_evaluate, iou
 from helpers.models.centernet import (
     CENTERNET_STRIDE,
@@ -72,11 +72,7 @@ def test_max_detections_and_threshold():
     assert found.counts.tolist() == [7, 7]
     none = decode_centernet(np.full_like(maps, -9.0), N_CLASSES, (64, 64))
     assert none.counts.tolist() == [0, 0]
-    assert to_coco_results_empty(none)
-
-
-def to_coco_results_empty(detections: Detections) -> bool:
-    return detections.to_coco() == []
+    assert none.to_coco() == []
 
 
 def test_targets_round_trip_through_decoder():
@@ -248,4 +244,5 @@ def test_detector_bad_input(held_out):
     with pytest.raises(ValueError, match="per_image"):
         rcnn.fit(held_out, epochs=1, per_image=1)
     empty = rcnn.detect(held_out.images[:0])
-    assert len(empty) == 0
+    assert len(empty) == 0 and empty.to_coco() == []
+    assert len(detector.detect(held_out.images[:0])) == 0

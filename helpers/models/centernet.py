@@ -273,7 +273,7 @@ def decode_centernet(outputs, n_classes: int, image_size, stride: int = CENTERNE
     if peaks:
         pooled = tf.nn.max_pool2d(heat, 3, 1, "SAME")
         heat = tf.where(heat >= pooled, heat, tf.zeros_like(heat))
-    flat = tf.reshape(heat, (n, -1))
+    flat = tf.reshape(heat, (n, grid_h * grid_w * n_classes))
     k = min(max_detections, grid_h * grid_w * n_classes)
     scores, index = tf.math.top_k(flat, k=k)
     scores, index = scores.numpy(), index.numpy()
@@ -317,7 +317,7 @@ class CenterNet:
     Examples
     --------
     >>> train = helpers.data.detection_scenes(2000, seed=0)
-    >>> detector = CenterNet(train.class_names).fit(train, epochs=10)
+    >>> detector = CenterNet(train.class_names).fit(train, epochs=12)
     >>> detections = detector.detect(test.images)        # a Detections
     >>> coco_evaluate(to_coco(test), detections.to_coco()).stats[1]   # AP50
     """

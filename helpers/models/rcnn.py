@@ -39,7 +39,7 @@ import time
 import numpy as np
 
 from .._checks import check_array, check_bool, check_int, check_real
-from ..data.detectionset import DetectionSet, Detections, pad_objects
+from ..data.detectionset import DetectionSet, Detections
 from ..detection import iou, nms
 from .centernet import _check_images, _check_scenes
 
@@ -85,7 +85,9 @@ def sliding_windows(image_size=(64, 64), sizes=RCNN_WINDOW_SIZES, step: float = 
     sizes = check_array(sizes, "sizes", ndim=1)
     step = check_real(step, "step", 0.0, 1.0, low_open=True)
     if (sizes <= 0).any() or sizes.max() > min(height, width):
-        raise ValueError(f"sizes must lie in (0, {min(height, width)}] pixels, got {sizes.tolist()}")
+        raise ValueError(
+            f"sizes must lie in (0, {min(height, width)}] pixels, got {sizes.tolist()}"
+        )
     windows = []
     for side in sizes:
         stride = max(1.0, round(side * step))
@@ -116,7 +118,9 @@ def encode_boxes(proposals, targets) -> np.ndarray:
     p = _positive_boxes(proposals, "proposals")
     g = _positive_boxes(targets, "targets")
     if p.shape != g.shape:
-        raise ValueError(f"proposals and targets must have the same shape, got {p.shape} and {g.shape}")
+        raise ValueError(
+            f"proposals and targets must have the same shape, got {p.shape} and {g.shape}"
+        )
     pw, ph = p[:, 2] - p[:, 0], p[:, 3] - p[:, 1]
     gw, gh = g[:, 2] - g[:, 0], g[:, 3] - g[:, 1]
     deltas = np.stack([
