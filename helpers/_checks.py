@@ -161,8 +161,9 @@ def check_array(values, name: str, *, ndim: int | Sequence[int] | None = None,
         The argument's name.
     ndim : int, sequence of int or None
         Allowed numbers of dimensions.
-    dtype : NumPy dtype
-        The dtype returned (float64 by default).
+    dtype : NumPy dtype or None
+        The dtype returned (float64 by default); ``None`` keeps the input's numeric
+        dtype (booleans and integers included).
     finite : bool
         Refuse NaN and infinities (checked after conversion).
     allow_empty : bool
@@ -191,7 +192,7 @@ def check_array(values, name: str, *, ndim: int | Sequence[int] | None = None,
             )
     if array.size == 0 and not allow_empty:
         raise ValueError(f"{name} is empty (shape {array.shape}); expected{expected or ' values'}")
-    target = np.dtype(dtype)
+    target = array.dtype if dtype is None else np.dtype(dtype)
     if target.kind in "iu" and array.dtype.kind == "f":
         fractional = np.isfinite(array) & (array != np.round(array))
         if fractional.any():

@@ -73,12 +73,12 @@ def test_default_method_is_all_point():
 @pytest.mark.parametrize(
     "recall, precision, method, message",
     [
-        (RECALL, PRECISION, "voc12", r"unknown average-precision method 'voc12'"),
+        (RECALL, PRECISION, "voc12", r"method must be one of 'voc07', 'voc', 'coco', got str 'voc12'"),
         ([0.5, 0.2], [1, 1], "voc", r"recall must not decrease .* recall\[1\] = 0\.2 < recall\[0\] = 0\.5"),
         ([0.5], [1, 1], "voc", r"same length"),
         ([0.5, 1.5], [1, 1], "voc", r"recall\[1\] is 1\.5; expected a number in \[0, 1\]"),
         ([0.5, 1.0], [1, np.nan], "voc", r"precision\[1\] is nan"),
-        ([[0.5]], [[1]], "voc", r"1-D arrays"),
+        ([[0.5]], [[1]], "voc", r"recall must be a 1-D array"),
     ],
 )
 def test_bad_input(recall, precision, method, message):

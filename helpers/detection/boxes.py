@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import check_choice
+
 BOX_FORMATS = ("xyxy", "xywh", "cxcywh")
 
 _LAYOUT_TEXT = {
@@ -29,12 +31,8 @@ _LAYOUT_TEXT = {
 
 # --------------------------------------------------------------------------- validation
 def check_format(fmt: str, name: str = "fmt") -> str:
-    """Return ``fmt`` if it is one of :data:`BOX_FORMATS`, else raise ``ValueError``."""
-    if not isinstance(fmt, str):
-        raise TypeError(f"{name} must be a string, one of {BOX_FORMATS}, got {fmt!r}")
-    if fmt not in BOX_FORMATS:
-        raise ValueError(f"unknown box format {name}={fmt!r}; expected one of {BOX_FORMATS}")
-    return fmt
+    """Return ``fmt`` if it is one of :data:`BOX_FORMATS`, else raise."""
+    return check_choice(fmt, name, BOX_FORMATS)
 
 
 def _position(index: int, shape: tuple[int, ...]) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import check_bool, check_int
 from ._checks import check_labels, check_same_length, check_scores, warn_undefined
 
 __all__ = ["threshold_counts", "pr_curve", "average_precision", "roc_curve", "roc_auc"]
@@ -21,6 +22,7 @@ __all__ = ["threshold_counts", "pr_curve", "average_precision", "roc_curve", "ro
 
 def _binary_targets(y_true, y_score, pos_label) -> tuple[np.ndarray, np.ndarray]:
     """(is_positive as 0/1 int64, scores as float64), validated."""
+    pos_label = check_int(pos_label, "pos_label")
     y = check_labels(y_true, "y_true", allow_negative=True)
     scores = check_scores(y_score, "y_score")
     check_same_length(y, scores, "y_true", "y_score")
@@ -102,6 +104,7 @@ def pr_curve(y_true, y_score, *, pos_label: int = 1, drop_intermediate: bool = F
     If ``y_true`` has no positive sample, recall is 0/0 at every threshold; as
     scikit-learn does, it is set to 1 and an :class:`UndefinedMetricWarning` is emitted.
     """
+    drop_intermediate = check_bool(drop_intermediate, "drop_intermediate")
     fps, tps, thresholds = threshold_counts(y_true, y_score, pos_label=pos_label)
     if drop_intermediate and len(fps) > 2:
         # keep the first and the last threshold of every run of equal TP counts
@@ -176,6 +179,7 @@ def roc_curve(y_true, y_score, *, pos_label: int = 1, drop_intermediate: bool = 
     Without negatives (or positives) in ``y_true``, FPR (or TPR) is 0/0: it is set to
     NaN with an :class:`UndefinedMetricWarning`, as scikit-learn does.
     """
+    drop_intermediate = check_bool(drop_intermediate, "drop_intermediate")
     fps, tps, thresholds = threshold_counts(y_true, y_score, pos_label=pos_label)
     if drop_intermediate and len(fps) > 2:
         # a point is a corner of the curve where the second difference is not zero
