@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from . import _image_files
-from ._checks import check_size_pair
+from .._checks import check_bool, check_choice, describe
+from ._checks import check_path, check_size_pair
 from .imageset import ImageSet
 
 __all__ = ["sample_photos", "image_folder", "SAMPLE_PHOTOS"]
@@ -122,12 +123,12 @@ def image_folder(
     UnreadableImageError (a ValueError)
         If a file cannot be decoded and ``on_error="raise"``.
     """
-    root = Path(path)
+    root = Path(check_path(path, "path"))
+    height, width = check_size_pair(size, "size", minimum=8)
+    check_choice(on_error, "on_error", ("raise", "skip"))
+    crop = check_bool(crop, "crop")
     if not root.is_dir():
         raise FileNotFoundError(f"image folder {root} does not exist or is not a folder.")
-    height, width = check_size_pair(size, "size", minimum=8)
-    if on_error not in ("raise", "skip"):
-        raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}.")
     class_names = _class_folders(root, class_names)
 
     paths, labels = [], []
@@ -173,8 +174,11 @@ def _class_folders(root: Path, class_names) -> tuple[str, ...]:
                 "e.g. cat/ and dog/, each holding that class's images."
             )
         return tuple(available)
-    if isinstance(class_names, str) or not all(isinstance(name, str) for name in class_names):
-        raise TypeError(f"class_names must be a sequence of folder names, got {class_names!r}.")
+    if isinstance(class_names, str) or not isinstance(class_names, (tuple, list)) or not all(
+            isinstance(name, str) for name in class_names):
+        raise TypeError(
+            f"class_names must be a list of folder names, got {describe(class_names)}."
+        )
     class_names = tuple(class_names)
     if not class_names:
         raise ValueError(f"class_names must name at least one folder; available: {available}.")
