@@ -26,6 +26,8 @@ __all__ = [
     "check_real",
     "check_bool",
     "check_choice",
+    "check_str",
+    "check_strings",
     "check_array",
     "check_labels",
     "first_positions",
@@ -145,6 +147,39 @@ def check_choice(value, name: str, choices: Sequence):
             f"{name} must be one of {listed}, got {describe(value)}"
         )
     return value
+
+
+def check_str(value, name: str, *, optional: bool = False, allow_empty: bool = True):
+    """Return ``value`` if it is a ``str`` (or ``None`` when ``optional``), or raise ``TypeError``."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        expected = "a str" + (" or None" if optional else "")
+        raise TypeError(f"{name} must be {expected}, got {describe(value)}")
+    if not value and not allow_empty:
+        raise ValueError(f"{name} must be a non-empty str, got ''")
+    return value
+
+
+def check_strings(values, name: str, *, length: int | None = None,
+                  min_length: int = 0) -> tuple[str, ...]:
+    """Return a sequence of str (a list, tuple or 1-D array of str) as a tuple, or raise.
+
+    A single string is refused (``"ab"`` is not the two names ``"a"`` and ``"b"``).
+    ``length`` requires exactly that many entries; ``min_length`` at least that many.
+    """
+    if isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind == "U":
+        values = values.tolist()
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise TypeError(f"{name} must be a list of str, got {describe(values)}")
+    for i, value in enumerate(values):
+        if not isinstance(value, str):
+            raise TypeError(f"{name}[{i}] must be a str, got {describe(value)}")
+    if length is not None and len(values) != length:
+        raise ValueError(f"{name} must have {length} entries, got {len(values)}")
+    if len(values) < min_length:
+        raise ValueError(f"{name} must have at least {min_length} entries, got {len(values)}")
+    return tuple(values)
 
 
 def check_array(values, name: str, *, ndim: int | Sequence[int] | None = None,
