@@ -47,7 +47,7 @@ def test_plot_history_draws_train_and_validation():
 
 
 def test_plot_history_bad_input():
-    with pytest.raises(ValueError, match="history has no"):
+    with pytest.raises(ValueError, match="history has no such entry"):
         viz.plot_history({"loss": [1.0]}, metrics=("loss", "accuracy"))
     with pytest.raises(TypeError, match="History or a dict"):
         viz.plot_history([1.0, 2.0])

@@ -123,7 +123,7 @@ def gap_cnn(
     dropout = check_real(dropout, "dropout", 0, 1, high_open=True)
     if min(shape[:2]) < 2 ** (len(widths) - 1):
         raise ValueError(
-            f"input {shape[0]}x{shape[1]} is too small for {len(widths)} blocks "
+            f"input_shape {shape[0]}x{shape[1]} is too small for {len(widths)} blocks "
             f"(each block but the last halves the size); use fewer widths or larger images"
         )
 
@@ -183,7 +183,8 @@ def vgg_like(input_shape: Sequence[int], n_classes: int, dropout: tuple[float, f
     if n_classes < 2:
         raise ValueError(f"vgg_like ends in a softmax and needs n_classes >= 2, got {n_classes}")
     if shape[0] % 16 or shape[1] % 16:
-        raise ValueError(f"vgg_like needs height and width divisible by 16, got {shape[:2]}")
+        raise ValueError(f"vgg_like needs input_shape height and width divisible by 16 (four 2x2 "
+                         f"poolings), got {shape[:2]}")
     conv_drop, dense_drop = dropout
     policy = _compute_policy()
     stack: list[layers.Layer] = [keras.Input(shape, name="image")]

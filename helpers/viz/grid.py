@@ -67,11 +67,16 @@ def show_images(images, labels=None, class_names: Sequence[str] | None = None, *
     n = min(len(images), max_images)
     if class_names is not None:
         class_names = check_strings(class_names, "class_names", min_length=1)
-    n_classes = None if class_names is None else len(class_names)
     if labels is not None:
-        labels = check_labels(labels, "labels", n_classes=n_classes)
+        labels = check_labels(labels, "labels")
     if predictions is not None:
-        predictions = check_labels(predictions, "predictions", n_classes=n_classes)
+        predictions = check_labels(predictions, "predictions")
+    for name, values in (("labels", labels), ("predictions", predictions)):
+        if values is not None and class_names is not None and values.max() >= len(class_names):
+            raise ValueError(
+                f"{name} hold class {values.max()}, but class_names has only "
+                f"{len(class_names)} names {list(class_names)}"
+            )
     if titles is not None:
         titles = check_strings(titles, "titles")
     for name, arr in (("labels", labels), ("predictions", predictions), ("titles", titles)):

@@ -32,7 +32,8 @@ def plot_history(history, metrics=("loss", "accuracy")):
     metrics = check_strings(metrics, "metrics", min_length=1)
     missing = [m for m in metrics if m not in logs]
     if missing:
-        raise ValueError(f"history has no {missing}; it has {sorted(logs)}")
+        raise ValueError(f"metrics asks for {missing}, but history has no such entry; "
+                         f"it has {sorted(logs)}")
     checked = {}
     for name in metrics:
         for key in (name, f"val_{name}"):
