@@ -48,7 +48,9 @@ class ImageSet:
         One box per image around its object, ``(x0, y0, x1, y1)`` in pixels, with
         *exclusive* right and bottom edges: a single pixel at column 3, row 5 has
         the box ``[3, 5, 4, 6]``. A row of NaN means "no object in this image".
-        ``None`` when the set has no boxes at all.
+        ``None`` when the set has no boxes at all. This is the box vocabulary of
+        :mod:`helpers.detection`: ``iou``, ``box_area`` and ``box_convert`` take
+        these rows as they are (a NaN row has area 0 and IoU 0 with every box).
     masks : ndarray, bool, shape (N, H, W), or None
         ``True`` on the object's pixels; all ``False`` for an image without an
         object. ``None`` when the set has no masks.
