@@ -1,12 +1,11 @@
 """What is specific to the loaders' arguments; the checks themselves are :mod:`helpers._checks`."""
 from __future__ import annotations
 
-import numbers
 import os
 
 import numpy as np
 
-from .._checks import check_int, check_real, describe
+from .._checks import _is_int, check_int, check_real, describe
 
 __all__ = ["check_int", "check_fraction", "check_size_pair", "check_pixel_budget", "check_path",
            "make_rng",
@@ -28,7 +27,7 @@ def check_size_pair(size, name: str = "size", minimum: int = 8) -> tuple[int, in
 
     Each side is an int in ``[minimum, MAX_SIDE]``: ``16.7`` is refused, not truncated.
     """
-    if isinstance(size, (numbers.Integral, np.integer)) and not isinstance(size, (bool, np.bool_)):
+    if _is_int(size):
         size = (size, size)
     if not isinstance(size, (tuple, list)):
         raise TypeError(

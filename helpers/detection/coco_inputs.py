@@ -22,6 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._checks import _is_int as _is_integer
+from .._checks import _is_real
+
 Describe = Callable[[int], str]
 
 
@@ -78,13 +81,6 @@ def _column(records: Sequence, field: str, describe: Describe) -> list:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _is_integer(value) -> bool:
-    return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
-def _is_real(value) -> bool:
-    is_number = isinstance(value, (numbers.Real, np.floating, np.integer))
-    return is_number and not isinstance(value, (bool, np.bool_))
 
 
 def _integer_array(values: list, field: str, describe: Describe) -> np.ndarray:
