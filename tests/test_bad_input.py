@@ -384,4 +384,71 @@ def test_bad_argument_is_refused_with_its_name(case, monkeypatch, tmp_path):
 
 
 def test_there_are_many_cases():
-    assert len(CASES) > 400
+    assert len(CASES) > 600
+
+
+# ----------------------------------------------------------------------------- degenerate but valid
+def _finite(result) -> bool:
+    parts = result if isinstance(result, tuple) else (result,)
+    return all(not np.isnan(np.asarray(part, dtype=np.float64)).any() for part in parts)
+
+
+DEGENERATE = {
+    "softmax float16, T=1e-8": lambda: metrics.softmax(np.array([1, 2], np.float16), temperature=1e-8),
+    "log_softmax float16, T=1e-8": lambda: metrics.log_softmax(np.array([1, 2], np.float16),
+                                                               temperature=1e-8),
+    "softmax of +-1e308": lambda: metrics.softmax([1e308, -1e308]),
+    "sigmoid of +-inf": lambda: metrics.sigmoid([math.inf, -math.inf]),
+    "average_precision, no positive": lambda: metrics.average_precision([0, 0], [0.1, 0.2]),
+    "pr_curve, no positive": lambda: metrics.pr_curve([0, 0], [0.1, 0.2]),
+    "precision_recall_f1, 0/0": lambda: metrics.precision_recall_f1([0, 0], [1, 1]),
+    "precision_recall_f1 macro, 0/0": lambda: metrics.precision_recall_f1([0, 0], [1, 1],
+                                                                          average="macro"),
+    "confusion_matrix, one sample": lambda: metrics.confusion_matrix([0], [0]),
+    "iou of zero-area boxes": lambda: detection.iou([[1, 1, 1, 1]], [[1, 1, 1, 1]]),
+    "iou with a 'no object' row": lambda: detection.iou([[0, 0, 2, 2]], [[math.nan] * 4]),
+    "box_area of a 'no object' row": lambda: detection.box_area([[math.nan] * 4]),
+    "heatmap_to_box, all negative": lambda: detection.heatmap_to_box(np.full((3, 3), -1.0)),
+    "heatmap_to_box, constant": lambda: detection.heatmap_to_box(np.ones((3, 3))),
+    "soft_nms, zero scores": lambda: detection.soft_nms(BOXES, [0.0, 0.0]),
+    "average_precision, empty curve": lambda: detection.average_precision([], []),
+    "voc_evaluate, no image": lambda: detection.voc_evaluate([], [], [], [], []).mean_ap,
+    "voc_evaluate, no ground truth": lambda: detection.voc_evaluate(
+        [[]], [[]], [BOXES], [[0, 1]], [[0.9, 0.8]]).mean_ap,
+    "coco_evaluate, no detection": lambda: detection.coco_evaluate(COCO_GT, []).stats,
+}
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("name", list(DEGENERATE))
+def test_degenerate_input_gives_a_defined_result_never_nan(name):
+    assert _finite(DEGENERATE[name]())
+
+
+# ----------------------------------------------------------------------------- NumPy scalars pass
+ACCEPTED = {
+    "softmax(temperature=np.float32)": lambda: metrics.softmax([1.0, 2.0], temperature=np.float32(2)),
+    "confusion_matrix(n_classes=np.int64)": lambda: metrics.confusion_matrix([0], [0], np.int64(2)),
+    "nms(iou_threshold=np.float32)": lambda: detection.nms(BOXES, [0.9, 0.8], np.float32(0.5)),
+    "coco_evaluate(max_dets=int array)": lambda: detection.coco_evaluate(
+        COCO_GT, COCO_DT, max_dets=np.array([1, 10, 100])),
+    "coco_evaluate(max_dets=array element)": lambda: detection.coco_evaluate(
+        COCO_GT, COCO_DT, max_dets=(np.array([5, 100])[1],)),
+    "shapes(n=np.int64, size=np.int32)": lambda: data.shapes(np.int64(3), size=np.int32(16)),
+    "digits(test_fraction=np.float32)": lambda: data.digits(test_fraction=np.float32(0.25)),
+    "tank_scenes(confounded=np.bool_)": lambda: data.tank_scenes(4, size=32, confounded=np.True_),
+    "gap_cnn(input_shape of np.int64)": lambda: models.gap_cnn(
+        tuple(np.array([8, 8, 1])), np.int64(2), widths=(4,)),
+    "show_images(ncols=np.int64, size=np.float32)": lambda: viz.show_images(
+        IMAGES, ncols=np.int64(2), size=np.float32(1.0)),
+    "seed_everything(np.int64)": lambda: helpers.seed_everything(np.int64(3)),
+}
+
+
+@pytest.mark.parametrize("name", list(ACCEPTED))
+def test_numpy_scalars_are_accepted(name):
+    # before issue 8 several of these raised TypeError ("must be an int", ...)
+    try:
+        ACCEPTED[name]()
+    finally:
+        plt.close("all")

@@ -171,8 +171,11 @@ def test_one_class_only():
     # binary with a single label present: scores class pos_label, which never occurs
     _assert_same(_ours([0, 0], [0, 0], average="binary"), _sk_prf([0, 0], [0, 0], average="binary"))
     # curves: no positives / no negatives follow scikit-learn (warning + convention)
-    with pytest.warns(UndefinedMetricWarning, match="One|one|positive"):
-        assert np.isnan(hm.roc_auc([1, 1, 1], [0.1, 0.5, 0.9]))
+    # ROC: one class only is refused (scikit-learn returns NaN rates): never NaN
+    with pytest.raises(ValueError, match="y_true has no negative sample, so the ROC AUC"):
+        hm.roc_auc([1, 1, 1], [0.1, 0.5, 0.9])
+    with pytest.raises(ValueError, match="y_true has no positive sample, so the ROC curve"):
+        hm.roc_curve([0, 0, 0], [0.1, 0.5, 0.9])
     with pytest.warns(UndefinedMetricWarning):
         ours = hm.pr_curve([0, 0, 0], [0.1, 0.5, 0.9])
     with warnings.catch_warnings():
@@ -180,7 +183,6 @@ def test_one_class_only():
         _assert_same(ours, skm.precision_recall_curve([0, 0, 0], [0.1, 0.5, 0.9]))
         assert hm.average_precision([0, 0, 0], [0.1, 0.5, 0.9]) == skm.average_precision_score(
             [0, 0, 0], [0.1, 0.5, 0.9])
-        _assert_same(hm.roc_curve([0, 0, 0], [0.1, 0.5, 0.9]), skm.roc_curve([0, 0, 0], [0.1, 0.5, 0.9]))
 
 
 def test_a_single_sample_works():

@@ -37,6 +37,17 @@ def _binary_targets(y_true, y_score, pos_label) -> tuple[np.ndarray, np.ndarray]
     return (y == pos_label).astype(np.int64), scores
 
 
+def _check_both_classes(n_negatives, n_positives, what: str) -> None:
+    if n_negatives <= 0 or n_positives <= 0:
+        missing = "negative" if n_negatives <= 0 else "positive"
+        rate = "false" if missing == "negative" else "true"
+        raise ValueError(
+            f"y_true has no {missing} sample, so the {what} is undefined (the {rate} "
+            f"positive rate is 0/0). It needs both classes: score a set that holds both, "
+            "or use accuracy / precision-recall instead."
+        )
+
+
 def threshold_counts(y_true, y_score, *, pos_label: int = 1):
     """True and false positives at every distinct threshold, from high to low.
 
@@ -174,10 +185,12 @@ def roc_curve(y_true, y_score, *, pos_label: int = 1, drop_intermediate: bool = 
         Decreasing; ``thresholds[0] = inf`` (predict nothing positive), as in
         scikit-learn >= 1.3.
 
-    Notes
-    -----
-    Without negatives (or positives) in ``y_true``, FPR (or TPR) is 0/0: it is set to
-    NaN with an :class:`UndefinedMetricWarning`, as scikit-learn does.
+    Raises
+    ------
+    ValueError
+        When ``y_true`` holds one class only: without negatives (or positives) FPR
+        (or TPR) is 0/0 at every threshold. scikit-learn returns NaN rates with a
+        warning there; here the curve is refused, so no NaN reaches a plot.
     """
     drop_intermediate = check_bool(drop_intermediate, "drop_intermediate")
     fps, tps, thresholds = threshold_counts(y_true, y_score, pos_label=pos_label)
@@ -186,17 +199,8 @@ def roc_curve(y_true, y_score, *, pos_label: int = 1, drop_intermediate: bool = 
         keep = np.r_[True, np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), True]
         fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
     fps, tps, thresholds = np.r_[0.0, fps], np.r_[0.0, tps], np.r_[np.inf, thresholds]
-    if fps[-1] <= 0:
-        warn_undefined("No negative sample in y_true: the false positive rate is undefined (NaN).")
-        fpr = np.full(fps.shape, np.nan)
-    else:
-        fpr = fps / fps[-1]
-    if tps[-1] <= 0:
-        warn_undefined("No positive sample in y_true: the true positive rate is undefined (NaN).")
-        tpr = np.full(tps.shape, np.nan)
-    else:
-        tpr = tps / tps[-1]
-    return fpr, tpr, thresholds
+    _check_both_classes(fps[-1], tps[-1], "ROC curve")
+    return fps / fps[-1], tps / tps[-1], thresholds
 
 
 def roc_auc(y_true, y_score, *, pos_label: int = 1) -> float:
@@ -214,13 +218,15 @@ def roc_auc(y_true, y_score, *, pos_label: int = 1) -> float:
 
     Returns
     -------
-    float in [0, 1], or NaN (with an :class:`UndefinedMetricWarning`) when
-    ``y_true`` holds a single class, as in recent scikit-learn (older releases
-    raise a ``ValueError`` instead).
+    float in [0, 1]
+
+    Raises
+    ------
+    ValueError
+        When ``y_true`` holds a single class: the AUC is undefined (recent
+        scikit-learn returns NaN with a warning, older releases raise too).
     """
     positive, _ = _binary_targets(y_true, y_score, pos_label)
-    if len(np.unique(positive)) != 2:
-        warn_undefined("Only one class is present in y_true: ROC AUC is undefined (NaN).")
-        return float("nan")
+    _check_both_classes((positive == 0).sum(), positive.sum(), "ROC AUC")
     fpr, tpr, _ = roc_curve(y_true, y_score, pos_label=pos_label)
     return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2.0))
