@@ -21,7 +21,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .._checks import check_bool, describe
+from .._checks import check_bool, check_labels, describe
 from ._checks import check_fraction, make_rng
 
 __all__ = ["ImageSet"]
@@ -143,12 +143,7 @@ class ImageSet:
                 f"labels must have shape ({n_images},) to match the {n_images} images, "
                 f"got {labels.shape}."
             )
-        n_classes = len(self.class_names)
-        if labels.min() < 0 or labels.max() >= n_classes:
-            raise ValueError(
-                f"labels must lie in [0, {n_classes - 1}] for {n_classes} class names, "
-                f"found min {labels.min()} and max {labels.max()}."
-            )
+        check_labels(labels, "labels", n_classes=len(self.class_names))
 
     def _check_boxes(self, n_images: int, height: int, width: int) -> None:
         boxes = self.boxes
