@@ -137,10 +137,13 @@ def check_bool(value, name: str) -> bool:
 def check_choice(value, name: str, choices: Sequence):
     """Return ``value`` if it is one of ``choices``, or raise a message listing them."""
     listed = ", ".join(repr(c) for c in choices)
-    try:
-        known = value in choices
-    except TypeError:  # unhashable or incomparable
-        known = False
+    if isinstance(value, (np.ndarray, list, tuple, dict, set)):
+        known = False  # an array would compare element-wise (and is never a choice)
+    else:
+        try:
+            known = bool(value in choices)
+        except (TypeError, ValueError):  # unhashable or incomparable
+            known = False
     if not known:
         same_kind = any(isinstance(value, type(c)) for c in choices)
         raise (ValueError if same_kind else TypeError)(
@@ -228,6 +231,11 @@ def check_array(values, name: str, *, ndim: int | Sequence[int] | None = None,
     if array.size == 0 and not allow_empty:
         raise ValueError(f"{name} is empty (shape {array.shape}); expected{expected or ' values'}")
     target = array.dtype if dtype is None else np.dtype(dtype)
+    if array.dtype.kind == "b" and target.kind == "f":
+        raise TypeError(
+            f"{name} must hold numbers, got booleans (dtype bool); convert them on purpose, "
+            f"e.g. {name}.astype(float), if 0/1 is what you mean"
+        )
     if target.kind in "iu" and array.dtype.kind == "f":
         fractional = np.isfinite(array) & (array != np.round(array))
         if fractional.any():

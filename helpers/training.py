@@ -20,7 +20,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ._checks import check_array, check_bool, check_int, check_labels, check_real, describe
+from ._checks import (check_array, check_bool, check_int, check_labels, check_real, check_str,
+                      describe)
 from .models import output_activation
 
 AUTOTUNE = tf.data.AUTOTUNE
@@ -144,6 +145,7 @@ def make_dataset(data, *, batch_size: int = 32, shuffle: bool = False, augment: 
     batch_size = check_int(batch_size, "batch_size", 1)
     shuffle = check_bool(shuffle, "shuffle")
     seed = check_int(seed, "seed", 0)
+    check_str(what, "what")
     _check_augment(augment)
     x, y = _as_arrays(data, what)
     return _pipeline(x, y, batch_size=batch_size, shuffle=shuffle, augment=augment, seed=seed)
@@ -223,6 +225,8 @@ def compile_for_training(model: keras.Model, *, learning_rate: float = 1e-3, opt
     On a GPU this turns on XLA (``jit_compile=True``) and, for a mixed-precision model,
     wraps the optimizer in ``keras.optimizers.LossScaleOptimizer``.
     """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {describe(model)}")
     learning_rate = check_real(learning_rate, "learning_rate", 0, low_open=True)
     if optimizer is None:
         optimizer = keras.optimizers.Adam(learning_rate)

@@ -339,6 +339,22 @@ bad(training.make_dataset, dict(data=(X8, Y8)), "data", ["data", None, (X8, Y8[:
 bad(training.compile_for_training, dict(model=models.gap_cnn((8, 8, 1), 2, widths=(4,))),
     "learning_rate", NOT_REALS + NON_FINITE + [0])
 
+# found by a sweep of every parameter with generic hostile values
+bad(metrics.cross_entropy, dict(logits=LOGITS, labels=LABELS3), "reduction", [np.zeros(0), ["mean"]])
+bad(metrics.sigmoid, dict(x=[0.0, 1.0]), "x", [[True, False], True])
+bad(metrics.softmax, dict(logits=LOGITS), "logits", [np.ones((2, 2), bool)])
+bad(metrics.precision_recall_f1, dict(y_true=LABELS3, y_pred=LABELS3), "pos_label", ["abc", 2.5])
+bad(detection.box_convert, dict(boxes=BOXES, in_fmt="xyxy", out_fmt="xywh"), "in_fmt",
+    [np.zeros(0), ["xyxy"]])
+bad(detection.nms, dict(boxes=BOXES, scores=[0.9, 0.8], iou_threshold=0.5), "boxes", [[], np.zeros((3, 4))])
+bad(detection.coco_evaluate, dict(gt=COCO_GT, dt=COCO_DT), "iou_thresholds", [True, [True, False]])
+bad(detection.average_precision, dict(recall=[0.5, 1.0], precision=[1.0, 0.5]), "method", [np.zeros(0)])
+bad(viz.show_images, dict(images=IMAGES), "size", [10**12])
+bad(viz.plot_confusion_matrix, dict(cm=np.eye(2)), "normalize", [np.zeros(0)])
+bad(models.gap_cnn, TINY, "activation", [np.zeros(0), []])
+bad(training.compile_for_training, dict(model=None), "model", ["abc", None, 5])
+bad(training.make_dataset, dict(data=(X8, Y8)), "what", [None, 5])
+
 # profile
 bad(helpers.seed_everything, {}, "seed", NOT_INTS + [-1, 2**40])
 bad(helpers.Profile, dict(name="cpu"), "name", ["fast", None, 3])

@@ -71,8 +71,8 @@ def heatmap_to_box(heatmap, threshold: float = 0.2) -> np.ndarray:
     array([5., 2., 9., 4.], dtype=float32)
     """
     threshold = check_real(threshold, "threshold", 0, 1, note=" (a fraction of the maximum)")
-    maps = check_array(heatmap, "heatmap", ndim=(2, 3), finite=False, allow_empty=True,
-                       shape_hint="(H, W) or (N, H, W)")
+    maps = check_array(heatmap, "heatmap", ndim=(2, 3), dtype=None, finite=False,
+                       allow_empty=True, shape_hint="(H, W) or (N, H, W)").astype(np.float64)
     if maps.shape[-1] == 0 or maps.shape[-2] == 0:
         raise ValueError(f"heatmap has an empty image size {maps.shape[-2:]}; expected H >= 1 and W >= 1")
     if not np.isfinite(maps).all():

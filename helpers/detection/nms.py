@@ -20,7 +20,10 @@ def _as_scores(scores, n_boxes: int) -> np.ndarray:
     """Scores as a new float64 array of shape (n_boxes,), all finite (soft-NMS edits it)."""
     array = check_array(scores, "scores", finite=False, allow_empty=True).copy()
     if array.shape != (n_boxes,):
-        raise ValueError(f"scores must have shape ({n_boxes},), one per box, got shape {array.shape}")
+        raise ValueError(
+            f"scores must have shape ({n_boxes},), one per box of the {n_boxes} boxes, "
+            f"got shape {array.shape}"
+        )
     if not np.isfinite(array).all():
         i = int(np.flatnonzero(~np.isfinite(array))[0])
         raise ValueError(f"scores[{i}] is {array[i]}; expected a finite number")

@@ -198,8 +198,8 @@ def precision_recall_f1(y_true, y_pred, *, average: str | None = None,
     y_true, y_pred, n_classes = _pair(y_true, y_pred, n_classes)
     present = np.union1d(y_true, y_pred)
 
+    pos_label = check_int(pos_label, "pos_label")  # checked even where it is not used
     if average == "binary":
-        pos_label = check_int(pos_label, "pos_label")
         if len(present) > 2:
             raise ValueError(
                 f"average='binary' needs at most two classes, but the labels hold {len(present)}: "

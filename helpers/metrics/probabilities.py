@@ -28,6 +28,8 @@ _REDUCTIONS = ("mean", "sum", "none")
 def _as_logits(logits, name: str = "logits", *, allow_neg_inf: bool = True) -> np.ndarray:
     """Float array of logits: ints become float64, float32 stays float32."""
     array = as_array(logits, name)
+    if array.dtype.kind == "b":
+        raise TypeError(f"{name} must hold numbers, got booleans (dtype bool).")
     if array.size == 0:
         raise ValueError(f"{name} is empty.")
     if array.dtype.kind in "biu":
@@ -184,7 +186,9 @@ def sigmoid(x) -> np.ndarray:
         Same float dtype as ``x`` (integers give float64).
     """
     z = as_array(x, "x")
-    if z.dtype.kind in "biu":
+    if z.dtype.kind == "b":
+        raise TypeError("x must hold numbers (logits), got booleans (dtype bool).")
+    if z.dtype.kind in "iu":
         z = z.astype(np.float64)
     if np.isnan(z).any():
         raise ValueError("x contains NaN; the sigmoid needs real numbers.")

@@ -61,7 +61,7 @@ def show_images(images, labels=None, class_names: Sequence[str] | None = None, *
             "for a single (H, W, C) image pass image[None]"
         )
     ncols = check_int(ncols, "ncols", 1)
-    size = check_real(size, "size", 0, low_open=True, note=" (inches per image)")
+    size = check_real(size, "size", 0, 20, low_open=True, note=" (inches per image)")
     max_images = check_int(max_images, "max_images", 1)
     cmap = check_cmap(cmap)
     n = min(len(images), max_images)
