@@ -187,14 +187,14 @@ def check_strings(values, name: str, *, length: int | None = None,
 
 def check_array(values, name: str, *, ndim: int | Sequence[int] | None = None,
                 dtype=np.float64, finite: bool = True, allow_empty: bool = False,
-                shape_hint: str = "") -> np.ndarray:
+                shape_hint: str = "", allow_bool: bool = True) -> np.ndarray:
     """Return ``values`` as a NumPy array of ``dtype``, or raise.
 
     Parameters
     ----------
     values : array-like of numbers
         Strings, objects, complex numbers and ragged lists are refused (``TypeError``
-        or ``ValueError``); booleans are accepted as 0/1 only for integer/bool dtypes.
+        or ``ValueError``); booleans become 0/1 unless ``allow_bool=False``.
     name : str
         The argument's name.
     ndim : int, sequence of int or None
@@ -208,6 +208,9 @@ def check_array(values, name: str, *, ndim: int | Sequence[int] | None = None,
         Accept a zero-size array.
     shape_hint : str
         What the shape should be, e.g. ``"(N, H, W)"``, for the message.
+    allow_bool : bool
+        Accept a boolean array as 0/1 for a float ``dtype`` (e.g. masks). With
+        False, booleans are a ``TypeError`` (thresholds, scores, rates).
     """
     if isinstance(values, (str, bytes)):
         raise TypeError(f"{name} must be an array of numbers, got the string {values!r}")
@@ -231,7 +234,7 @@ def check_array(values, name: str, *, ndim: int | Sequence[int] | None = None,
     if array.size == 0 and not allow_empty:
         raise ValueError(f"{name} is empty (shape {array.shape}); expected{expected or ' values'}")
     target = array.dtype if dtype is None else np.dtype(dtype)
-    if array.dtype.kind == "b" and target.kind == "f":
+    if array.dtype.kind == "b" and target.kind == "f" and not allow_bool:
         raise TypeError(
             f"{name} must hold numbers, got booleans (dtype bool); convert them on purpose, "
             f"e.g. {name}.astype(float), if 0/1 is what you mean"

@@ -159,7 +159,8 @@ def _summarize(precision, recall, iou_thresholds, area_labels, max_dets) -> np.n
 # --------------------------------------------------------------------------- options
 def _check_thresholds(values, name: str, *, increasing: bool = False) -> np.ndarray:
     """A non-empty 1-D float64 array of numbers in [0, 1] (a scalar counts as one)."""
-    array = check_array(values, name, ndim=(0, 1), shape_hint="(T,), numbers in [0, 1]")
+    array = check_array(values, name, ndim=(0, 1), shape_hint="(T,), numbers in [0, 1]",
+                        allow_bool=False)
     array = array.reshape(-1)
     outside = (array < 0) | (array > 1)
     if outside.any():
