@@ -218,6 +218,27 @@ def _has_gpu() -> bool:
     return bool(tf.config.list_physical_devices("GPU"))
 
 
+def _check_optimizer(optimizer, learning_rate: float):
+    """A Keras optimizer: ``None`` -> Adam(learning_rate), a name -> that optimizer."""
+    if optimizer is None:
+        return keras.optimizers.Adam(learning_rate)
+    if isinstance(optimizer, keras.optimizers.Optimizer):
+        return optimizer
+    if isinstance(optimizer, str):
+        try:
+            return keras.optimizers.get(
+                {"class_name": optimizer, "config": {"learning_rate": learning_rate}})
+        except ValueError:
+            raise ValueError(
+                f"optimizer must be the name of a Keras optimizer (e.g. 'adam', 'sgd', "
+                f"'rmsprop'), got {optimizer!r}"
+            ) from None
+    raise TypeError(
+        f"optimizer must be None (Adam), a keras.optimizers.Optimizer or its name, "
+        f"got {describe(optimizer)}"
+    )
+
+
 def compile_for_training(model: keras.Model, *, learning_rate: float = 1e-3, optimizer=None,
                          loss=None, metrics: Sequence | None = None) -> keras.Model:
     """Compile ``model`` with Adam, :func:`default_loss` and accuracy unless told otherwise.
@@ -228,10 +249,17 @@ def compile_for_training(model: keras.Model, *, learning_rate: float = 1e-3, opt
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {describe(model)}")
     learning_rate = check_real(learning_rate, "learning_rate", 0, low_open=True)
-    if optimizer is None:
-        optimizer = keras.optimizers.Adam(learning_rate)
-    elif isinstance(optimizer, str):
-        optimizer = keras.optimizers.get({"class_name": optimizer, "config": {"learning_rate": learning_rate}})
+    optimizer = _check_optimizer(optimizer, learning_rate)
+    if loss is not None and not (isinstance(loss, str) or callable(loss)):
+        raise TypeError(
+            f"loss must be None (chosen from the model's output), a Keras loss or its name, "
+            f"got {describe(loss)}"
+        )
+    if metrics is not None and (isinstance(metrics, (str, bytes)) or not isinstance(metrics, Sequence)):
+        raise TypeError(
+            f"metrics must be None or a list of Keras metrics or names, e.g. ['accuracy'], "
+            f"got {describe(metrics)}"
+        )
     if _uses_mixed_precision(model) and not isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     model.compile(

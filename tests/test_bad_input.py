@@ -354,6 +354,11 @@ bad(viz.plot_confusion_matrix, dict(cm=np.eye(2)), "normalize", [np.zeros(0)])
 bad(models.gap_cnn, TINY, "activation", [np.zeros(0), []])
 bad(training.compile_for_training, dict(model=None), "model", ["abc", None, 5])
 bad(training.make_dataset, dict(data=(X8, Y8)), "what", [None, 5])
+for arg, values in {"optimizer": ["adamm", 5, True, [1]], "loss": [5, [1]],
+                    "metrics": [5, "accuracy", True]}.items():
+    bad(training.compile_for_training, dict(model=models.gap_cnn((8, 8, 1), 2, widths=(4,))),
+        arg, values)
+bad(data.image_folder, dict(path="/nonexistent"), "path", ["/"], name="path")
 
 # profile
 bad(helpers.seed_everything, {}, "seed", NOT_INTS + [-1, 2**40])

@@ -156,7 +156,7 @@ def test_missing_unknown_and_empty_folders_raise(pet_folder, tmp_path):
     with pytest.raises(FileNotFoundError, match=r"bird.*available folders: \['cat', 'dog'\]"):
         image_folder(pet_folder, class_names=("cat", "bird"))
     (pet_folder / "fish").mkdir()
-    with pytest.raises(ValueError, match="fish holds no image files"):
+    with pytest.raises(ValueError, match="class folder 'fish' holds no image files"):
         image_folder(pet_folder)
     empty_root = tmp_path / "empty_root"
     empty_root.mkdir()

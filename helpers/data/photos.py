@@ -128,7 +128,7 @@ def image_folder(
     check_choice(on_error, "on_error", ("raise", "skip"))
     crop = check_bool(crop, "crop")
     if not root.is_dir():
-        raise FileNotFoundError(f"image folder {root} does not exist or is not a folder.")
+        raise FileNotFoundError(f"path {root} (the image folder) does not exist or is not a folder.")
     class_names = _class_folders(root, class_names)
 
     paths, labels = [], []
@@ -140,7 +140,7 @@ def image_folder(
         )
         if not files:
             raise ValueError(
-                f"class folder {root / name} holds no image files "
+                f"path {root}: its class folder {name!r} holds no image files "
                 f"(expected names ending in {', '.join(_image_files.IMAGE_EXTENSIONS)})."
             )
         paths += files
@@ -170,7 +170,7 @@ def _class_folders(root: Path, class_names) -> tuple[str, ...]:
     if class_names is None:
         if not available:
             raise ValueError(
-                f"{root} holds no class folders; expected one sub-folder per class, "
+                f"path {root} holds no class folders; expected one sub-folder per class, "
                 "e.g. cat/ and dog/, each holding that class's images."
             )
         return tuple(available)
