@@ -248,6 +248,24 @@ bad(data.ImageSet, dict(images=IMAGES, labels=np.array([0, 1, 0]), class_names=(
 bad(data.ImageSet, dict(images=IMAGES, labels=np.array([0, 1, 0]), class_names=("a", "b")),
     "masks", ["abc", np.zeros((3, 4, 4), bool), np.zeros((3, 8, 8))])
 
+# ImageSet methods
+_SET = data.ImageSet(IMAGES, np.array([0, 1, 0]), ("a", "b"))
+
+
+def _take(indices):
+    return _SET.take(indices)
+
+
+def _split(fraction=0.5, seed=0, stratify=False):
+    return _SET.split(fraction, seed=seed, stratify=stratify)
+
+
+_take.__qualname__, _split.__qualname__ = "ImageSet.take", "ImageSet.split"
+bad(_take, dict(indices=[0]), "indices", ["0", [0.5], [], [3], [-4], [[0, 1]], [True], None])
+bad(_split, {}, "fraction", ["0.5", 0.0, 1.0, 1.5, math.nan, None, True])
+bad(_split, {}, "seed", ["0", -1, 0.5])
+bad(_split, {}, "stratify", ["yes", 1, None])
+
 # viz (all but heatmaps)
 bad(viz.show_images, dict(images=IMAGES), "images",
     NOT_ARRAYS + [IMAGES[:0], np.zeros((2, 3)), np.full((2, 4, 4, 1), math.nan)])

@@ -100,7 +100,7 @@ def test_take_accepts_a_boolean_mask_and_refuses_bad_indices():
     data = make_set()
     chosen = data.take(data.labels == 1)
     assert set(chosen.labels.tolist()) == {1} and len(chosen) == 4
-    with pytest.raises(ValueError, match="boolean selection"):
+    with pytest.raises(ValueError, match="indices as a boolean mask must have shape"):
         data.take(np.ones(3, bool))
     with pytest.raises(IndexError, match="indices must lie"):
         data.take([0, 12])

@@ -229,11 +229,14 @@ class ImageSet:
         ImageSet
             With M images; per-set extras are passed on unchanged.
         """
+        if isinstance(indices, (str, bytes)):
+            raise TypeError(f"indices must be integers or a boolean mask, got the string {indices!r}.")
         index = np.asarray(indices)
         if index.dtype == np.bool_:
             if index.shape != (len(self),):
                 raise ValueError(
-                    f"a boolean selection must have shape ({len(self)},), got {index.shape}."
+                    f"indices as a boolean mask must have shape ({len(self)},), one per image, "
+                    f"got {index.shape}."
                 )
             index = np.flatnonzero(index)
         elif index.size == 0:
@@ -244,7 +247,8 @@ class ImageSet:
                 f"got an array of dtype {index.dtype} and shape {index.shape}."
             )
         if index.size == 0:
-            raise ValueError("take() needs at least one index: an ImageSet cannot be empty.")
+            raise ValueError("indices is empty: take() needs at least one index "
+                             "(an ImageSet cannot be empty).")
         if index.min() < -len(self) or index.max() >= len(self):
             raise _IndexOutOfRange(
                 f"indices must lie in [0, {len(self) - 1}], found {index.min()}..{index.max()}."
