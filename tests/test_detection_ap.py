@@ -84,3 +84,17 @@ def test_default_method_is_all_point():
 def test_bad_input(recall, precision, method, message):
     with pytest.raises(ValueError, match=message):
         average_precision(recall, precision, method)
+
+
+@pytest.mark.parametrize("recall, precision, error, message", [
+    (["0.5", "1.0"], [1.0, 0.5], TypeError, r"recall must hold numbers, got dtype <U3"),
+    ([0.5, 1.0], "1.0 0.5", TypeError, r"precision must be an array of numbers, got the string"),
+    ([0.5, 1.0], [True, False], None, None),  # booleans are 0/1 precisions: accepted
+    ([[0.5, 1.0]], [[1.0, 0.5]], ValueError, r"recall must be a 1-D array"),
+])
+def test_strings_and_shapes_name_the_argument(recall, precision, error, message):
+    if error is None:
+        assert average_precision(recall, precision) == 0.5
+        return
+    with pytest.raises(error, match=message):
+        average_precision(recall, precision)
