@@ -153,7 +153,7 @@ def check_choice(value, name: str, choices: Sequence):
 
 
 def check_str(value, name: str, *, optional: bool = False, allow_empty: bool = True):
-    """Return ``value`` if it is a ``str`` (or ``None`` when ``optional``), or raise ``TypeError``."""
+    """Return ``value`` if it is a ``str`` (or ``None`` when ``optional``), else raise."""
     if value is None and optional:
         return None
     if not isinstance(value, str):

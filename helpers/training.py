@@ -255,7 +255,8 @@ def compile_for_training(model: keras.Model, *, learning_rate: float = 1e-3, opt
             f"loss must be None (chosen from the model's output), a Keras loss or its name, "
             f"got {describe(loss)}"
         )
-    if metrics is not None and (isinstance(metrics, (str, bytes)) or not isinstance(metrics, Sequence)):
+    if metrics is not None and (isinstance(metrics, (str, bytes))
+                                or not isinstance(metrics, Sequence)):
         raise TypeError(
             f"metrics must be None or a list of Keras metrics or names, e.g. ['accuracy'], "
             f"got {describe(metrics)}"

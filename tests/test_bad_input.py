@@ -9,7 +9,6 @@ cases pin the opposite: valid NumPy scalars must be accepted.
 from __future__ import annotations
 
 import math
-import os
 import traceback
 from pathlib import Path
 

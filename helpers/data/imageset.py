@@ -107,7 +107,9 @@ class ImageSet:
                 f"images must have shape (N, H, W, C) with C = 1 or 3, got {images.shape}."
             )
         if images.shape[0] == 0:
-            raise ValueError("images must hold at least one image (an ImageSet cannot be empty), got N = 0.")
+            raise ValueError(
+                "images must hold at least one image (an ImageSet cannot be empty), got N = 0."
+            )
         low, high = float(images.min()), float(images.max())
         if not (low >= 0.0 and high <= 1.0):  # also catches NaN
             raise ValueError(
@@ -230,7 +232,9 @@ class ImageSet:
             With M images; per-set extras are passed on unchanged.
         """
         if isinstance(indices, (str, bytes)):
-            raise TypeError(f"indices must be integers or a boolean mask, got the string {indices!r}.")
+            raise TypeError(
+                f"indices must be integers or a boolean mask, got the string {indices!r}."
+            )
         index = np.asarray(indices)
         if index.dtype == np.bool_:
             if index.shape != (len(self),):

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from . import _image_files
-from .._checks import check_bool, check_choice, describe
+from .._checks import check_bool, check_choice, check_strings
 from ._checks import check_path, check_size_pair
 from .imageset import ImageSet
 
@@ -127,8 +127,12 @@ def image_folder(
     height, width = check_size_pair(size, "size", minimum=8)
     check_choice(on_error, "on_error", ("raise", "skip"))
     crop = check_bool(crop, "crop")
+    if class_names is not None:
+        check_strings(class_names, "class_names")
     if not root.is_dir():
-        raise FileNotFoundError(f"path {root} (the image folder) does not exist or is not a folder.")
+        raise FileNotFoundError(
+            f"path {root} (the image folder) does not exist or is not a folder."
+        )
     class_names = _class_folders(root, class_names)
 
     paths, labels = [], []
@@ -174,12 +178,7 @@ def _class_folders(root: Path, class_names) -> tuple[str, ...]:
                 "e.g. cat/ and dog/, each holding that class's images."
             )
         return tuple(available)
-    if isinstance(class_names, str) or not isinstance(class_names, (tuple, list)) or not all(
-            isinstance(name, str) for name in class_names):
-        raise TypeError(
-            f"class_names must be a list of folder names, got {describe(class_names)}."
-        )
-    class_names = tuple(class_names)
+    class_names = check_strings(class_names, "class_names")
     if not class_names:
         raise ValueError(f"class_names must name at least one folder; available: {available}.")
     if len(set(class_names)) != len(class_names):

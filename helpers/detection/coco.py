@@ -185,8 +185,11 @@ def _check_max_dets(values) -> tuple[int, ...]:
     """Distinct positive ints, sorted; one int (NumPy ints too) or an int array also do."""
     if isinstance(values, np.ndarray):
         values = values.reshape(-1).tolist() if values.ndim <= 1 else values
-    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, numbers.Integral, np.integer)):
-        raise TypeError(f"max_dets must be positive ints, e.g. (1, 10, 100), got {describe(values)}")
+    if isinstance(values, (str, bytes)) or not isinstance(
+            values, (Sequence, numbers.Integral, np.integer)):
+        raise TypeError(
+            f"max_dets must be positive ints, e.g. (1, 10, 100), got {describe(values)}"
+        )
     if not isinstance(values, Sequence):
         values = (values,)
     if len(values) == 0:

@@ -149,7 +149,9 @@ def _sorted_unique_ids(records: Sequence, what: str, owner: str) -> np.ndarray:
     if (counts > 1).any():
         duplicate = unique[np.flatnonzero(counts > 1)[0]]
         i, j = np.flatnonzero(ids == duplicate)[:2]
-        raise ValueError(f"{owner}[{j}]: {what} id {duplicate} is used more than once (also by {owner}[{i}])")
+        raise ValueError(
+            f"{owner}[{j}]: {what} id {duplicate} is used more than once (also by {owner}[{i}])"
+        )
     return unique
 
 
@@ -194,7 +196,8 @@ def read_ground_truth(gt) -> CocoGroundTruth:
         duplicate = unique[np.flatnonzero(counts > 1)[0]]
         first, second = np.flatnonzero(annotation_ids == duplicate)[:2]
         raise ValueError(
-            f"{describe(second)}: duplicate annotation id {duplicate} (also used by gt['annotations'][{first}])"
+            f"{describe(second)}: duplicate annotation id {duplicate} "
+            f"(also used by gt['annotations'][{first}])"
         )
 
     image_index = _positions(

@@ -95,7 +95,8 @@ def check_zero_division(zero_division) -> float:
     if isinstance(zero_division, str):
         if zero_division == "warn":
             return 0.0
-    elif isinstance(zero_division, numbers.Real) and not isinstance(zero_division, (bool, np.bool_)):
+    elif isinstance(zero_division, numbers.Real) and not isinstance(
+            zero_division, (bool, np.bool_)):
         if np.isnan(zero_division) or float(zero_division) in (0.0, 1.0):
             return float(zero_division)
     raise (ValueError if isinstance(zero_division, (str, numbers.Real)) else TypeError)(

@@ -27,7 +27,8 @@ def plot_history(history, metrics=("loss", "accuracy")):
     logs = getattr(history, "history", history)
     if not isinstance(logs, Mapping):
         raise TypeError(
-            f"history must be a keras History or a dict of metric -> values, got {describe(history)}"
+            "history must be a keras History or a dict of metric -> values, "
+            f"got {describe(history)}"
         )
     metrics = check_strings(metrics, "metrics", min_length=1)
     missing = [m for m in metrics if m not in logs]
