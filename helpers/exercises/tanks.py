@@ -91,7 +91,7 @@ def _accuracy_by_group() -> FunctionQuestion:
                     wrong=_per_class),
             Mistake("return one accuracy for each group *present*, in the order of `np.unique(groups)`; "
                     "group ids need not be 0, 1, 2, ...",
-                    test=lambda got, exp, case: np.ndim(got) == 1 and np.shape(got) != np.shape(exp)),
+                    test=lambda got, exp, case: np.ndim(got) <= 1 and np.shape(got) != np.shape(exp)),
         ],
         error_advice={IndexError: "Group ids need not be 0, 1, 2, ...: loop over `np.unique(groups)`."})
 
@@ -234,7 +234,7 @@ def _peak_in_box() -> FunctionQuestion:
 def _data_collection() -> ValueQuestion:
     return ValueQuestion(
         "multiple choice 'a'-'d': which plan for new photos removes the weather confounder?",
-        "b", choices=("a", "b", "c", "d"), what="a letter such as 'a'",
+        "b", choices=("a", "b", "c", "d"), what="one letter, 'a' to 'd'",
         hint=["A confounder goes away when it no longer goes with the label: the weather must be the same "
               "for both classes, or independent of them.",
               "Which plan gives tanks and empty forests the same mix of sunny and cloudy days?"],
