@@ -6,7 +6,10 @@
    the pybtex style ``author_year_alpha`` (alpha's sorting and formatting, which gives
    web sources their URL, with author-year labels) is registered here and selected by
    ``bibtex_default_style``.
-2. Downloads that read cleanly. When the build finishes, each chapter's ``.ipynb``
+2. Execution times. When the build finishes, ``reports/execution.json`` in the
+   output lists each executed chapter's run time in seconds and whether it succeeded
+   (the tests print it; README.md quotes it).
+3. Downloads that read cleanly. When the build finishes, each chapter's ``.ipynb``
    download (``_sources/book/NN_*.ipynb``) is replaced by its Colab copy
    (tools/colab_copies.py): citations as text, working links, the install cell.
 """
@@ -46,6 +49,24 @@ class AuthorYearAlpha(AlphaStyle):
     default_label_style = "author_year"
 
 
+def _write_execution_times(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    import json
+
+    from myst_nb.sphinx_ import NbMetadataCollector
+
+    times = {}
+    for docname in sorted(app.env.found_docs):
+        data = NbMetadataCollector.get_exec_data(app.env, docname)
+        if data:
+            times[docname] = {"seconds": data.get("runtime"), "method": data.get("method"),
+                              "succeeded": data.get("succeeded")}
+    reports = Path(app.outdir) / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / "execution.json").write_text(json.dumps(times, indent=1), encoding="utf-8")
+
+
 def _replace_downloads(app, exception):
     if exception is not None or app.builder.format != "html":
         return
@@ -65,4 +86,5 @@ def setup(app):
     register_plugin("pybtex.style.labels", "author_year", AuthorYearLabels)
     register_plugin("pybtex.style.formatting", "author_year_alpha", AuthorYearAlpha)
     app.connect("build-finished", _replace_downloads)
+    app.connect("build-finished", _write_execution_times)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -67,6 +67,8 @@ def author_year(entry, key: str = "") -> str:
     """The book's label of a pybtex entry: "Branwen, 2011", "Selvaraju et al., 2017"."""
     people = entry.persons.get("author") or entry.persons.get("editor") or []
     last = [" ".join(p.last_names).replace("{", "").replace("}", "") for p in people]
+    if "others" in last:                      # BibTeX's "and others": et al.
+        last = last[:1] + ["", ""]
     if len(last) == 1:
         who = last[0]
     elif len(last) == 2:
