@@ -9,7 +9,11 @@
 2. Execution times. When the build finishes, ``reports/execution.json`` in the
    output lists each executed chapter's run time in seconds and whether it succeeded
    (the tests print it; README.md quotes it).
-3. Downloads that read cleanly. When the build finishes, each chapter's ``.ipynb``
+3. A page without console errors. Jupyter Book 1 registers sphinx-thebe's inline
+   ``const THEBE_JS_URL = ...`` script twice, which every page reports as "Identifier
+   'THEBE_JS_URL' has already been declared"; identical scripts are kept once. The
+   theme's colour mode defaults to "auto" (an empty default logs "invalid theme mode").
+4. Downloads that read cleanly. When the build finishes, each chapter's ``.ipynb``
    download (``_sources/book/NN_*.ipynb``) is replaced by its Colab copy
    (tools/colab_copies.py): citations as text, working links, the install cell.
 """
@@ -82,7 +86,27 @@ def _replace_downloads(app, exception):
                               encoding="utf-8")
 
 
+def _page_context(app, pagename, templatename, context, doctree):
+    """Drop repeated, identical <script> entries (the duplicated thebe configuration), and
+    give the theme's colour mode a valid default."""
+    if not context.get("default_mode"):
+        context["default_mode"] = "auto"
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for script in scripts:
+        attributes = getattr(script, "attributes", {}) or {}
+        # an inline script's filename is None or "" (both occur): the same script
+        key = (getattr(script, "filename", str(script)) or "", repr(sorted(attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
 def setup(app):
+    app.connect("html-page-context", _page_context, priority=999)   # after the others
     register_plugin("pybtex.style.labels", "author_year", AuthorYearLabels)
     register_plugin("pybtex.style.formatting", "author_year_alpha", AuthorYearAlpha)
     app.connect("build-finished", _replace_downloads)
