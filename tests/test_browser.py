@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -29,8 +30,21 @@ import yaml
 
 from book_build import ROOT, SCREENSHOTS, failure_report
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
+def _first(*candidates):
+    for candidate in candidates:
+        if candidate and Path(candidate).exists():
+            return Path(candidate)
+    return Path(candidates[0] or "/usr/bin/chromium")
+
+
+# Debian's packages (this project's machines and CI); CHROMIUM_BIN / CHROMEDRIVER_BIN or a
+# browser on PATH elsewhere (e.g. GitHub's runners ship Chrome and its driver)
+CHROMIUM = _first(os.environ.get("CHROMIUM_BIN"), "/usr/bin/chromium",
+                  shutil.which("chromium") or "", shutil.which("google-chrome") or "")
+CHROMEDRIVER = _first(os.environ.get("CHROMEDRIVER_BIN"), "/usr/bin/chromedriver",
+                      shutil.which("chromedriver") or "",
+                      os.path.join(os.environ.get("CHROMEWEBDRIVER", "/nonexistent"),
+                                   "chromedriver"))
 INSTALL = "apt-get install -y chromium chromium-driver"
 # outside resources the pages may fail to load offline (and only these)
 OFFLINE_OK = ("cdn.jsdelivr.net/npm/mathjax",)

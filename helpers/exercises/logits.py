@@ -270,7 +270,7 @@ def _cross_entropy_of(z, y):
 
 def _why_logits() -> ValueQuestion:
     return ValueQuestion(
-        "multiple choice 'a'-'d': why do explanation methods differentiate the logit, not the probability?",
+        "multiple choice 'a'-'d': why do gradient explanations differentiate the logit, not the probability?",
         "b", choices=("a", "b", "c", "d"), what="one letter, 'a' to 'd'",
         hint="Think about what else a class's softmax probability depends on, and about the slope of "
              "softmax when the model is already very sure.",
