@@ -10,6 +10,7 @@ the default test command; nbval stays available for running one chapter alone.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -58,10 +59,15 @@ def build(source: Path = ROOT, out: Path = OUTPUT, *, execute: str = "force",
     """``jupyter-book build source -W -n --keep-going --all`` into ``out``."""
     config = test_config(source, out, execute)
     jb = shutil.which("jupyter-book") or "jupyter-book"
+    env = dict(os.environ)
+    # the root conftest sets MPLBACKEND=Agg for the unit tests; a kernel with Agg shows no
+    # figure at all (plt.show() does nothing), so the build's kernels get their default,
+    # the inline backend, as a reader's do
+    env.pop("MPLBACKEND", None)
     result = subprocess.run(
         [jb, "build", str(source), "-W", "-n", "--keep-going", "--all",
          "--config", str(config), "--path-output", str(out)],
-        capture_output=True, text=True, cwd=source, timeout=timeout)
+        capture_output=True, text=True, cwd=source, timeout=timeout, env=env)
     log = result.stdout + result.stderr
     for saved in re.findall(r"saved in (/\S+\.log)", log):      # Sphinx's full traceback
         path = Path(saved)

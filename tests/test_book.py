@@ -24,8 +24,9 @@ from sync_repository_url import (install_cell, install_cell_source,  # noqa: E40
                                  repository_branch, repository_url)
 
 PAGE_WIDTH = 79            # characters of code that fit the book's page without scrolling
-CHAPTER_BUDGET = 120       # seconds per chapter in the test profile (60 s unloaded; margin
-                           # for a shared 2-core machine)
+# Seconds per chapter in the test profile: the budget is 60 s on an idle 2-core machine;
+# this limit only catches a runaway chapter on a loaded one (README.md has the figures).
+CHAPTER_BUDGET = 300
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
@@ -202,7 +203,8 @@ def test_the_executed_build_succeeds(executed_site):
         assert times[docname]["seconds"] < CHAPTER_BUDGET, \
             f"{nb.name} took {times[docname]['seconds']:.0f} s in the test profile"
         page = (html / f"{docname}.html").read_text(encoding="utf-8")
-        assert "<img" in page, f"{nb.name}: an executed chapter shows its figures"
+        figures = re.findall(r'<img[^>]+src="\.\./_images/', page)
+        assert figures, f"{nb.name}: an executed chapter shows its figures (none found)"
 
 
 def test_a_failing_hidden_guard_fails_the_build_and_names_the_notebook(tmp_path):
