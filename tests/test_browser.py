@@ -225,6 +225,52 @@ def test_citation_labels_match_the_reference_list(site, browser):
     assert "https://gwern.net/tank" in page                     # web sources give their URL
 
 
+def _luminance(rgb):
+    def channel(c):
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a, b):
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _over(top, bottom):
+    """A translucent colour (r, g, b, a) painted over an opaque one (r, g, b)."""
+    alpha = top[3] if len(top) == 4 else 1.0
+    return [alpha * t + (1 - alpha) * b for t, b in zip(top[:3], bottom[:3])]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_exercise_feedback_is_readable(site, browser, theme):
+    """The checkers' feedback (the executed "Not attempted yet" results) keeps its code
+    spans and labels readable in the book's light and dark themes: contrast >= 4.5."""
+    base, _ = site
+    _open(browser, f"{base}/book/02_logits.html")
+    browser.execute_script(f"document.documentElement.dataset.theme = '{theme}';"
+                           f"document.documentElement.dataset.mode = '{theme}';")
+    found = browser.execute_script("""
+        const rgba = c => (c.match(/[\\d.]+/g) || []).map(Number);
+        const backdrop = el => {           // the first opaque background behind el
+          for (let e = el; e; e = e.parentElement) {
+            const c = rgba(getComputedStyle(e).backgroundColor);
+            if (c.length === 3 || (c.length === 4 && c[3] > 0.99)) return c.slice(0, 3);
+          }
+          return rgba(getComputedStyle(document.body).backgroundColor).slice(0, 3);
+        };
+        return Array.from(document.querySelectorAll(
+            '.cell_output div[style*="border-left"] code')).map(code => [
+          rgba(getComputedStyle(code).color), rgba(getComputedStyle(code).backgroundColor),
+          backdrop(code.parentElement)]);""")
+    assert found, "no exercise feedback with code spans on the executed page"
+    for color, background, backdrop in found:
+        shown = _over(background, backdrop) if background else backdrop
+        assert _contrast(color, shown) >= 4.5, (theme, color, background, backdrop)
+
+
 def test_execution_report_lists_every_chapter(site):
     _, html = site
     report = json.loads((html / "reports" / "execution.json").read_text(encoding="utf-8"))
