@@ -136,7 +136,10 @@ def test_page_loads_cleanly_in_chromium(site, browser, page):
     url = f"{base}/{page}.html"
     _open(browser, url)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    height = browser.execute_script("return document.documentElement.scrollHeight;")
+    browser.set_window_size(1280, min(int(height), 16000))      # the whole page
     browser.save_screenshot(str(SCREENSHOTS / f"{page.replace('/', '_')}.png"))
+    browser.set_window_size(1280, 1000)
     errors = _console_errors(browser)
     assert not errors, f"{page}: console errors:\n" + "\n".join(errors)
     assert browser.title and "404" not in browser.title
