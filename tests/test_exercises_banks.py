@@ -409,3 +409,11 @@ def test_exercise_function_names_do_not_shadow_the_chapter_imports():
     for functions with other names, so re-running an earlier cell still works."""
     names = {q.function_name for q in load("logits") if isinstance(q, FunctionQuestion)}
     assert not names & {"softmax", "sigmoid", "cross_entropy"}
+
+
+def test_shown_solutions_fit_the_page():
+    """A solution is printed in the chapter when the reader asks for it: 79 characters."""
+    for slug in BANKS:
+        for question in load(slug):
+            long = [line for line in question.solution_code.splitlines() if len(line) > 79]
+            assert not long, (slug, question.name, long)

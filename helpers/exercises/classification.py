@@ -23,7 +23,8 @@ def _conv_params() -> FunctionQuestion:
         solution='''
             def conv_params(kernel_size, in_channels, out_channels):
                 weights_per_filter = kernel_size * kernel_size * in_channels
-                return (weights_per_filter + 1) * out_channels   # + 1: each filter has one bias
+                # + 1: each filter has one bias
+                return (weights_per_filter + 1) * out_channels
         ''',
         why="Each of the out_channels filters has k*k*in_channels weights and one bias; "
             "Keras' `model.summary()` counts the same.",
@@ -78,8 +79,10 @@ def _conv_output_size() -> FunctionQuestion:
 
             def conv_output_size(size, kernel_size, stride=1, padding="valid"):
                 if padding == "same":
-                    return math.ceil(size / stride)          # padded so every stride step fits
-                return (size - kernel_size) // stride + 1    # "valid": the kernel must fit inside
+                    # padded so that every stride step fits
+                    return math.ceil(size / stride)
+                # "valid": the kernel must fit inside the image
+                return (size - kernel_size) // stride + 1
         ''',
         why="These are Keras' rules: 'valid' gives floor((size - k) / stride) + 1, "
             "'same' gives ceil(size / stride), whatever the kernel size.",
@@ -160,7 +163,8 @@ def _accuracy_from_logits() -> FunctionQuestion:
               "No softmax is needed: it never changes which logit is largest."],
         solution='''
             def accuracy_from_logits(logits, labels):
-                predicted = np.argmax(logits, axis=1)      # one class per row (ties: the first)
+                # one class per row (ties: the first)
+                predicted = np.argmax(logits, axis=1)
                 return float(np.mean(predicted == labels))  # a fraction in [0, 1]
         ''',
         why="The prediction is the arg-max of the logits (softmax keeps the order), and accuracy "

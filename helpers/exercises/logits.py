@@ -85,8 +85,9 @@ def _softmax() -> FunctionQuestion:
               "Use `z.max(axis=1, keepdims=True)` and `.sum(axis=1, keepdims=True)` so the shapes broadcast."],
         solution='''
             def my_softmax(z):
-                shifted = z - z.max(axis=1, keepdims=True)    # largest logit of each row becomes 0
-                exps = np.exp(shifted)                        # so exp() is at most 1: no overflow
+                # the largest logit of each row becomes 0, so exp() is at most 1
+                shifted = z - z.max(axis=1, keepdims=True)
+                exps = np.exp(shifted)
                 return exps / exps.sum(axis=1, keepdims=True)
         ''',
         why="Subtracting each row's maximum changes nothing mathematically but keeps every exponent "
@@ -165,7 +166,7 @@ def _chance_loss() -> ValueQuestion:
         math.log(10), rtol=3e-3, what="a number (2 decimals are enough)",
         hint=["Equal logits give equal probabilities: what is the probability of the true class?",
               "Cross-entropy is minus the natural logarithm of the true class's probability."],
-        solution="answer = np.log(10)   # p(true class) = 1/10, and -ln(1/10) = ln 10 = 2.3026 nats",
+        solution="# p(true class) = 1/10, and -ln(1/10) = ln 10 = 2.3026 nats\nanswer = np.log(10)",
         why="Equal logits give p = 1/10 for every class, and -ln(1/10) = ln 10 = 2.303 nats. "
             "A fresh model's loss near ln K means it has not learned anything yet.",
         mistakes=[

@@ -176,12 +176,14 @@ def _macro_f1() -> FunctionQuestion:
         solution='''
             def macro_f1(y_true, y_pred):
                 scores = []
-                for c in np.union1d(y_true, y_pred):          # every class seen in either array
+                # every class seen in either array
+                for c in np.union1d(y_true, y_pred):
                     tp = np.sum((y_pred == c) & (y_true == c))
                     fp = np.sum((y_pred == c) & (y_true != c))
                     fn = np.sum((y_pred != c) & (y_true == c))
-                    scores.append(2 * tp / (2 * tp + fp + fn))  # never 0/0: c occurs somewhere
-                return float(np.mean(scores))                   # every class weighs the same
+                    # never 0/0: class c occurs somewhere
+                    scores.append(2 * tp / (2 * tp + fp + fn))
+                return float(np.mean(scores))   # every class weighs the same
         ''',
         why="Macro averaging gives every class the same weight, so a small class the model "
             "ignores pulls the score down; this is scikit-learn's f1_score(average='macro').",

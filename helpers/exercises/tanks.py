@@ -16,7 +16,7 @@ def _weather_detector() -> ValueQuestion:
         hint=["On unconfounded scenes each class is half sunny, half cloudy. Split the scenes into four "
               "equal groups: (forest, sunny), (forest, cloudy), (tank, sunny), (tank, cloudy).",
               "In which of the four groups is 'tank if cloudy, forest if sunny' the right answer?"],
-        solution="answer = 0.5   # right on (forest, sunny) and (tank, cloudy): 2 of 4 equal groups",
+        solution="# right on (forest, sunny) and (tank, cloudy): 2 of 4 equal groups\nanswer = 0.5",
         why="The detector is right on sunny forests and cloudy tanks and wrong on cloudy forests and "
             "sunny tanks: two of four equal groups, 0.5, the accuracy of a coin toss. Once the weather "
             "no longer goes with the label, knowing the weather tells nothing about the tank.",
@@ -74,8 +74,9 @@ def _accuracy_by_group() -> FunctionQuestion:
         solution='''
             def accuracy_by_group(y_true, y_pred, groups):
                 correct = y_true == y_pred
-                return np.array([correct[groups == g].mean()      # accuracy among group g only
-                                 for g in np.unique(groups)])     # every group present, sorted
+                # the accuracy among group g only, for every group present, sorted
+                return np.array([correct[groups == g].mean()
+                                 for g in np.unique(groups)])
         ''',
         why="One number per group shows what the overall accuracy averages away: grouped by class and "
             "weather, a weather detector is 100 % right on sunny forests and cloudy tanks, 0 % on cloudy "
@@ -215,7 +216,8 @@ def _peak_in_box() -> FunctionQuestion:
                     return False
                 y, x = np.unravel_index(np.argmax(heatmap), heatmap.shape)   # row, column
                 x1, y1, x2, y2 = box
-                return bool(x1 <= x < x2 and y1 <= y < y2)    # right and bottom edges excluded
+                # the right and bottom edges are excluded
+                return bool(x1 <= x < x2 and y1 <= y < y2)
         ''',
         why="A heatmap's peak is where it points; counting how often it falls in the object's box is the "
             "pointing game that Chapter 8 uses to score explanation methods.",
