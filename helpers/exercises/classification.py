@@ -181,6 +181,9 @@ def _accuracy_from_logits() -> FunctionQuestion:
                     "arg-max of NaNs is meaningless. Take the arg-max of the logits themselves.",
                     wrong=lambda z, y: float(np.mean(np.argmax(np.exp(z) / np.exp(z).sum(1, keepdims=True),
                                                                axis=1) == y))),
+            Mistake("`np.argmax` without `axis` returns one index into the flattened array; take it "
+                    "along axis=1, one predicted class per image.",
+                    wrong=lambda z, y: float(np.mean(np.argmax(z) == y))),
             Mistake("`argmin` picks the smallest logit; the prediction is the class of the *largest* one.",
                     wrong=lambda z, y: float(np.mean(np.argmin(z, axis=1) == y))),
             Mistake("compare the *index* of the largest logit (`np.argmax`) with the labels, not its value.",

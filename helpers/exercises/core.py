@@ -326,6 +326,17 @@ def _kind(value) -> str:
     return f"an {name}" if name[:1] in "aeiou" else f"a {name}"
 
 
+def _near_miss(got, expected, relative: float = 0.05) -> bool:
+    """A number within ``relative`` of a non-zero expected number (a rounding slip)."""
+    if isinstance(got, (str, bool, np.bool_)) or isinstance(expected, (str, bool, tuple, list)):
+        return False
+    try:
+        got, expected = float(got), float(expected)
+    except (TypeError, ValueError):
+        return False
+    return expected != 0 and np.isfinite(got) and abs(got - expected) <= relative * abs(expected)
+
+
 def _has_nonfinite(value) -> bool:
     """True if a number/array (or a tuple of them) holds NaN or inf; False for anything else."""
     try:
@@ -509,6 +520,9 @@ class ValueQuestion(Question):
         for mistake in self.mistakes:
             if mistake.matches(answer, self.expected, rtol=self.rtol, atol=self.atol):
                 return self._result(INCORRECT, mistake.message, details)
+        if _near_miss(answer, self.expected):
+            return self._result(INCORRECT, "close, but not within the tolerance: check the "
+                                "arithmetic and keep more decimals.", details)
         return self._result(INCORRECT, f"not quite ({reason}). Try again, or ask `{self._attr}.hint()`.",
                             details)
 

@@ -105,6 +105,9 @@ def _softmax() -> FunctionQuestion:
                     "nothing mathematically.", wrong=_clipped_softmax),
             Mistake("that is the *log* of the softmax (log-probabilities, all <= 0); exponentiate it, "
                     "or compute the probabilities directly.", wrong=_log_softmax),
+            Mistake("subtract each row's maximum (`axis=1`), not each column's (`axis=0`): the shift "
+                    "must be the same for all the logits of one image.",
+                    wrong=_shifted_softmax(lambda z: z.max(axis=0, keepdims=True))),
             Mistake("each *row* (one image) must sum to 1: normalise with `.sum(axis=1, keepdims=True)`, "
                     "not over the columns.", wrong=_softmax_over_columns),
             Mistake("each *row* must sum to 1, not the whole array: sum along axis=1 with keepdims=True.",
@@ -239,6 +242,9 @@ def _cross_entropy() -> FunctionQuestion:
         why="-log softmax(z)_y = logsumexp(z) - z_y: with log-sum-exp there is never a log(0), "
             "which is why Keras wants from_logits=True.",
         mistakes=[
+            Mistake("log(sum(exp(z))) overflows: exp(800) is already inf in float64. Shift first: "
+                    "log(sum(exp(z))) = m + log(sum(exp(z - m))) with m the row maximum.",
+                    wrong=lambda z, y: np.mean(np.log(np.exp(z).sum(axis=1)) - z[np.arange(len(y)), y])),
             *[Mistake("your log-sum-exp is shifted by the wrong constant: " + _SHIFT_ADVICE,
                       wrong=_shifted_cross_entropy(shift)) for shift in _BAD_SHIFTS],
             Mistake("log(softmax(z)) breaks when a probability underflows to 0 (log 0 = -inf) or "
@@ -259,8 +265,9 @@ def _cross_entropy() -> FunctionQuestion:
                     wrong=lambda z, y: np.mean(_stable_ce_per_sample(z, y)) / np.log(2)),
             Mistake("the loss uses the probability of the *true* label y, not of the predicted class.",
                     wrong=lambda z, y: _cross_entropy_of(z, z.argmax(axis=1))),
-            Mistake("the result is inf or NaN where the right answer is finite: log(softmax) loses the "
-                    "tiny probability. Use log-sum-exp, shifted by the row maximum.",
+            Mistake("the result is inf or NaN where the right answer is finite: an exp() overflowed, or "
+                    "a probability rounded to 0 before its log was taken. Use log-sum-exp, shifted by "
+                    "the row maximum: loss = m + log(sum(exp(z - m))) - z[y].",
                     test=lambda got, exp, case: np.isfinite(exp) and not np.isfinite(got)),
         ])
 

@@ -97,6 +97,8 @@ def _precision_recall() -> FunctionQuestion:
             Mistake("where a ratio is 0/0, return 0 (scikit-learn's default), not 1.",
                     test=lambda got, exp, case: _two(got) and any(
                         e == 0 and g == 1 for g, e in zip(np.asarray(got, float), exp))),
+            Mistake("give fractions between 0 and 1, not percentages.",
+                    test=lambda got, exp, case: _two(got) and max(np.asarray(got, float)) > 1),
             Mistake("these are the precision and recall of class 0; the question asks about class 1.",
                     wrong=lambda t, p: _reference_pr(1 - t, 1 - p)),
         ],
@@ -195,6 +197,9 @@ def _macro_f1() -> FunctionQuestion:
                     wrong=_weighted_f1),
             Mistake("also count the classes that appear only in y_pred (a class predicted but never "
                     "true has F1 = 0), as scikit-learn does.", wrong=_macro_f1_true_only),
+            Mistake("also count the classes that appear only in y_true (a class never predicted has "
+                    "F1 = 0): loop over `np.union1d(y_true, y_pred)`.",
+                    wrong=lambda t, p: float(np.mean(_f1_per_class(t, p, np.unique(p))))),
             Mistake("the F1 of the macro precision and macro recall is not the macro F1: compute F1 "
                     "for each class first, then average.", wrong=_f1_of_macro_pr),
             Mistake("a class that is never predicted has precision 0/0: its F1 is 0 (as in "

@@ -82,6 +82,9 @@ def _accuracy_by_group() -> FunctionQuestion:
             "weather, a weather detector is 100 % right on sunny forests and cloudy tanks, 0 % on cloudy "
             "forests and sunny tanks.",
         mistakes=[
+            Mistake("give accuracies as fractions between 0 and 1, not percentages.",
+                    test=lambda got, exp, case: np.shape(got) == np.shape(exp)
+                    and np.allclose(np.asarray(got, float), 100 * np.asarray(exp, float))),
             Mistake("every group gets the same number: that is the overall accuracy. Compute it within each "
                     "group, on `correct[groups == g]`.", wrong=_overall_per_group),
             Mistake("that is the *number* of correct answers per group; divide by the group's size to get "
@@ -143,6 +146,9 @@ def _share_inside() -> FunctionQuestion:
                     "a small, hot mask and a large, warm one would look alike.",
                     wrong=lambda h, m: h[m].mean()),
             Mistake("that is the share *outside* the mask.", wrong=lambda h, m: h[~m].sum() / h.sum()),
+            Mistake("give the share as a fraction between 0 and 1, not a percentage.",
+                    test=lambda got, exp, case: np.isfinite(exp) and exp > 0
+                    and np.isclose(float(got), 100 * exp)),
             Mistake("an all-zero heatmap (Grad-CAM returns one when no pixel supports the class) has no "
                     "mass: return 0 there, not 0 / 0 = NaN.",
                     test=lambda got, exp, case: np.isnan(np.asarray(got, dtype=float)).any()),
