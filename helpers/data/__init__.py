@@ -6,6 +6,7 @@ Offline (no download, used by the core chapters and the tests):
 :func:`digits`             scikit-learn's 8x8 handwritten digits, split into train/test
 :func:`shapes`             procedural shapes with exact boxes and masks
 :func:`tank_scenes`        the tank story: tanks in a forest, labels confounded with weather
+:func:`nuisance_pets`      cats and dogs with annotated nuisances (bars, people, ...), Chapter 9
 :func:`sample_photos`      real photos bundled with scikit-image and scikit-learn
 :func:`image_folder`       your own folder-per-class tree of JPEG/PNG files
 =========================  ===============================================================
@@ -23,6 +24,7 @@ from .cifar10 import cifar10
 from .digits import digits
 from .downloads import ChecksumError, DownloadError, data_home, download
 from .imageset import ImageSet
+from .nuisances import CONFOUNDED_BARS, DEFAULT_RATES, NUISANCES, nuisance_pets
 from .photos import image_folder, sample_photos
 from .shapes import SHAPE_CLASSES, boxes_from_masks, shapes
 from .tanks import WEATHER_NAMES, tank_scenes
@@ -35,6 +37,10 @@ __all__ = [
     "boxes_from_masks",
     "tank_scenes",
     "WEATHER_NAMES",
+    "nuisance_pets",
+    "NUISANCES",
+    "DEFAULT_RATES",
+    "CONFOUNDED_BARS",
     "sample_photos",
     "image_folder",
     "cifar10",
