@@ -42,6 +42,16 @@ def test_defaults_are_documented_values():
     assert (ELSEWHERE, DIFFUSE, NOWHERE) == ("elsewhere", "diffuse", "nowhere")
 
 
+def test_mass_shares_are_the_energy_pointing_game_of_each_region():
+    from helpers.evaluation import energy_pointing_game
+    rng = np.random.default_rng(2)
+    maps = rng.random((4, 8, 8))
+    obj = rng.random((4, 8, 8)) < 0.3
+    shares = mass_shares(maps, {"object": obj})
+    assert np.allclose(shares["object"], energy_pointing_game(maps, obj).values)
+    assert np.allclose(shares[ELSEWHERE], energy_pointing_game(maps, ~obj).values)
+
+
 def test_mass_shares_match_a_pixel_loop_and_add_up_to_one():
     rng = np.random.default_rng(0)
     maps = rng.random((5, 9, 11))
@@ -190,7 +200,7 @@ def test_bad_maps_and_regions_are_refused():
     obj = np.zeros((2, 4, 4), bool)
     with pytest.raises(ValueError, match=r"maps must be a 3-D array \(N, H, W\)"):
         group_by_mass(np.ones((4, 4)), {"object": obj[0]})
-    with pytest.raises(ValueError, match="maps must be non-negative"):
+    with pytest.raises(ValueError, match="maps must be >= 0"):
         mass_shares(-maps, {"object": obj})
     with pytest.raises(ValueError, match="NaN"):
         mass_shares(np.full((2, 4, 4), np.nan), {"object": obj})

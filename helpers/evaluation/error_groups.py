@@ -7,7 +7,8 @@ ground-truth masks the same sorting is a computation:
 
 1. :func:`mass_shares`: for every image, the share of its heatmap's mass (the sum of
    its values) on each annotated region (object, distractor, texture, ...) and on
-   the rest of the image, ``"elsewhere"``;
+   the rest of the image, ``"elsewhere"``: the energy pointing game
+   (:func:`~helpers.evaluation.energy_pointing_game`) of each region in turn;
 2. :func:`group_by_mass`: each image goes to the region that holds the *majority* of
    its mass, provided that region also holds clearly more than its *fair share*
    (more than ``min_lift`` times its share of the image's area, what a map spread
@@ -29,7 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import check_array, check_real, describe, first_positions
+from .._checks import check_real, describe, first_positions
+from ._inputs import check_maps
+from .localization import energy_pointing_game
 
 __all__ = ["mass_shares", "group_by_mass", "error_rates", "error_rates_by_flag", "ErrorTable",
            "ELSEWHERE", "DIFFUSE", "NOWHERE", "MIN_SHARE", "MIN_LIFT"]
@@ -50,14 +53,14 @@ _RESERVED = (ELSEWHERE, DIFFUSE, NOWHERE)
 
 
 def _check_maps(maps) -> np.ndarray:
-    maps = check_array(maps, "maps", ndim=3, dtype=np.float64, shape_hint="(N, H, W)")
-    if (maps < 0).any():
+    """Maps as float64 (N, H, W), non-negative (the check the other scores use)."""
+    array, single = check_maps(maps, nonnegative=True)
+    if single:
         raise ValueError(
-            "maps must be non-negative (a heatmap's mass is the sum of its values); found "
-            f"{maps.min():g} in image(s) {first_positions((maps < 0).any(axis=(1, 2)))}. "
-            "Keep the positive part first, e.g. np.maximum(maps, 0)."
+            f"maps must be a 3-D array (N, H, W), one map per image, got shape "
+            f"{array.shape[1:]}; for one image, pass maps[np.newaxis] and masks[np.newaxis]"
         )
-    return maps
+    return array
 
 
 def _check_regions(regions, shape: tuple[int, int, int]) -> dict[str, np.ndarray]:
@@ -117,14 +120,12 @@ def mass_shares(maps, regions: Mapping[str, np.ndarray]) -> dict[str, np.ndarray
     """
     maps = _check_maps(maps)
     regions = _check_regions(regions, maps.shape)
-    total = maps.sum(axis=(1, 2))
-    safe_total = np.where(total > 0, total, 1.0)
-    shares = {}
     covered = np.zeros(maps.shape, bool)
-    for name, masks in regions.items():
-        shares[name] = np.where(total > 0, (maps * masks).sum(axis=(1, 2)) / safe_total, 0.0)
+    for masks in regions.values():
         covered |= masks
-    shares[ELSEWHERE] = np.where(total > 0, (maps * ~covered).sum(axis=(1, 2)) / safe_total, 0.0)
+    # each share is the energy pointing game of that region (0 for an empty region or map)
+    shares = {name: energy_pointing_game(maps, masks).values for name, masks in regions.items()}
+    shares[ELSEWHERE] = energy_pointing_game(maps, ~covered).values
     return shares
 
 
