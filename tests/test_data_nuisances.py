@@ -182,7 +182,7 @@ def test_bars_are_a_striped_high_contrast_texture(fair):
     on_texture = _stripe_energy(fair.images[bars], texture[bars])
     elsewhere = _stripe_energy(fair.images[bars], background[bars])
     assert np.mean(on_texture > 2 * elsewhere) > 0.9
-    assert 0.3 < texture[bars].mean() < 0.8  # the panel covers a large part of the image
+    assert 0.25 < texture[bars].mean() < 0.5  # the panel covers a large part of the image
 
 
 def test_person_stands_beside_the_animal(fair):

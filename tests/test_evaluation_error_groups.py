@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from helpers.data import NUISANCES, nuisance_pets
-from helpers.evaluation.error_groups import (DIFFUSE, ELSEWHERE, MIN_LIFT, MIN_SHARE, NOWHERE,
-                                             error_rates, error_rates_by_flag, group_by_mass,
-                                             mass_shares)
+from helpers.evaluation.error_groups import (DIFFUSE, ELSEWHERE, FOCUS, MIN_LIFT, MIN_SHARE,
+                                             NOWHERE, error_rates, error_rates_by_flag, focused,
+                                             group_by_mass, mass_shares)
 
 
 def _box_mask(shape, y1, y2, x1, x2):
@@ -38,7 +38,7 @@ def _loop_shares(heatmap, masks):
 
 
 def test_defaults_are_documented_values():
-    assert (MIN_SHARE, MIN_LIFT) == (0.5, 1.5)
+    assert (FOCUS, MIN_SHARE, MIN_LIFT) == (0.5, 0.5, 1.5)
     assert (ELSEWHERE, DIFFUSE, NOWHERE) == ("elsewhere", "diffuse", "nowhere")
 
 
@@ -97,9 +97,37 @@ def _two_region_case():
 
 def test_groups_by_construction():
     maps, regions = _two_region_case()
-    groups = group_by_mass(maps, regions)
+    groups = group_by_mass(maps, regions, focus=0.0)
     assert groups.tolist() == ["object", DIFFUSE, "texture", ELSEWHERE, NOWHERE, "object"]
     assert groups.dtype.kind == "U"
+    # with the default focus only the values >= half the peak count: the warmer object of
+    # the flat map 1 is now all that is left of it
+    assert group_by_mass(maps, regions)[1] == "object"
+    assert (group_by_mass(maps, regions) == groups)[[0, 2, 3, 4, 5]].all()
+
+
+def test_focus_keeps_the_values_at_or_above_a_share_of_the_peak():
+    maps = np.array([[[0.0, 0.2, 0.5], [0.49, 1.0, 0.7]], [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]],
+                     [[2.0, 1.0, 0.9], [0.0, 3.0, 1.5]]])
+    expected = np.array([[[0.0, 0.0, 0.5], [0.0, 1.0, 0.7]], [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]],
+                         [[2.0, 0.0, 0.0], [0.0, 3.0, 1.5]]])
+    assert np.array_equal(focused(maps), expected)
+    assert np.array_equal(focused(maps, 0.0), maps)
+    obj = np.zeros(maps.shape, bool)
+    obj[:, 1, 1] = True
+    assert np.allclose(mass_shares(maps, {"o": obj}, focus=0.5)["o"], [1 / 2.2, 0.0, 3 / 6.5])
+    with pytest.raises(ValueError, match=r"focus must be a finite real number in \[0.0, 1.0\)"):
+        focused(maps, 1.0)
+
+
+def test_focus_stops_a_haze_from_outweighing_the_peak():
+    # a hot spot on a small object and a faint haze over a large background
+    maps = np.full((1, 20, 20), 0.1)
+    obj = _box_mask((20, 20), 0, 4, 0, 4)[np.newaxis]      # 4 % of the image
+    maps[0][obj[0]] = 1.0
+    assert mass_shares(maps, {"object": obj})["object"][0] < 0.5
+    assert group_by_mass(maps, {"object": obj}, focus=0.0).tolist() == [DIFFUSE]
+    assert group_by_mass(maps, {"object": obj}).tolist() == ["object"]
 
 
 def test_the_lift_keeps_a_large_region_from_winning_with_a_flat_map():
@@ -107,6 +135,7 @@ def test_the_lift_keeps_a_large_region_from_winning_with_a_flat_map():
     panel = _box_mask((10, 10), 0, 10, 0, 7)[np.newaxis]     # 70 % of the image
     flat = np.ones(shape)
     assert mass_shares(flat, {"texture": panel})["texture"][0] == pytest.approx(0.7)
+    assert mass_shares(flat, {"texture": panel}, focus=0.9)["texture"][0] == pytest.approx(0.7)
     assert group_by_mass(flat, {"texture": panel}).tolist() == [DIFFUSE]
     assert group_by_mass(flat, {"texture": panel}, min_lift=1.0).tolist() == ["texture"]
 
@@ -117,16 +146,17 @@ def test_thresholds_are_inclusive_and_move_the_boundary():
     maps = np.ones(shape)
     maps[0][obj[0]] = 9.0                                   # 90 / 180: exactly half the mass
     assert mass_shares(maps, {"object": obj})["object"][0] == pytest.approx(0.5)
-    assert group_by_mass(maps, {"object": obj}).tolist() == ["object"]
-    assert group_by_mass(maps, {"object": obj}, min_share=0.51).tolist() == [DIFFUSE]
-    assert group_by_mass(maps, {"object": obj}, min_lift=5.0).tolist() == ["object"]
-    assert group_by_mass(maps, {"object": obj}, min_lift=5.01).tolist() == [DIFFUSE]
+    kept = {"object": obj}
+    assert group_by_mass(maps, kept, focus=0.0).tolist() == ["object"]
+    assert group_by_mass(maps, kept, focus=0.0, min_share=0.51).tolist() == [DIFFUSE]
+    assert group_by_mass(maps, kept, focus=0.0, min_lift=5.0).tolist() == ["object"]
+    assert group_by_mass(maps, kept, focus=0.0, min_lift=5.01).tolist() == [DIFFUSE]
 
 
 def test_with_a_low_share_threshold_the_largest_share_wins():
     maps, regions = _two_region_case()
     maps[5, 0:3, 5:7] = 0.0                  # object 9 px, texture 3 px left hot
-    groups = group_by_mass(maps, regions, min_share=0.2, min_lift=1.0)
+    groups = group_by_mass(maps, regions, focus=0.0, min_share=0.2, min_lift=1.0)
     assert groups[5] == "object"
 
 

@@ -13,7 +13,8 @@ import pytest
 
 import helpers
 from helpers.data import CONFOUNDED_BARS, NUISANCES, nuisance_pets
-from helpers.evaluation.error_groups import MIN_LIFT, MIN_SHARE, error_rates_by_flag, group_by_mass
+from helpers.evaluation.error_groups import (FOCUS, MIN_LIFT, MIN_SHARE, error_rates_by_flag,
+                                             group_by_mass, mass_shares)
 from helpers.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, ____, load
 from helpers.exercises.core import FunctionQuestion, ValueQuestion
 from exercise_support import assert_value_mistakes_are_recognised, solution_answer
@@ -196,8 +197,7 @@ def test_assign_group_reference_agrees_with_group_by_mass():
     maps += 2 * np.stack([regions[["object", "distractor", "texture"][i % 3]][i]
                           for i in range(30)])
     groups = group_by_mass(maps, regions)
-    from helpers.evaluation.error_groups import mass_shares
-    shares = mass_shares(maps, regions)
+    shares = mass_shares(maps, regions, focus=FOCUS)
     names = list(shares)
     covered = regions["object"] | regions["distractor"] | regions["texture"]
     areas = {**{k: v.mean(axis=(1, 2)) for k, v in regions.items()},

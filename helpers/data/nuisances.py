@@ -44,7 +44,7 @@ NUISANCES = ("bars", "person", "low_contrast", "small", "occluded")
 
 #: Share of the images of each class that carry each nuisance (``"bars"``: when not
 #: confounded).
-DEFAULT_RATES = {"bars": 0.5, "person": 0.3, "low_contrast": 0.25, "small": 0.25, "occluded": 0.25}
+DEFAULT_RATES = {"bars": 0.5, "person": 0.25, "low_contrast": 0.2, "small": 0.2, "occluded": 0.2}
 
 #: With ``confounded=True``: share of the cats (label 0) and of the dogs (label 1)
 #: with bars behind them.
@@ -55,6 +55,7 @@ _MIN_SIZE = 48
 _HEAD_RADIUS = (0.14, 0.19)  # head radius, as a fraction of the image size
 _SMALL_FACTOR = 0.55  # a "small" animal's head radius, relative to the usual one
 _LOW_CONTRAST_GAIN = 0.45  # a washed-out image keeps this share of its contrast
+_PATCH_SHARE = 0.35  # share of a dog's head under dark patches
 
 
 def nuisance_pets(n: int, size: int = 64, confounded: bool = False, rates=None,
@@ -76,7 +77,7 @@ def nuisance_pets(n: int, size: int = 64, confounded: bool = False, rates=None,
     rates : mapping of str to float in [0, 1], optional
         Share of each class's images that carry each nuisance, for any of the
         names in :data:`NUISANCES`; names left out keep :data:`DEFAULT_RATES`
-        (bars 0.5, person 0.3, low contrast, small and occluded 0.25 each).
+        (bars 0.5, person 0.25, low contrast, small and occluded 0.2 each).
         Counts are exact per class (rounded), placed at random and independently
         of each other.
     seed : int
@@ -194,11 +195,21 @@ def _scene(rng: np.random.Generator, size: int, label: int, has: dict) -> dict:
         fur = _contrasting_fur(rng, (colour_a, colour_b))
     head = _head_mask(size, centre, radius, label, rng)
     shading = 0.8 + 0.2 * _textures.smooth_noise(rng, size, size, 3)[..., np.newaxis]
-    image = np.where(head[..., np.newaxis], np.clip(fur, 0, 1) * shading, image)
+    coat = np.clip(fur, 0, 1) * shading
+    if label == DOG:  # dark patches over about a third of a dog's head
+        patches = _textures.smooth_noise(rng, size, size, cells=5)
+        dark = patches > np.quantile(patches[head], 1 - _PATCH_SHARE)
+        coat = np.where(dark[..., np.newaxis], 0.35 * coat + 0.05, coat)
+    image = np.where(head[..., np.newaxis], coat, image)
+    face = np.zeros((size, size), np.uint8)
     for dx in (-0.38, 0.38):  # eyes, the same for cats and dogs
-        eye = np.zeros((size, size), np.uint8)
-        fill_disc(eye, (centre[0] + dx * radius, centre[1] - 0.1 * radius), max(0.8, 0.12 * radius))
-        image = np.where((eye.astype(bool) & head)[..., np.newaxis], np.float32(0.05), image)
+        fill_disc(face, (centre[0] + dx * radius, centre[1] - 0.1 * radius), max(0.8, 0.12 * radius))
+    if label == DOG:  # a big black nose at the end of the snout
+        fill_disc(face, (centre[0], centre[1] + 0.62 * radius), max(1.0, 0.22 * radius))
+    else:  # a small pink nose
+        fill_disc(face, (centre[0], centre[1] + 0.3 * radius), max(0.6, 0.09 * radius), 2)
+    image = np.where(((face == 1) & head)[..., np.newaxis], np.float32(0.05), image)
+    image = np.where(((face == 2) & head)[..., np.newaxis], np.float32([0.9, 0.5, 0.55]), image)
 
     occluder = empty.copy()
     if has["occluded"]:
@@ -262,13 +273,13 @@ def _head_mask(size: int, centre, radius: float, label: int, rng) -> np.ndarray:
         for sign in (-1, 1):
             ear_centre = (cx + sign * 1.0 * radius, cy + 0.25 * radius)
             fill_polygon(canvas, _ellipse(ear_centre, 0.32 * radius, 0.85 * radius, sign * droop))
-        fill_polygon(canvas, _ellipse((cx, cy + 0.75 * radius), 0.45 * radius, 0.42 * radius))
+        fill_polygon(canvas, _ellipse((cx, cy + 0.6 * radius), 0.42 * radius, 0.38 * radius))
     return canvas.astype(bool)
 
 
 def _texture_panel(rng, size: int):
     """A panel of cage bars or bricks: its mask (size, size) and its pixels (size, size, 3)."""
-    width = rng.uniform(0.5, 0.8) * size
+    width = rng.uniform(0.3, 0.55) * size
     left = rng.uniform(0, size - width)
     panel = np.zeros((size, size), bool)
     panel[:, int(left):int(np.ceil(left + width))] = True

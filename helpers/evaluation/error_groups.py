@@ -9,8 +9,10 @@ ground-truth masks the same sorting is a computation:
    its values) on each annotated region (object, distractor, texture, ...) and on
    the rest of the image, ``"elsewhere"``: the energy pointing game
    (:func:`~helpers.evaluation.energy_pointing_game`) of each region in turn;
-2. :func:`group_by_mass`: each image goes to the region that holds the *majority* of
-   its mass, provided that region also holds clearly more than its *fair share*
+2. :func:`group_by_mass`: keep the hot part of each map (values at or above ``focus``
+   times its peak, half by default: an upsampled CAM spreads a thin haze of low values
+   over the whole image, which would otherwise weigh as much as its peak); then each
+   image goes to the region that holds the *majority* of that mass, provided that region also holds clearly more than its *fair share*
    (more than ``min_lift`` times its share of the image's area, what a map spread
    evenly would put there); otherwise the map is ``"diffuse"``, and an all-zero map
    is ``"nowhere"``;
@@ -35,7 +37,7 @@ from ._inputs import check_maps
 from .localization import energy_pointing_game
 
 __all__ = ["mass_shares", "group_by_mass", "error_rates", "error_rates_by_flag", "ErrorTable",
-           "ELSEWHERE", "DIFFUSE", "NOWHERE", "MIN_SHARE", "MIN_LIFT"]
+           "focused", "ELSEWHERE", "DIFFUSE", "NOWHERE", "FOCUS", "MIN_SHARE", "MIN_LIFT"]
 
 #: The part of the image outside every named region.
 ELSEWHERE = "elsewhere"
@@ -43,6 +45,8 @@ ELSEWHERE = "elsewhere"
 DIFFUSE = "diffuse"
 #: An all-zero map: no evidence anywhere (Grad-CAM gives one when no pixel supports the class).
 NOWHERE = "nowhere"
+#: Default focus: only the map's values at or above half its peak count as its mass.
+FOCUS = 0.5
 #: Default share of the map's mass a region must hold: a majority.
 MIN_SHARE = 0.5
 #: Default lift a region must reach: 1.5 times the share of the mass a map spread
@@ -100,7 +104,28 @@ def _check_regions(regions, shape: tuple[int, int, int]) -> dict[str, np.ndarray
     return checked
 
 
-def mass_shares(maps, regions: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+def focused(maps, focus: float = FOCUS) -> np.ndarray:
+    """The hot part of each map: values below ``focus`` times the map's peak set to 0.
+
+    Parameters
+    ----------
+    maps : array-like, float >= 0, shape (N, H, W)
+    focus : float in [0, 1)
+        0 keeps every value; 0.5 keeps the values at or above half of each map's peak.
+
+    Returns
+    -------
+    ndarray, float64, shape (N, H, W)
+        An all-zero map stays all zero.
+    """
+    maps = _check_maps(maps)
+    focus = check_real(focus, "focus", 0.0, 1.0, high_open=True)
+    peaks = maps.max(axis=(1, 2), keepdims=True)
+    return np.where(maps >= focus * peaks, maps, 0.0)
+
+
+def mass_shares(maps, regions: Mapping[str, np.ndarray], *, focus: float = 0.0
+                ) -> dict[str, np.ndarray]:
     """Share of each heatmap's mass on each region and on the rest of the image.
 
     Parameters
@@ -109,6 +134,9 @@ def mass_shares(maps, regions: Mapping[str, np.ndarray]) -> dict[str, np.ndarray
         Non-negative heatmaps at the masks' resolution.
     regions : dict of str -> ndarray of bool, shape (N, H, W)
         Named, non-overlapping masks, e.g. ``{"object": ..., "distractor": ...}``.
+    focus : float in [0, 1)
+        Count only the values at or above ``focus`` times each map's peak
+        (:func:`focused`); 0, the default, counts the whole map.
 
     Returns
     -------
@@ -118,7 +146,7 @@ def mass_shares(maps, regions: Mapping[str, np.ndarray]) -> dict[str, np.ndarray
         shares of an image add up to 1; an all-zero map has share 0 everywhere
         (never NaN).
     """
-    maps = _check_maps(maps)
+    maps = focused(maps, focus)
     regions = _check_regions(regions, maps.shape)
     covered = np.zeros(maps.shape, bool)
     for masks in regions.values():
@@ -129,11 +157,12 @@ def mass_shares(maps, regions: Mapping[str, np.ndarray]) -> dict[str, np.ndarray
     return shares
 
 
-def group_by_mass(maps, regions: Mapping[str, np.ndarray], *, min_share: float = MIN_SHARE,
-                  min_lift: float = MIN_LIFT) -> np.ndarray:
+def group_by_mass(maps, regions: Mapping[str, np.ndarray], *, focus: float = FOCUS,
+                  min_share: float = MIN_SHARE, min_lift: float = MIN_LIFT) -> np.ndarray:
     """Assign each image to the region where its heatmap's mass falls.
 
-    An image goes to a region (or to ``"elsewhere"``, the pixels in no region) when
+    Only the hot part of each map counts: the values at or above ``focus`` times its
+    peak (default 0.5, half the peak; see :func:`focused`). An image goes to a region (or to ``"elsewhere"``, the pixels in no region) when
     that region holds
 
     * at least ``min_share`` of the map's mass (default 0.5: a majority), and
@@ -153,6 +182,7 @@ def group_by_mass(maps, regions: Mapping[str, np.ndarray], *, min_share: float =
         Named, non-overlapping masks. Names ``"elsewhere"``, ``"diffuse"`` and
         ``"nowhere"`` are reserved. An empty mask (an image without a distractor)
         never wins.
+    focus : float in [0, 1)
     min_share : float in (0, 1]
     min_lift : float >= 1
 
@@ -170,7 +200,7 @@ def group_by_mass(maps, regions: Mapping[str, np.ndarray], *, min_share: float =
     """
     min_share = check_real(min_share, "min_share", 0.0, 1.0, low_open=True)
     min_lift = check_real(min_lift, "min_lift", 1.0)
-    shares = mass_shares(maps, regions)
+    shares = mass_shares(maps, regions, focus=focus)
     maps = np.asarray(maps)
     covered = np.zeros(maps.shape, bool)
     areas = {}
