@@ -253,3 +253,13 @@ def test_bad_input_is_refused_with_a_clear_message(kwargs, error, words):
     with pytest.raises(error) as info:
         nuisance_pets(**kwargs)
     assert words in str(info.value)
+
+
+def test_dogs_have_dark_patches_and_cats_do_not(fair):
+    plain = ~_flag(fair, "low_contrast") & ~_flag(fair, "small")
+    grey = fair.images.mean(axis=3)
+    dark_share = np.array([
+        np.mean(grey[i][fair.masks[i]] < 0.55 * np.median(grey[i][fair.masks[i]]))
+        for i in range(N)])
+    dogs, cats = plain & (fair.labels == 1), plain & (fair.labels == 0)
+    assert np.median(dark_share[dogs]) > 0.15 and np.median(dark_share[cats]) < 0.08

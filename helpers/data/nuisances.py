@@ -9,11 +9,14 @@ the animal, the distracting person and the striped background are. That turns
 "the heatmap seems to look at the bars" into a number.
 
 Each image shows one animal head: a **cat** (round head, two pointed ears standing
-up) or a **dog** (round head, two long ears hanging down, a snout). Fur colours,
-sizes and positions are drawn the same way for both classes, so only the shape of
-the head tells them apart. Five nuisances (:data:`NUISANCES`) are added at random:
+up, a small pink nose) or a **dog** (round head, two long ears hanging down, a snout
+with a big black nose, dark patches over about a third of the coat). Fur colours,
+sizes and positions are drawn the same way for both classes, so only the animal's
+shape and markings tell them apart. Five nuisances (:data:`NUISANCES`) are added at
+random:
 
-``"bars"``          a panel of cage bars or bricks behind the animal (the "texture");
+``"bars"``          a panel of cage bars or bricks, 30-55 % of the image wide, behind
+                    the animal (the "texture");
 ``"person"``        a person standing beside the animal (the "distractor");
 ``"low_contrast"``  a washed-out photo: fur close to the background colour, contrast cut;
 ``"small"``         the animal is about half its usual size;
