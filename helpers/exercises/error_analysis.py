@@ -46,7 +46,7 @@ def _lift() -> ValueQuestion:
         solution="answer = 0.75 / 0.60   # share of the mass / share of the area",
         why="1.25 is barely more than a flat map would give: a large region collects a large share "
             "of any map. That is why `group_by_mass` asks for a lift of at least 1.5 on top of a "
-            "majority of the mass, and this image is 'diffuse', not 'texture'.",
+            "majority of the mass, and this image is 'diffuse', not 'bars'.",
         mistakes=[
             Mistake("that is the area divided by the mass; the lift is the mass's share divided by "
                     "the area's share (above 1 when the map favours the region).", wrong=0.8),
