@@ -30,6 +30,8 @@ from __future__ import annotations
 
 from .baselines import center_maps, random_maps
 from .confidence import Confidence, average_drop, confidence, increase_in_confidence
+from .error_groups import (ErrorTable, error_rates, error_rates_by_flag, focused,
+                           group_by_mass, mass_shares)
 from .localization import PointingGame, RegionScores, energy_pointing_game, pointing_game
 from .perturbation import Curves, deletion, insertion, pixel_order
 from .randomization import Randomization, randomization_test, spearman
@@ -47,6 +49,12 @@ __all__ = [
     "spearman",
     "random_maps",
     "center_maps",
+    "mass_shares",
+    "focused",
+    "group_by_mass",
+    "error_rates",
+    "error_rates_by_flag",
+    "ErrorTable",
     "RegionScores",
     "PointingGame",
     "Confidence",
