@@ -26,6 +26,12 @@ Conventions shared by all of them::
 The CAM family shares one skeleton (:mod:`helpers.explain.cam_base`); each method only
 defines its channel weights (:class:`CAM`, :class:`GradCAM`, :class:`GradCAMPlusPlus`,
 :class:`ScoreCAM`).
+
+Checking and costing explanations: :func:`saliency_attributions` (the raw, signed
+gradient), :func:`finite_differences` (the gradient's definition, evaluated with forward
+passes), :func:`noise_stability` and :func:`rank_correlation` (does a map survive
+invisible noise?), :func:`measure_cost` (passes counted by a :class:`PassCounter`, and
+seconds).
 """
 from __future__ import annotations
 
@@ -33,9 +39,12 @@ from .cam import CAM, cam, gap_head
 from .cam_base import CAMBase, combine
 from .gradcam import GradCAM, gradcam
 from .gradcam_plus_plus import GradCAMPlusPlus, gradcam_plus_plus
-from .gradients import saliency, smoothgrad
+from .cost import Cost, PassCounter, counting_model, measure_cost
+from .finite_differences import finite_differences
+from .gradients import saliency, saliency_attributions, smoothgrad
 from .occlusion import occlusion
 from .scorecam import ScoreCAM, scorecam
+from .stability import noise_stability, rank_correlation
 
 METHODS = {
     "saliency": saliency,
@@ -103,4 +112,12 @@ __all__ = [
     "ScoreCAM",
     "combine",
     "gap_head",
+    "saliency_attributions",
+    "finite_differences",
+    "noise_stability",
+    "rank_correlation",
+    "measure_cost",
+    "counting_model",
+    "Cost",
+    "PassCounter",
 ]
