@@ -269,7 +269,8 @@ def ref_xgradcam(fmodel, images, targets=None):
         weights = []
         for k in range(grads.shape[-1]):
             total = activations[:, :, k].sum()
-            weights.append(0.0 if total == 0 else (activations[:, :, k] * grads[:, :, k]).sum() / total)
+            weighted = (activations[:, :, k] * grads[:, :, k]).sum()
+            weights.append(0.0 if total == 0 else weighted / total)
         out.append(cam_from_weights(activations, weights, *image.shape[:2]))
     return np.array(out)
 

@@ -187,11 +187,12 @@ def diverged():
 
 @pytest.fixture(scope="module")
 def exploded():
-    """Finite but huge weights: the logits overflow to inf / NaN."""
+    """Finite but huge weights: the logits overflow to inf."""
     keras.utils.set_random_seed(4)
     model = models.gap_cnn((16, 16, 3), 3, widths=(4, 8))
-    conv = model.get_layer("block1_conv1")
-    conv.kernel.assign(np.full(conv.kernel.shape, 3e38, np.float32))
+    dense = model.get_layer("logits")
+    dense.kernel.assign(np.full(dense.kernel.shape, 3e38, np.float32))
+    dense.bias.assign(np.full(dense.bias.shape, 3e38, np.float32))
     return model
 
 
@@ -250,3 +251,10 @@ def test_integrated_gradients_options(model, x):
     for same in ([0.5, 0.5, 0.5], np.full((16, 16, 3), 0.5), np.full((2, 16, 16, 3), 0.5)):
         np.testing.assert_array_equal(
             explain.integrated_gradients_attributions(model, x, baseline=same, n_steps=4), a)
+
+
+def test_explain_passes_integrated_gradients_own_method_option(model, x):
+    got = explain.explain("IG", model, x, [0, 1], method="riemann_trapezoid", n_steps=4)
+    np.testing.assert_array_equal(got, explain.integrated_gradients(
+        model, x, [0, 1], method="riemann_trapezoid", n_steps=4))
+    assert not np.array_equal(got, explain.integrated_gradients(model, x, [0, 1], n_steps=4))

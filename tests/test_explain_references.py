@@ -387,3 +387,14 @@ def test_layercam_agrees_with_tf_keras_vis(images):
     for a, b in zip(ours, np.asarray(theirs)):
         b = ref.normalize(ref.resize(b, *images.shape[1:3]))  # same resize as helpers
         np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+def test_forward_pass_methods_differ_only_in_their_weights():
+    """Score-CAM and Ablation-CAM share the forward-pass driver (issue 8): each defines
+    which pairs to score, how to score a chunk and (Ablation-CAM) how scores become
+    weights; neither overrides the driver, the pass or the map making."""
+    for cls in (explain.ScoreCAM, explain.AblationCAM):
+        assert issubclass(cls, explain.ForwardPassCAM)
+        own = set(vars(cls))
+        assert not own & {"__call__", "_maps", "channel_weights", "forward", "_batch_maps"}, cls
+        assert "pair_scores" in own and "select_pairs" in own

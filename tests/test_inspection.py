@@ -122,8 +122,9 @@ def test_every_name_the_error_suggests_works_with_every_cam_method():
             maps = explain.explain(method, model, x, layer=name, **opts)
             assert maps.shape == (2, 16, 16) and np.isfinite(maps).all(), (method, name)
     # "a/conv" is really a's conv: same maps as passing the layer object
+    a_conv = models.find_layer(model, "a/conv")
     np.testing.assert_array_equal(explain.gradcam(model, x, layer="a/conv"),
-                                  explain.gradcam(model, x, layer=models.find_layer(model, "a/conv")))
+                                  explain.gradcam(model, x, layer=a_conv))
 
 
 def test_input_layers_are_refused_with_a_clear_message():

@@ -88,7 +88,7 @@ _ALIASES = {"gradcam++": "gradcam_plus_plus", "gradcampp": "gradcam_plus_plus",
             "ig": "integrated_gradients", "guidedbackpropagation": "guided_backprop"}
 
 
-def explain(method: str, model, images, targets=None, **options):
+def explain(method: str, model, images, targets=None, /, **options):
     """Run an explanation method chosen by name.
 
     Parameters
@@ -101,7 +101,8 @@ def explain(method: str, model, images, targets=None, **options):
         As for every method.
     **options
         The method's own keyword arguments (e.g. ``layer=``, ``batch_size=``,
-        ``max_channels=``).
+        ``max_channels=``; Integrated Gradients' ``method=`` too: the four arguments
+        above are positional-only, so option names never collide with them).
 
     Returns
     -------

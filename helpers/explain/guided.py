@@ -27,7 +27,8 @@ def guided_backprop_attributions(model, images, targets=None, *, batch_size=None
 
     .. math::
 
-        \frac{\partial}{\partial z} \leftarrow [z > 0]\; \mathrm{ReLU}\Big(\frac{\partial}{\partial a}\Big)
+        \frac{\partial}{\partial z} \leftarrow
+        [z > 0]\; \mathrm{ReLU}\Big(\frac{\partial}{\partial a}\Big)
 
     instead of :math:`[z > 0]\, \partial / \partial a`. As Captum's ``GuidedBackprop``,
     but Captum changes only ``nn.ReLU`` modules; Keras puts most ReLUs inside layers
