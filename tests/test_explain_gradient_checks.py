@@ -1,9 +1,9 @@
-"""Checking and costing explanations: raw gradients, finite differences, noise stability
-(rank correlation) and pass counting (helpers.explain.saliency_attributions,
-finite_differences, rank_correlation, noise_stability, PassCounter, measure_cost).
+"""Checking and costing explanations: raw gradients, finite differences and pass
+counting (helpers.explain.saliency_attributions, finite_differences, PassCounter,
+measure_cost).
 
 References here share no code with helpers.explain: a GradientTape on the model's own
-output, analytic gradients of models whose function is known, scipy's spearmanr.
+output, analytic gradients of models whose function is known.
 """
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from scipy.stats import spearmanr
 
 from helpers import explain, models
 from helpers.explain.occlusion import patch_starts
@@ -182,90 +181,6 @@ def test_finite_differences_bad_image_or_directions(cnn, x16):
         explain.finite_differences(cnn, x16[0], bad)
     with pytest.raises(TypeError, match="floating point"):
         explain.finite_differences(cnn, (x16[0] * 255).astype(np.uint8), d)
-
-
-# --------------------------------------------------------------------------- rank correlation
-def test_rank_correlation_matches_scipy_spearman_with_ties():
-    rng = np.random.default_rng(5)
-    a = rng.random((6, 5, 7))
-    b = a + 0.3 * rng.random((6, 5, 7))
-    a[1, :2] = 0.0                        # ties, as in min-max scaled maps
-    b[2] = np.round(b[2], 1)
-    b[3] = -a[3]
-    got = explain.rank_correlation(a, b)
-    expected = [spearmanr(p.ravel(), q.ravel())[0] for p, q in zip(a, b)]
-    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
-    assert got[3] == pytest.approx(-1.0)
-    assert isinstance(explain.rank_correlation(a[0], b[0]), float)
-
-
-def test_rank_correlation_of_constant_maps_is_never_nan():
-    flat, ramp = np.zeros((4, 4)), np.arange(16.0).reshape(4, 4)
-    assert explain.rank_correlation(flat, ramp) == 0.0
-    assert explain.rank_correlation(ramp, flat) == 0.0
-    assert explain.rank_correlation(flat, flat) == 1.0
-    assert explain.rank_correlation(ramp, 2 * ramp + 1) == pytest.approx(1.0)
-
-
-def test_rank_correlation_bad_input():
-    with pytest.raises(ValueError, match="same shape"):
-        explain.rank_correlation(np.zeros((2, 4, 4)), np.zeros((2, 4, 5)))
-    with pytest.raises(ValueError, match="maps_a must be a 2 or 3-D array"):
-        explain.rank_correlation(np.zeros(4), np.zeros(4))
-    with pytest.raises(ValueError, match="maps_b contains NaN"):
-        explain.rank_correlation(np.zeros((4, 4)), np.full((4, 4), np.nan))
-    with pytest.raises(TypeError, match="maps_a"):
-        explain.rank_correlation("map", np.zeros((4, 4)))
-
-
-# --------------------------------------------------------------------------- noise stability
-def test_noise_stability_of_a_deterministic_method_without_noise_is_one(cnn, x16):
-    rho = explain.noise_stability(explain.saliency, cnn, x16, noise_level=0.0)
-    np.testing.assert_array_equal(rho, np.ones(len(x16)))
-
-
-def test_a_linear_models_saliency_ignores_noise(linear, x6):
-    # its gradient is the same everywhere, so any noise leaves the map unchanged
-    rho = explain.noise_stability(explain.saliency, linear, x6, noise_level=0.5)
-    np.testing.assert_allclose(rho, 1.0)
-
-
-def test_noise_stability_against_a_direct_computation(cnn, x16):
-    rho = explain.noise_stability(explain.saliency, cnn, x16, targets=1, noise_level=0.05, seed=4)
-    sigma = 0.05 * (x16.max(axis=(1, 2, 3)) - x16.min(axis=(1, 2, 3)))
-    noise = np.random.default_rng(4).standard_normal(x16.shape)
-    noisy = (x16 + sigma[:, None, None, None] * noise).astype(np.float32)
-    a, b = explain.saliency(cnn, x16, 1), explain.saliency(cnn, noisy, 1)
-    expected = [spearmanr(p.ravel(), q.ravel())[0] for p, q in zip(a, b)]
-    np.testing.assert_allclose(rho, expected, rtol=1e-9, atol=1e-12)
-    assert (rho < 1).all()
-    # more noise, less agreement (on average)
-    louder = explain.noise_stability(explain.saliency, cnn, x16, targets=1, noise_level=0.5, seed=4)
-    assert louder.mean() < rho.mean()
-
-
-def test_noise_stability_keeps_the_clean_prediction_as_target(cnn, x16):
-    seen = []
-
-    def spy(model, images, targets):
-        seen.append(np.asarray(targets))
-        return explain.saliency(model, images, targets)
-
-    explain.noise_stability(spy, cnn, x16, noise_level=0.5)
-    predicted = cnn.predict(x16, verbose=0).argmax(axis=1)
-    np.testing.assert_array_equal(seen[0], predicted)
-    np.testing.assert_array_equal(seen[1], predicted)
-
-
-def test_noise_stability_bad_input(cnn, x16):
-    with pytest.raises(TypeError, match="method must be a function"):
-        explain.noise_stability("saliency", cnn, x16)
-    with pytest.raises(ValueError, match="noise_level"):
-        explain.noise_stability(explain.saliency, cnn, x16, noise_level=-0.1)
-    with pytest.raises(TypeError, match="seed"):
-        explain.noise_stability(explain.saliency, cnn, x16, seed=1.5)
-    with pytest.raises(ValueError, match="batch"):
-        explain.noise_stability(explain.saliency, cnn, x16[0])
 
 
 # --------------------------------------------------------------------------- counting passes

@@ -39,9 +39,8 @@ Raw (unscaled) attributions: :func:`saliency_attributions` (the signed gradient)
 :func:`integrated_gradients_attributions`, :func:`guided_backprop_attributions`.
 
 Checking and costing explanations: :func:`finite_differences` (the gradient's
-definition, evaluated with forward passes), :func:`noise_stability` and
-:func:`rank_correlation` (does a map survive invisible noise?), :func:`measure_cost`
-(passes counted by a :class:`PassCounter`, and seconds).
+definition, evaluated with forward passes) and :func:`measure_cost` (passes counted by
+a :class:`PassCounter`, and seconds).
 """
 from __future__ import annotations
 
@@ -62,7 +61,6 @@ from .integrated_gradients import integrated_gradients, integrated_gradients_att
 from .layercam import LayerCAM, layercam
 from .occlusion import occlusion
 from .scorecam import ScoreCAM, scorecam
-from .stability import noise_stability, rank_correlation
 from .xgradcam import XGradCAM, xgradcam
 
 METHODS = {
@@ -168,8 +166,6 @@ __all__ = [
     "gap_head",
     "saliency_attributions",
     "finite_differences",
-    "noise_stability",
-    "rank_correlation",
     "measure_cost",
     "counting_model",
     "Cost",
