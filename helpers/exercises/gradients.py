@@ -146,7 +146,8 @@ def _passes() -> ValueQuestion:
               "down. The clean image itself is not needed."],
         solution="answer = 2 * 32 * 32 * 3   # two passes per pixel and colour channel: 6144",
         why="2 x 32 x 32 x 3 = 6144 forward passes, against one forward and one backward pass "
-            "for backpropagation: the gradient is the same, the cost is thousands of times lower.",
+            "for backpropagation: the same gradient, and the cost of finite differences grows "
+            "with the number of pixels while backpropagation's does not.",
         mistakes=[
             Mistake("each of the 3 colour channels of a pixel is a separate input: count "
                     "32 x 32 x 3 numbers, not 32 x 32 pixels.", wrong=2048),
