@@ -194,9 +194,78 @@ def test_randomization_changes_weights_in_copy_only():
     (lambda m, x: randomization_test("gradcam", m, x, layers=["nope"]), ValueError, "nope"),
     (lambda m, x: randomization_test("gradcam", m, x, independent="yes"), TypeError,
      "independent"),
+    (lambda m, x: randomization_test("gradcam", m, x, seed=-1), ValueError, "seed"),
+    (lambda m, x: randomization_test("gradcam", m, x, layers="conv"), TypeError, "layers"),
 ])
 def test_bad_input(call, error, match):
     model = softmax_model()
     x, _ = data()
     with pytest.raises(error, match=match):
         call(model, x)
+
+
+def nested_model():
+    keras.utils.set_random_seed(2)
+    base_in = keras.Input((8, 8, 3))
+    y = keras.layers.Conv2D(4, 3, padding="same", name="c1")(base_in)
+    y = keras.layers.BatchNormalization(name="bn")(y)
+    y = keras.layers.Activation("relu")(y)
+    y = keras.layers.Conv2D(4, 3, padding="same", activation="relu", name="c2")(y)
+    base = keras.Model(base_in, y, name="base")
+    inputs = keras.Input((8, 8, 3))
+    z = keras.layers.GlobalAveragePooling2D()(base(inputs))
+    return keras.Model(inputs, keras.layers.Dense(3, activation="softmax", name="head")(z))
+
+
+def test_randomization_nested_model_cascade_and_independent():
+    model = nested_model()
+    x, _ = data(3)
+    before = [w.copy() for w in model.get_weights()]
+    cascade = randomization_test("gradcam", model, x)
+    single = randomization_test("gradcam", model, x, independent=True)
+    for w0, w1 in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(w0, w1)
+    assert cascade.layers == ["head", "c2", "bn", "c1"] == single.layers
+    # the first step randomises the head alone in both modes
+    np.testing.assert_allclose(cascade.spearman[0], single.spearman[0], atol=1e-12)
+    assert cascade.mean.shape == (4,) and np.isfinite(cascade.spearman_abs).all()
+    again = randomization_test("gradcam", model, x)
+    np.testing.assert_array_equal(again.spearman, cascade.spearman)   # seeded
+    other = randomization_test("gradcam", model, x, seed=7)
+    assert not np.array_equal(other.spearman, cascade.spearman)
+
+
+def test_fresh_weights_use_the_layers_initialisers():
+    from helpers.evaluation.randomization import fresh_weights
+
+    model = nested_model()
+    bn = model.get_layer("base").get_layer("bn")
+    for var in bn.weights:
+        var.assign(np.full(var.shape, 3.0, "float32"))
+    gamma, beta, mean, var = fresh_weights(bn, 0)
+    assert (gamma == 1).all() and (beta == 0).all() and (mean == 0).all() and (var == 1).all()
+    kernel, bias = fresh_weights(model.get_layer("head"), 0)
+    limit = np.sqrt(6 / (4 + 3))                                # Glorot uniform, 4 -> 3
+    assert kernel.shape == (4, 3) and np.abs(kernel).max() <= limit and kernel.std() > 0
+    np.testing.assert_array_equal(kernel, fresh_weights(model.get_layer("head"), 0)[0])
+
+
+@pytest.mark.parametrize("fn", [deletion, insertion])
+def test_memory_is_bounded_by_the_batch(fn, monkeypatch):
+    import helpers.evaluation.perturbation as perturbation
+
+    sizes = []
+    real = perturbation.logits_of
+
+    def spy(model, batches):
+        def counted():
+            for chunk in batches:
+                sizes.append(len(chunk))
+                yield chunk
+        return real(model, counted())
+
+    monkeypatch.setattr(perturbation, "logits_of", spy)
+    model = softmax_model()
+    x, m = data(3)
+    fn(model, x, m, steps=20, batch_size=8)
+    assert max(sizes) == 8 and sum(sizes) == 3 * 21

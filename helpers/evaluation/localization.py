@@ -97,9 +97,10 @@ def pointing_game(maps, regions, tolerance=15, *, ties: str = "first") -> Pointi
         and the nearest region pixel centre is <= tolerance.
     ties : {"first", "any", "all"}
         Which maximum counts when several pixels share the top value: ``"first"``
-        (default) the first in row-major order, as ``np.argmax`` picks it (what common
-        implementations do); ``"any"`` a hit if any of them is close enough; ``"all"``
-        a hit only if every one of them is.
+        (default) the first in row-major order, the one ``np.argmax`` picks (the paper
+        does not define ties; a coarse CAM upsampled to the image often has several);
+        ``"any"`` a hit if any of them is close enough (lenient); ``"all"`` a hit only
+        if every one of them is (strict).
 
     Returns
     -------

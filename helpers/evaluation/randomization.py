@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from .._checks import check_bool
+from .._checks import check_bool, check_int
 from ..explain import explain
 from ..explain._inputs import check_images, check_model, check_targets, n_logits
 from ..models import all_layers
@@ -84,6 +84,30 @@ def spearman(a, b) -> np.ndarray:
     return np.where(norm > 0, dot / np.where(norm > 0, norm, 1.0), 0.0)
 
 
+def fresh_weights(layer, seed: int) -> list:
+    """New values for each of ``layer``'s variables, drawn from its own initialisers.
+
+    A variable ``v`` named ``kernel``, ``bias``, ``gamma``, ``moving_mean``, ... uses the
+    layer's ``<name>_initializer`` (Glorot uniform kernels, zero biases, BatchNorm back to
+    the identity: gamma 1, beta 0, mean 0, variance 1) re-seeded with ``seed + i`` for the
+    layer's i-th variable, so a run is reproducible whatever the global random state.
+    A variable without a matching initialiser gets Glorot uniform (2-D or more) or
+    zeros (1-D).
+    """
+    values = []
+    for i, var in enumerate(layer.weights):
+        short = var.name.split("/")[-1]
+        init = getattr(layer, f"{short}_initializer", None)
+        if not isinstance(init, keras.initializers.Initializer):
+            init = (keras.initializers.GlorotUniform() if len(var.shape) >= 2
+                    else keras.initializers.Zeros())
+        config = init.get_config()
+        if "seed" in config:
+            config["seed"] = seed + i
+        values.append(np.asarray(type(init).from_config(config)(var.shape, dtype=var.dtype)))
+    return values
+
+
 def randomized_layers(model: keras.Model) -> list:
     """The layers that hold weights, output first (the cascade's order)."""
     return [lay for lay in reversed(all_layers(model))
@@ -91,7 +115,7 @@ def randomized_layers(model: keras.Model) -> list:
 
 
 def randomization_test(method, model, images, targets=None, *, layers=None,
-                       independent=False, **options) -> Randomization:
+                       independent=False, seed=0, **options) -> Randomization:
     """Cascading model randomisation: do the maps change when the model is destroyed?
 
     A reader's meaning: a heatmap that shows what the model learned must fall apart
@@ -109,7 +133,7 @@ def randomization_test(method, model, images, targets=None, *, layers=None,
     model : keras.Model
         Never modified: the cascade runs on a copy (``keras.models.clone_model``, the
         weights copied over); each re-initialised layer gets fresh weights from its own
-        initialisers (biases zeros, BatchNorm to identity).
+        initialisers (biases zeros, BatchNorm to identity), see :func:`fresh_weights`.
     images : array-like, float, ``(N, H, W, C)`` or one ``(H, W, C)``
     targets : None, int or sequence of int
         None: the original model's predicted class, kept for every step.
@@ -118,6 +142,10 @@ def randomization_test(method, model, images, targets=None, *, layers=None,
         weights, from the output down).
     independent : bool
         False (default): cascading; True: one layer at a time, the others restored.
+    seed : int >= 0
+        Seeds the new weights (the j-th randomised layer uses ``seed + 1000 * j``): the
+        same seed gives the same result, and a layer gets the same random weights in
+        the cascading and the independent mode.
     **options
         Passed to the method (e.g. ``layer=`` for the CAM family; the layer is looked
         up by name in the copy).
@@ -129,6 +157,7 @@ def randomization_test(method, model, images, targets=None, *, layers=None,
     """
     model = check_model(model)
     independent = check_bool(independent, "independent")
+    seed = check_int(seed, "seed", 0)
     if not (isinstance(method, str) or callable(method)):
         raise TypeError(f"method must be a method name or a callable, got {type(method).__name__}")
     x, _ = check_images(images, model)
@@ -145,8 +174,6 @@ def randomization_test(method, model, images, targets=None, *, layers=None,
         return np.asarray(m, dtype=np.float64).reshape(len(x), x.shape[1], -1)
 
     copy = keras.models.clone_model(model)
-    copy.build(model.input_shape) if not copy.built else None
-    fresh = {lay.name: [w.numpy() for w in lay.weights] for lay in all_layers(copy)}
     copy.set_weights(model.get_weights())
     by_name = {lay.name: lay for lay in all_layers(copy)}
     if layers is None:
@@ -163,8 +190,8 @@ def randomization_test(method, model, images, targets=None, *, layers=None,
     original = maps_of(copy)
     trained = {name: [w.numpy() for w in by_name[name].weights] for name in names}
     rho, rho_abs = [], []
-    for name in names:
-        for var, value in zip(by_name[name].weights, fresh[name]):
+    for j, name in enumerate(names):
+        for var, value in zip(by_name[name].weights, fresh_weights(by_name[name], seed + 1000 * j)):
             var.assign(value)
         m = maps_of(copy)
         rho.append(spearman(original, m))
