@@ -147,6 +147,11 @@ def ig_linspace(grad_f, x, baseline, n_steps):   # np.linspace(0, 1, n) starts a
     return (x - baseline) * np.mean([grad_f(baseline + a * (x - baseline)) for a in alphas], 0)
 
 
+def ig_plain_linspace(grad_f, x, baseline, n_steps):
+    path = [baseline + a * (x - baseline) for a in np.linspace(0, 1, n_steps)]
+    return (x - baseline) * sum(grad_f(p) for p in path) / n_steps
+
+
 def ig_right_ends(grad_f, x, baseline, n_steps):
     alphas = np.arange(1, n_steps + 1) / n_steps
     return (x - baseline) * np.mean([grad_f(baseline + a * (x - baseline)) for a in alphas], 0)
@@ -266,11 +271,13 @@ WRONG = [
     (2, 2, "backpropagation's cost"),
     (2, 4096, "not quite"),
     (2, "6144", "expected a number"),
+    (2, 6144.5, "not quite"),
     (3, ig_grad_times_input, "gradient times input"),
     (3, ig_no_scaling, "slope times a distance"),
     (3, ig_summed, "average them"),
     (3, ig_linspace, "left ends"),
     (3, ig_right_ends, "right ends"),
+    (3, ig_plain_linspace, "both ends"),
     (3, ig_times_x, "not by `x`"),
     (3, ig_backwards, "sign is reversed"),
     (4, occ_increase, "sign is reversed"),

@@ -116,9 +116,9 @@ def _central_difference() -> FunctionQuestion:
                     grad[i] = (f(up) - f(down)) / (2 * eps)
                 return grad
         ''',
-        why="Two evaluations of f per coordinate, and the curvature's first-order error cancels "
-            "between the two sides. This is the seed's 'change each pixel a little' made exact, "
-            "and it costs 2 forward passes per pixel and channel.",
+        why="Two evaluations of f per coordinate; stepping both ways cancels the error term "
+            "proportional to eps. This is the course notes' 'change each pixel a little' made "
+            "precise, and on an image it costs 2 forward passes per pixel and channel.",
         mistakes=[
             Mistake("that is a one-sided (forward) difference, (f(x + eps e_i) - f(x)) / eps: its "
                     "error shrinks only like eps. Step both ways and divide by 2 * eps.",
@@ -140,7 +140,7 @@ def _central_difference() -> FunctionQuestion:
 def _passes() -> ValueQuestion:
     return ValueQuestion(
         "forward passes for a central-difference saliency map of one 32 x 32 RGB image (a number)",
-        6144, rtol=0, atol=0.5, what="a whole number of forward passes",
+        6144, rtol=0, atol=1e-6, what="a whole number of forward passes",
         hint=["How many numbers does a 32 x 32 RGB image hold? Each one is nudged separately.",
               "A central difference evaluates the network twice per number: once nudged up, once "
               "down. The clean image itself is not needed."],
@@ -178,6 +178,10 @@ def _ig_left(grad_f, x, baseline, n_steps):
 
 def _ig_right(grad_f, x, baseline, n_steps):
     return _ig(grad_f, x, baseline, n_steps, (np.arange(n_steps) + 1) / n_steps)
+
+
+def _ig_both_ends(grad_f, x, baseline, n_steps):
+    return _ig(grad_f, x, baseline, n_steps, np.linspace(0.0, 1.0, n_steps))
 
 
 def _ig_no_difference(grad_f, x, baseline, n_steps):
@@ -243,6 +247,9 @@ def _integrated_gradients() -> FunctionQuestion:
                     "the integral over alpha in [0, 1] is a mean.", wrong=_ig_sum),
             Mistake("those are the left ends of the intervals, alpha = k / n_steps; use the "
                     "midpoints, (k + 0.5) / n_steps.", wrong=_ig_left),
+            Mistake("`np.linspace(0, 1, n_steps)` puts points at both ends of the path, 0 and 1, "
+                    "with equal weights; use the midpoints, (k + 0.5) / n_steps.",
+                    wrong=_ig_both_ends),
             Mistake("those are the right ends of the intervals, alpha = (k + 1) / n_steps; use "
                     "the midpoints, (k + 0.5) / n_steps.", wrong=_ig_right),
             Mistake("multiply by `x - baseline`, not by `x`: the two differ unless the baseline "
