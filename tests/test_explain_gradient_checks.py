@@ -214,6 +214,18 @@ def test_passes_counted_per_method(cnn, x16, batch_size):
         assert np.isfinite(cost.seconds) and cost.seconds > 0
 
 
+def test_the_counter_passes_float32_images_on_under_mixed_precision():
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_float16")
+    try:
+        counter = explain.PassCounter()
+    finally:
+        keras.config.set_dtype_policy(previous)
+    assert counter.compute_dtype == "float32"
+    x = tf.constant(np.full((2, 3), 1 / 3, np.float32))
+    assert counter(x).dtype == tf.float32 and counter.counts == (2, 0)
+
+
 def test_measure_cost_bad_input(cnn, x16):
     with pytest.raises(TypeError, match="method must be a function"):
         explain.measure_cost("saliency", cnn, x16)

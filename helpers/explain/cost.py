@@ -30,6 +30,7 @@ class PassCounter(keras.layers.Layer):
     """
 
     def __init__(self, **kwargs):
+        kwargs.setdefault("dtype", "float32")   # pass images on untouched, whatever the policy
         super().__init__(**kwargs)
         self.forward = self.add_weight(shape=(), dtype="int64", initializer="zeros",
                                        trainable=False, name="forward")
