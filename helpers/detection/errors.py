@@ -239,7 +239,7 @@ def error_breakdown(
     >>> dt = [{"image_id": 1, "category_id": 1, "bbox": [0, 0, 10, 30], "score": 0.9},
     ...       {"image_id": 1, "category_id": 1, "bbox": [0, 0, 10, 10], "score": 0.8}]
     >>> result = error_breakdown(gt, dt)
-    >>> list(result.detection_kind)
+    >>> result.detection_kind.tolist()
     ['localization', 'true_positive']
     >>> round(result.ap, 3), round(result.delta_ap["localization"], 3)
     (0.5, 0.5)
@@ -309,7 +309,8 @@ def error_breakdown(
 
     # Localization and classification errors that can be fixed: the best-scored one
     # pointing at each free object (ties: the earlier in COCO's ranking order).
-    pointing = np.isin(kind, (_LOC, _CLS)) & ~used[np.maximum(target, 0)] & (target >= 0)
+    pointing = np.isin(kind, (_LOC, _CLS)) & (target >= 0)
+    pointing[pointing] = ~used[target[pointing]]
     fixable = np.zeros(n_evaluated, dtype=bool)
     candidates = np.flatnonzero(pointing)
     if candidates.size:
