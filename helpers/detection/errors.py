@@ -72,7 +72,7 @@ from .coco_accumulate import accumulate
 from .coco_inputs import read_detections, read_ground_truth
 from .coco_matching import MATCHED, MATCHED_IGNORED, UNMATCHED, _candidate_pairs, coco_pair_iou
 
-__all__ = ["ERROR_TYPES", "ErrorBreakdown", "error_breakdown"]
+__all__ = ["ERROR_TYPES", "SPECIAL_ERROR_TYPES", "ErrorBreakdown", "error_breakdown"]
 
 #: The six main error types, in TIDE's order of presentation.
 ERROR_TYPES = ("classification", "localization", "both", "duplicate", "background", "missed")
