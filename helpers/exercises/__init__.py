@@ -42,6 +42,8 @@ _CHAPTERS = {
     "logits": "logits",                   # Chapter 2
     "metrics": "metrics",                 # Chapter 3
     "tanks": "tanks",                     # Chapter 4
+    "iou_nms": "iou_nms",                 # Chapter 11
+    "average_precision": "average_precision",   # Chapter 12
 }
 
 
