@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -155,7 +155,7 @@ def detections_to_coco(detections: Detections, image_ids=None, category_ids=None
     n = len(detections)
     if image_ids is None:
         image_ids = np.arange(1, n + 1)
-    image_ids = check_array(image_ids, "image_ids", ndim=1, dtype=np.int64)
+    image_ids = check_array(image_ids, "image_ids", ndim=1, dtype=np.int64, allow_empty=True)
     if image_ids.shape != (n,):
         raise ValueError(f"image_ids must hold one id per image ({n}), got {image_ids.shape}.")
     real = np.arange(detections.boxes.shape[1])[None, :] < detections.counts[:, None]
@@ -209,7 +209,9 @@ def from_coco(coco, images) -> DetectionSet:
         with open(coco, encoding="utf-8") as handle:
             coco = json.load(handle)
     if not isinstance(coco, Mapping):
-        raise TypeError(f"coco must be a COCO dict or a path to a json file, got {type(coco).__name__}.")
+        raise TypeError(
+            f"coco must be a COCO dict or a path to a json file, got {type(coco).__name__}."
+        )
     for key in ("images", "annotations", "categories"):
         if key not in coco:
             raise ValueError(f"coco is missing the {key!r} list.")
@@ -228,10 +230,13 @@ def from_coco(coco, images) -> DetectionSet:
         if record.get("iscrowd", 0):
             raise ValueError(f"annotation #{k} is a crowd region (iscrowd=1); not supported.")
         if record["image_id"] not in position:
-            raise ValueError(f"annotation #{k}: image_id {record['image_id']} is not in coco['images'].")
+            raise ValueError(
+                f"annotation #{k}: image_id {record['image_id']} is not in coco['images']."
+            )
         if record["category_id"] not in class_of:
             raise ValueError(
-                f"annotation #{k}: category_id {record['category_id']} is not in coco['categories']."
+                f"annotation #{k}: category_id {record['category_id']} "
+                "is not in coco['categories']."
             )
         per_image[position[record["image_id"]]].append(record)
     with_masks = all(

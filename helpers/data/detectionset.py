@@ -268,7 +268,8 @@ class DetectionSet:
         classes = ", ".join(f"{n!r}: {c}" for n, c in zip(self.class_names, per_class))
         return (
             f"DetectionSet(n={len(self)}, image_shape={self.image_shape}, "
-            f"objects={self.n_objects} {{{classes}}}, masks={'yes' if self.masks is not None else 'no'})"
+            f"objects={self.n_objects} {{{classes}}}, "
+            f"masks={'yes' if self.masks is not None else 'no'})"
         )
 
 

@@ -48,7 +48,7 @@ def detection_scenes(
     overlap: float = 0.3,
     distractors: float = 0.0,
     distractor_class: str = "ring",
-    min_visible: float = 0.6,
+    min_visible: float = 0.75,
     seed: int = 0,
 ) -> DetectionSet:
     """``n`` RGB scenes with several labelled objects each.

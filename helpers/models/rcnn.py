@@ -6,7 +6,7 @@ The stages, as in R-CNN:
 
 1. **Region proposals.** R-CNN used selective search (about 2000 regions per image).
    Here the proposals are *sliding windows*: square windows of a few sizes
-   (:data:`RCNN_WINDOW_SIZES`, each 1.5 times the previous) at a step of a quarter of
+   (:data:`RCNN_WINDOW_SIZES`, each 1.5 times the previous) at a step of a third of
    their size, the same for every image (:func:`sliding_windows`). It is the simplest
    proposal method; it finds every object the windows can cover, at a high price in
    windows per image.
@@ -39,7 +39,7 @@ import time
 import numpy as np
 
 from .._checks import check_array, check_bool, check_int, check_real
-from ..data.detectionset import DetectionSet, Detections, pad_objects
+from ..data.detectionset import DetectionSet, Detections
 from ..detection import iou, nms
 from .centernet import _check_images, _check_scenes
 
@@ -62,7 +62,7 @@ _NEGATIVE_IOU = 0.3
 
 
 # --------------------------------------------------------------------------- proposals
-def sliding_windows(image_size=(64, 64), sizes=RCNN_WINDOW_SIZES, step: float = 0.25):
+def sliding_windows(image_size=(64, 64), sizes=RCNN_WINDOW_SIZES, step: float = 1 / 3):
     """Square sliding windows covering an image, the region proposals of :class:`RCNN`.
 
     Parameters
@@ -85,7 +85,9 @@ def sliding_windows(image_size=(64, 64), sizes=RCNN_WINDOW_SIZES, step: float = 
     sizes = check_array(sizes, "sizes", ndim=1)
     step = check_real(step, "step", 0.0, 1.0, low_open=True)
     if (sizes <= 0).any() or sizes.max() > min(height, width):
-        raise ValueError(f"sizes must lie in (0, {min(height, width)}] pixels, got {sizes.tolist()}")
+        raise ValueError(
+            f"sizes must lie in (0, {min(height, width)}] pixels, got {sizes.tolist()}"
+        )
     windows = []
     for side in sizes:
         stride = max(1.0, round(side * step))
@@ -116,7 +118,9 @@ def encode_boxes(proposals, targets) -> np.ndarray:
     p = _positive_boxes(proposals, "proposals")
     g = _positive_boxes(targets, "targets")
     if p.shape != g.shape:
-        raise ValueError(f"proposals and targets must have the same shape, got {p.shape} and {g.shape}")
+        raise ValueError(
+            f"proposals and targets must have the same shape, got {p.shape} and {g.shape}"
+        )
     pw, ph = p[:, 2] - p[:, 0], p[:, 3] - p[:, 1]
     gw, gh = g[:, 2] - g[:, 0], g[:, 3] - g[:, 1]
     deltas = np.stack([
@@ -158,7 +162,7 @@ def _positive_boxes(boxes, name: str) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- the CNN
-def build_rcnn_classifier(crop: int = 20, n_classes: int = 3, width: int = 16, seed: int = 0):
+def build_rcnn_classifier(crop: int = 16, n_classes: int = 3, width: int = 16, seed: int = 0):
     """The per-crop CNN: 4 conv layers (2 with stride 2), global average pooling, a dense
     layer, then ``n_classes + 1`` class logits (0 = background) and ``4 * n_classes``
     box-regression outputs (4 per class), concatenated.
@@ -235,6 +239,8 @@ class RCNN:
         Channels of the classifier's first layer.
     window_sizes : sequence of float or None
         Window sides in pixels; default :data:`RCNN_WINDOW_SIZES` scaled by ``H / 64``.
+    window_step : float in (0, 1]
+        Step between windows as a fraction of their side (see :func:`sliding_windows`).
     context : float >= 0
         Each side of a window grows by ``context`` times its size before cropping.
     seed : int
@@ -245,8 +251,9 @@ class RCNN:
     >>> detections = detector.detect(test.images)      # a Detections, like CenterNet's
     """
 
-    def __init__(self, class_names, image_shape=(64, 64, 3), crop: int = 20, width: int = 16,
-                 window_sizes=None, context: float = 0.125, seed: int = 0):
+    def __init__(self, class_names, image_shape=(64, 64, 3), crop: int = 16, width: int = 16,
+                 window_sizes=None, window_step: float = 1 / 3, context: float = 0.125,
+                 seed: int = 0):
         if isinstance(class_names, str) or not isinstance(class_names, (tuple, list)) \
                 or not class_names:
             raise TypeError(f"class_names must be a non-empty tuple of str, got {class_names!r}")
@@ -261,7 +268,7 @@ class RCNN:
         self.crop = check_int(crop, "crop", 8)
         if window_sizes is None:
             window_sizes = np.array(RCNN_WINDOW_SIZES) * self.image_shape[0] / 64
-        self.windows = sliding_windows(self.image_shape[:2], window_sizes)
+        self.windows = sliding_windows(self.image_shape[:2], window_sizes, window_step)
         self.model = build_rcnn_classifier(self.crop, self.n_classes, width, seed)
         self.train_seconds = 0.0
 
@@ -325,7 +332,7 @@ class RCNN:
         return (np.concatenate(index).astype(np.int32), np.concatenate(windows),
                 np.concatenate(labels).astype(np.int64), np.concatenate(deltas))
 
-    def fit(self, train: DetectionSet, epochs: int, per_image: int = 32, batch_size: int = 128,
+    def fit(self, train: DetectionSet, epochs: int, per_image: int = 48, batch_size: int = 128,
             learning_rate: float = 2e-3, verbose: int = 0) -> "RCNN":
         """Train the classifier and box regressor on sampled, warped windows.
 
@@ -377,7 +384,8 @@ class RCNN:
                     num_parallel_calls=tf.data.AUTOTUNE)
                 .prefetch(tf.data.AUTOTUNE)
             )
-            histories.append(self.model.fit(data, epochs=1, verbose=verbose).history["loss"][0])
+            histories.append(self.model.fit(
+                data, epochs=1, verbose=verbose, shuffle=False).history["loss"][0])
         self.history = {"loss": histories}
         self.train_seconds += time.perf_counter() - start
         return self
