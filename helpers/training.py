@@ -21,7 +21,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ._checks import check_int
+from ._checks import check_bool, check_int
+from .batchnorm import PreciseBatchNorm, batchnorm_layers
 from .models import output_activation
 
 AUTOTUNE = tf.data.AUTOTUNE
@@ -212,10 +213,25 @@ class ProgressLine(keras.callbacks.Callback):
 
 
 # --------------------------------------------------------------------------- fit
+def _batchnorm_sample(train, train_ds: tf.data.Dataset, seed: int, n: int = 512) -> np.ndarray:
+    """Up to ``n`` training images, in a seeded random order, for the BatchNorm statistics."""
+    if isinstance(train, tf.data.Dataset):
+        batches, count = [], 0
+        for images, _ in train_ds:
+            batches.append(np.asarray(images))
+            count += len(batches[-1])
+            if count >= n:
+                break
+        return np.concatenate(batches)[:n]
+    images, _ = _as_arrays(train, "train")
+    order = np.random.default_rng(seed).permutation(len(images))[:n]
+    return images[np.sort(order)]
+
+
 def fit(model: keras.Model, train, val=None, *, epochs: int, batch_size: int = 32,
         learning_rate: float = 1e-3, optimizer=None, loss=None, metrics=None,
         augment: Callable | None = None, callbacks: Sequence = (), seed: int = 0,
-        progress: bool = True) -> keras.callbacks.History:
+        progress: bool = True, precise_batchnorm: bool = True) -> keras.callbacks.History:
     """Train ``model`` and return its Keras ``History``.
 
     Parameters
@@ -239,6 +255,11 @@ def fit(model: keras.Model, train, val=None, *, epochs: int, batch_size: int = 3
         Shuffle seed.
     progress : bool
         Show the one-line progress display.
+    precise_batchnorm : bool
+        After every epoch (before validation) and at the end, set the BatchNorm
+        layers' moving statistics from up to 512 training images
+        (:func:`helpers.batchnorm.recalibrate_batchnorm`): short runs otherwise leave
+        them near their initial values and inference-mode predictions can collapse.
 
     Returns
     -------
@@ -256,6 +277,8 @@ def fit(model: keras.Model, train, val=None, *, epochs: int, batch_size: int = 3
         compile_for_training(model, learning_rate=learning_rate, optimizer=optimizer,
                              loss=loss, metrics=metrics)
     all_callbacks = list(callbacks)
+    if check_bool(precise_batchnorm, "precise_batchnorm") and batchnorm_layers(model):
+        all_callbacks.append(PreciseBatchNorm(_batchnorm_sample(train, train_ds, seed)))
     if progress:
         all_callbacks.append(ProgressLine(epochs))
     return model.fit(train_ds, validation_data=val_ds, epochs=epochs, verbose=0, shuffle=False,
