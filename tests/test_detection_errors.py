@@ -396,3 +396,32 @@ def test_bad_records_are_named():
         error_breakdown(gt, make_dt([(1, A, 0.5, 7)]))
     with pytest.raises(TypeError, match="gt must be a COCO-format dict"):
         error_breakdown([], [])
+
+
+# --------------------------------------------------------------------------- the shared matching
+@pytest.mark.parametrize("seed", range(6))
+def test_match_detections_names_the_annotation_each_detection_took(seed):
+    from helpers.detection.coco import COCO_IOU_THRESHOLDS, match_detections
+    from helpers.detection.coco_inputs import read_detections, read_ground_truth
+    from helpers.detection.coco_matching import MATCHED, UNMATCHED
+
+    gt, dt = random_case(seed, crowd=True)
+    truth = read_ground_truth(gt)
+    dets = read_detections(dt, truth)
+    bounds = np.array([[0, 1e10], [0, 20**2]])
+    matching = match_detections(truth, dets, COCO_IOU_THRESHOLDS, bounds, 100)
+    for a in range(2):
+        for t, threshold in enumerate(COCO_IOU_THRESHOLDS):
+            outcome, taken = matching.outcome[a, t], matching.matched_gt[a, t]
+            assert ((outcome == UNMATCHED) == (taken < 0)).all()
+            for d, g in zip(matching.det_order[taken >= 0], taken[taken >= 0]):
+                assert truth.category_index[g] == dets.category_index[d]
+                assert truth.image_index[g] == dets.image_index[d]
+                x, y, w, h = dt[d]["bbox"]
+                gx, gy, gw, gh = gt["annotations"][g]["bbox"]
+                inter = max(0, min(x + w, gx + gw) - max(x, gx)) * max(0, min(y + h, gy + gh) - max(y, gy))
+                union = w * h if truth.is_crowd[g] else w * h + gw * gh - inter
+                assert inter / union >= min(threshold, 1 - 1e-10) - 1e-12
+            real = taken[(outcome == MATCHED)]
+            assert len(set(real.tolist())) == len(real)  # a real object is taken once
+            assert not truth.is_crowd[real].any() and not matching.gt_ignored[a, real].any()

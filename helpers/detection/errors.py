@@ -312,10 +312,10 @@ def error_breakdown(
     pointing = np.isin(kind, (_LOC, _CLS)) & (target >= 0)
     pointing[pointing] = ~used[target[pointing]]
     fixable = np.zeros(n_evaluated, dtype=bool)
-    candidates = np.flatnonzero(pointing)
-    if candidates.size:
-        ranked = candidates[np.lexsort((dets.image_index[order][candidates], -scores[candidates]))]
-        _, first = np.unique(target[ranked], return_index=True)
+    at_free = np.flatnonzero(pointing)
+    if at_free.size:
+        ranked = at_free[np.lexsort((dets.image_index[order][at_free], -scores[at_free]))]
+        _, first = np.unique(target[ranked], return_index=True)  # best-scored per object
         fixable[ranked[first]] = True
     missed = real_gt & ~used
     missed[target[pointing]] = False
