@@ -276,7 +276,8 @@ def match_detections(truth, dets, iou_thresholds, area_bounds, max_det: int) -> 
     matched_gt = matches.copy()  # positions in the grouped order -> in input order
     matched_gt[matches >= 0] = gt_order[matches[matches >= 0]]
     n_positives = np.array(  # (K, A): non-ignored ground truth per category and area range
-        [np.bincount(truth.category_index[~ignored], minlength=n_categories) for ignored in gt_ignored]
+        [np.bincount(truth.category_index[~ignored], minlength=n_categories)
+         for ignored in gt_ignored]
     ).T.reshape(n_categories, len(area_bounds))
     return CocoMatches(
         det_order=det_order,

@@ -122,8 +122,10 @@ def draw_boxes(image, boxes, labels=None, scores=None, class_names=None, ax=None
     if scores is not None:
         scores = check_array(scores, "scores", ndim=1, allow_empty=True)
         if scores.shape != (n,):
-            raise ValueError(f"scores must have shape ({n},), one per box, got shape {scores.shape}")
-    if class_names is not None and (isinstance(class_names, str) or not hasattr(class_names, "__len__")):
+            raise ValueError(f"scores must have shape ({n},), one per box, "
+                             f"got shape {scores.shape}")
+    if class_names is not None and (isinstance(class_names, str)
+                                    or not hasattr(class_names, "__len__")):
         raise TypeError(f"class_names must be a sequence of str, got {describe(class_names)}")
     iou_threshold = check_real(iou_threshold, "iou_threshold", 0.0, 1.0, low_open=True)
     show_legend = check_bool(show_legend, "show_legend")
@@ -176,7 +178,8 @@ def draw_boxes(image, boxes, labels=None, scores=None, class_names=None, ax=None
         if kinds is None:
             colour = BOX_COLOURS["prediction"]
         else:
-            colour = BOX_COLOURS["true positive" if kinds[i] == "true_positive" else "false positive"]
+            hit = kinds[i] == "true_positive"
+            colour = BOX_COLOURS["true positive" if hit else "false positive"]
         parts = [_name(labels[i], class_names)] if has_labels else []
         if scores is not None:
             parts.append(f"{scores[i]:.2f}")

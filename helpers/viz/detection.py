@@ -70,10 +70,12 @@ def plot_detection_pr(result, by: str = "class", *, iou: float = 0.5, category=N
         Categories without ground truth in ``area`` are left out (their AP is undefined).
     """
     if not isinstance(result, CocoEvalResult):
-        raise TypeError(f"result must be a CocoEvalResult (from coco_evaluate), got {describe(result)}")
+        raise TypeError(f"result must be a CocoEvalResult (from coco_evaluate), "
+                        f"got {describe(result)}")
     by = check_choice(by, "by", ("class", "iou"))
     iou = check_real(iou, "iou", 0.0, 1.0)
-    area_index = list(result.area_ranges).index(check_choice(area, "area", tuple(result.area_ranges)))
+    area = check_choice(area, "area", tuple(result.area_ranges))
+    area_index = list(result.area_ranges).index(area)
     if max_dets is None:
         max_dets = result.max_dets[-1]
     max_det_index = result.max_dets.index(check_choice(max_dets, "max_dets", result.max_dets))
@@ -126,7 +128,8 @@ def _names(result: CocoEvalResult, class_names) -> list[str]:
             raise ValueError(f"class_names has no name for category id(s) {missing}")
         return [str(class_names[c]) for c in ids]
     if isinstance(class_names, str) or not hasattr(class_names, "__len__"):
-        raise TypeError(f"class_names must be a dict or a sequence of str, got {describe(class_names)}")
+        raise TypeError(f"class_names must be a dict or a sequence of str, "
+                        f"got {describe(class_names)}")
     if len(class_names) != len(ids):
         raise ValueError(f"class_names has {len(class_names)} names for {len(ids)} categories")
     return [str(name) for name in class_names]
