@@ -114,7 +114,10 @@ def plot_detection_pr(result, by: str = "class", *, iou: float = 0.5, category=N
     ax.set_ylim(-0.02, 1.05)
     ax.set_xlabel("recall")
     ax.set_ylabel("interpolated precision")
-    ax.legend(loc="lower left", fontsize=7)
+    if by == "iou":  # ten curves: the legend goes beside the plot
+        ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=7)
+    else:
+        ax.legend(loc="lower left", fontsize=7)
     return ax
 
 
