@@ -95,7 +95,7 @@ def detection_scenes(
     Examples
     --------
     >>> scenes = detection_scenes(100, seed=1)
-    >>> scenes.images.shape, scenes.counts.min() >= 1
+    >>> scenes.images.shape, bool(scenes.counts.min() >= 1)
     ((100, 64, 64, 3), True)
     """
     n = check_int(n, "n", 1)

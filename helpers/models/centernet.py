@@ -314,6 +314,11 @@ class CenterNet:
     seed : int
         Weight initialisation and shuffling.
 
+    Measured (``benchmarks/bench_detectors.py``; 2 CPU cores shared with other jobs, load
+    average ~13): 2000 training scenes, 12 epochs (756 steps of 32), 165 s of training,
+    then on 300 held-out scenes COCO AP 0.70, AP50 0.93, AP75 0.82, 2.2 ms per image.
+    A longer run (21 epochs) reached AP 0.76, AP50 0.96.
+
     Examples
     --------
     >>> train = helpers.data.detection_scenes(2000, seed=0)

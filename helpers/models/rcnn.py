@@ -369,6 +369,11 @@ class RCNN:
         schedule = keras.optimizers.schedules.CosineDecay(learning_rate, epochs * steps_per_epoch)
         self.model.compile(optimizer=keras.optimizers.Adam(schedule),
                            loss=_rcnn_loss(self.n_classes))
+        crop_size = (self.crop, self.crop)
+
+        def warp(image_index, boxes, targets):
+            return tf.image.crop_and_resize(images, boxes, image_index, crop_size), targets
+
         histories = []
         for epoch in range(epochs):
             index, windows, labels, deltas = self.training_windows(
@@ -379,9 +384,7 @@ class RCNN:
                 tf.data.Dataset.from_tensor_slices((index, crop_boxes, targets))
                 .shuffle(len(index), seed=self.seed + epoch)
                 .batch(batch_size)
-                .map(lambda i, b, t: (tf.image.crop_and_resize(
-                    images, b, i, (self.crop, self.crop)), t),
-                    num_parallel_calls=tf.data.AUTOTUNE)
+                .map(warp, num_parallel_calls=tf.data.AUTOTUNE)
                 .prefetch(tf.data.AUTOTUNE)
             )
             histories.append(self.model.fit(
