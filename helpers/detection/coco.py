@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._checks import check_array, check_int, check_real, describe, first_positions
 from .coco_accumulate import accumulate
 from .coco_inputs import read_detections, read_ground_truth
 from .coco_matching import greedy_match
@@ -156,59 +157,155 @@ def _summarize(precision, recall, iou_thresholds, area_labels, max_dets) -> np.n
 
 
 # --------------------------------------------------------------------------- options
-def _check_iou_thresholds(values) -> np.ndarray:
-    array = np.asarray(values, dtype=np.float64).reshape(-1)
-    if array.size == 0 or not ((array >= 0) & (array <= 1)).all():
-        raise ValueError(f"iou_thresholds must be a non-empty list of numbers in [0, 1], got {values!r}")
+def _check_thresholds(values, name: str, *, increasing: bool = False) -> np.ndarray:
+    """A non-empty 1-D float64 array of numbers in [0, 1] (a scalar counts as one)."""
+    array = check_array(values, name, ndim=(0, 1), shape_hint="(T,), numbers in [0, 1]",
+                        allow_bool=False)
+    array = array.reshape(-1)
+    outside = (array < 0) | (array > 1)
+    if outside.any():
+        raise ValueError(
+            f"{name} must be numbers in [0, 1], found {array[outside][0]} at position(s) "
+            f"{first_positions(outside)}"
+        )
+    if increasing and (np.diff(array) < 0).any():
+        raise ValueError(f"{name} must be increasing, got {array.tolist()}")
     return array
+
+
+def _check_iou_thresholds(values) -> np.ndarray:
+    return _check_thresholds(values, "iou_thresholds")
 
 
 def _check_recall_thresholds(values) -> np.ndarray:
-    array = np.asarray(values, dtype=np.float64).reshape(-1)
-    if array.size == 0 or not ((array >= 0) & (array <= 1)).all() or (np.diff(array) < 0).any():
-        raise ValueError(
-            f"recall_thresholds must be a non-empty, increasing list of numbers in [0, 1], got {values!r}"
-        )
-    return array
+    return _check_thresholds(values, "recall_thresholds", increasing=True)
 
 
 def _check_max_dets(values) -> tuple[int, ...]:
-    if isinstance(values, numbers.Integral):
+    """Distinct positive ints, sorted; one int (NumPy ints too) or an int array also do."""
+    if isinstance(values, np.ndarray):
+        values = values.reshape(-1).tolist() if values.ndim <= 1 else values
+    if isinstance(values, (str, bytes)) or not isinstance(
+            values, (Sequence, numbers.Integral, np.integer)):
+        raise TypeError(
+            f"max_dets must be positive ints, e.g. (1, 10, 100), got {describe(values)}"
+        )
+    if not isinstance(values, Sequence):
         values = (values,)
-    ok = isinstance(values, Sequence) and len(values) > 0 and all(
-        isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0 for v in values
-    )
-    if not ok or len(set(values)) != len(values):
-        raise ValueError(f"max_dets must be distinct positive integers, e.g. (1, 10, 100), got {values!r}")
-    return tuple(sorted(int(v) for v in values))
+    if len(values) == 0:
+        raise ValueError("max_dets is empty; expected positive ints, e.g. (1, 10, 100)")
+    checked = tuple(check_int(v, f"max_dets[{i}]", 1) for i, v in enumerate(values))
+    if len(set(checked)) != len(checked):
+        raise ValueError(f"max_dets must be distinct, got {list(checked)}")
+    return tuple(sorted(checked))
 
 
 def _check_area_ranges(values) -> dict[str, tuple[float, float]]:
     if not isinstance(values, Mapping) or not values:
         raise TypeError(
             "area_ranges must be a dict of label -> (min_area, max_area), "
-            f"e.g. {{'all': (0, 1e10)}}, got {values!r}"
+            f"e.g. {{'all': (0, 1e10)}}, got {describe(values)}"
         )
     checked = {}
     for label, bounds in values.items():
-        try:
-            low, high = (float(b) for b in bounds)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"area_ranges[{label!r}] must be a pair (min_area, max_area), got {bounds!r}"
-            ) from None
+        name = f"area_ranges[{label!r}]"
+        if isinstance(bounds, (str, bytes)) or not isinstance(bounds, (Sequence, np.ndarray)):
+            raise TypeError(f"{name} must be a pair (min_area, max_area), got {describe(bounds)}")
+        if len(bounds) != 2:
+            raise ValueError(f"{name} must be a pair (min_area, max_area), got {bounds!r}")
+        low = check_real(bounds[0], f"{name} min_area", 0)
+        high = bounds[1]
+        if not (isinstance(high, (float, np.floating)) and np.isposinf(high)):  # +inf: no limit
+            high = check_real(high, f"{name} max_area", 0)
         if not (low <= high):
-            raise ValueError(f"area_ranges[{label!r}] = {bounds!r}: min_area must be <= max_area")
+            raise ValueError(f"{name} = {bounds!r}: min_area must be <= max_area")
         checked[str(label)] = (low, high)
     return checked
 
 
-# --------------------------------------------------------------------------- evaluation
 def _rank_within_groups(sorted_groups: np.ndarray) -> np.ndarray:
     """0, 1, 2, ... within each run of equal values: ``[4, 4, 7, 9, 9, 9] -> [0, 1, 0, 0, 1, 2]``."""
     starts = np.flatnonzero(np.diff(sorted_groups, prepend=-1))
     lengths = np.diff(np.append(starts, len(sorted_groups)))
     return np.arange(len(sorted_groups)) - np.repeat(starts, lengths)
+
+
+@dataclass(frozen=True, eq=False)
+class CocoMatches:
+    """COCO's matching of detections to ground truth (what :func:`match_detections` returns).
+
+    D' detections take part: those among the best ``max_det`` of their (image,
+    category). A area ranges, T IoU thresholds, G annotations, K categories.
+    """
+
+    det_order: np.ndarray  #: (D',) int64, positions in the detection list: by group, best first
+    det_rank: np.ndarray  #: (D',) int64, rank by score within the (image, category), 0 = best
+    outcome: np.ndarray  #: (A, T, D') int8, UNMATCHED / MATCHED / MATCHED_IGNORED
+    matched_gt: np.ndarray  #: (A, T, D') int64, position of the annotation taken, -1 if none
+    gt_ignored: np.ndarray  #: (A, G) bool, crowd or ``area`` out of range
+    n_positives: np.ndarray  #: (K, A) int64, non-ignored annotations per category and range
+
+
+def match_detections(truth, dets, iou_thresholds, area_bounds, max_det: int) -> CocoMatches:
+    """Match checked detections to checked ground truth exactly as :func:`coco_evaluate` does.
+
+    Parameters
+    ----------
+    truth, dets : CocoGroundTruth, CocoDetections
+        From :func:`~helpers.detection.coco_inputs.read_ground_truth` and
+        :func:`~helpers.detection.coco_inputs.read_detections`.
+    iou_thresholds : numpy.ndarray, shape (T,)
+    area_bounds : numpy.ndarray, shape (A, 2)
+        ``(min_area, max_area)`` of each area range, square pixels, both inclusive.
+    max_det : int
+        Detections kept per (image, category), best score first.
+
+    Returns
+    -------
+    CocoMatches
+        ``matched_gt`` indexes the annotations in input order (``truth.boxes`` etc.).
+    """
+    n_images, n_categories = len(truth.image_ids), len(truth.category_ids)
+    low, high = area_bounds[:, :1], area_bounds[:, 1:]  # (A, 1) each: broadcast against (G,)
+
+    # Ground truth, grouped by (category, image) in input order within a group.
+    gt_group = truth.category_index * n_images + truth.image_index
+    gt_order = np.argsort(gt_group, kind="stable")
+    gt_ignored = truth.is_crowd | (truth.areas < low) | (truth.areas > high)  # (A, G)
+
+    # Detections, grouped the same way, best score first (stable), at most max_det each.
+    det_group = dets.category_index * n_images + dets.image_index
+    by_score = np.argsort(-dets.scores, kind="stable")
+    det_order = by_score[np.argsort(det_group[by_score], kind="stable")]
+    rank = _rank_within_groups(det_group[det_order])
+    kept = rank < max_det
+    det_order, rank = det_order[kept], rank[kept]
+
+    outcome, matches = greedy_match(
+        det_group=det_group[det_order],
+        det_rank=rank,
+        det_boxes=dets.boxes[det_order],
+        gt_group=gt_group[gt_order],
+        gt_boxes=truth.boxes[gt_order],
+        gt_is_crowd=truth.is_crowd[gt_order],
+        gt_ignored=gt_ignored[:, gt_order],
+        iou_thresholds=iou_thresholds,
+        return_matches=True,
+    )
+    matched_gt = matches.copy()  # positions in the grouped order -> in input order
+    matched_gt[matches >= 0] = gt_order[matches[matches >= 0]]
+    n_positives = np.array(  # (K, A): non-ignored ground truth per category and area range
+        [np.bincount(truth.category_index[~ignored], minlength=n_categories)
+         for ignored in gt_ignored]
+    ).T.reshape(n_categories, len(area_bounds))
+    return CocoMatches(
+        det_order=det_order,
+        det_rank=rank,
+        outcome=outcome,
+        matched_gt=matched_gt,
+        gt_ignored=gt_ignored,
+        n_positives=n_positives,
+    )
 
 
 def coco_evaluate(
@@ -298,45 +395,19 @@ def coco_evaluate(
     truth = read_ground_truth(gt)
     dets = read_detections(dt, truth)
 
-    n_images, n_categories = len(truth.image_ids), len(truth.category_ids)
     bounds = np.array(list(area_ranges.values()), dtype=np.float64)  # (A, 2)
-    low, high = bounds[:, :1], bounds[:, 1:]  # (A, 1) each: broadcast against (G,) or (D,)
-
-    # Ground truth, grouped by (category, image) in input order within a group.
-    gt_group = truth.category_index * n_images + truth.image_index
-    gt_order = np.argsort(gt_group, kind="stable")
-    gt_ignored = truth.is_crowd | (truth.areas < low) | (truth.areas > high)  # (A, G)
-
-    # Detections, grouped the same way, best score first (stable), at most max_dets[-1] each.
-    det_group = dets.category_index * n_images + dets.image_index
-    by_score = np.argsort(-dets.scores, kind="stable")
-    det_order = by_score[np.argsort(det_group[by_score], kind="stable")]
-    rank = _rank_within_groups(det_group[det_order])
-    kept = rank < max_dets[-1]
-    det_order, rank = det_order[kept], rank[kept]
-
-    outcome = greedy_match(
-        det_group=det_group[det_order],
-        det_rank=rank,
-        det_boxes=dets.boxes[det_order],
-        gt_group=gt_group[gt_order],
-        gt_boxes=truth.boxes[gt_order],
-        gt_is_crowd=truth.is_crowd[gt_order],
-        gt_ignored=gt_ignored[:, gt_order],
-        iou_thresholds=iou_thresholds,
-    )
+    matching = match_detections(truth, dets, iou_thresholds, bounds, max_dets[-1])
+    det_order, rank = matching.det_order, matching.det_rank
     det_area = dets.areas[det_order]
-    n_positives = np.array(  # (K, A): non-ignored ground truth per category and area range
-        [np.bincount(truth.category_index[~ignored], minlength=n_categories) for ignored in gt_ignored]
-    ).T
+    low, high = bounds[:, :1], bounds[:, 1:]
     precision, recall, scores = accumulate(
-        outcome=outcome,
+        outcome=matching.outcome,
         det_out_of_range=(det_area < low) | (det_area > high),
         det_category=dets.category_index[det_order],
         det_image=dets.image_index[det_order],
         det_rank=rank,
         det_scores=dets.scores[det_order],
-        n_positives=n_positives,
+        n_positives=matching.n_positives,
         max_dets=max_dets,
         recall_thresholds=recall_thresholds,
     )
