@@ -7,6 +7,15 @@ Cases (the DESIGN.md "Speed" targets):
   its last conv layer (64 channels); plus Faster Score-CAM (``max_channels=16``).
 * ``scorecam-vgg16``: Score-CAM on keras.applications.VGG16(weights=None), 224x224,
   1 image, block5_conv3 (512 channels).
+* ``ablationcam``: Ablation-CAM on seed 001's net, 8 images at 64x64, its last conv layer,
+  against its floor: the bare compiled forward passes of the model over the same number
+  of inputs (one per image and non-zero channel, in helpers' chunks; the inputs are
+  gathered beforehand and not timed). Ablation-CAM runs the whole model per pair with
+  one channel zeroed, so it cannot do less.
+* ``gradient-methods``: every compiled gradient method on seed 001's net, a batch of 64
+  images at 64x64, against Grad-CAM on the same batch (CAM variants) or against
+  saliency (the input-gradient methods; Integrated Gradients with ``n_steps`` points
+  against ``n_steps`` saliency passes).
 
 Contenders:
 
@@ -53,7 +62,8 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-CASES = ("gradcam", "scorecam-seed001", "scorecam-vgg16")
+CASES = ("gradcam", "scorecam-seed001", "scorecam-vgg16", "ablationcam", "gradient-methods")
+IG_STEPS = 8
 
 
 # --------------------------------------------------------------------------- setups
@@ -78,9 +88,12 @@ def build(case: str):
 
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
-    if case == "gradcam":
+    if case in ("gradcam", "gradient-methods"):
         model = models.vgg_like((64, 64, 3), 10)
         images = rng.random((64, 64, 64, 3), dtype=np.float32)
+    elif case == "ablationcam":
+        model = models.vgg_like((64, 64, 3), 10)
+        images = rng.random((8, 64, 64, 3), dtype=np.float32)
     elif case == "scorecam-seed001":
         model = models.vgg_like((64, 64, 3), 10)
         images = rng.random((8, 64, 64, 3), dtype=np.float32)
@@ -109,6 +122,8 @@ def setup(case: str, targets=None) -> dict:
     model, images, layer = build(case)
     if targets is None:
         targets = model.predict(images, verbose=0).argmax(axis=1).tolist()
+    if case in ("ablationcam", "gradient-methods"):
+        return _setup_new(case, model, images, layer, targets)
     # tf-keras-vis 0.8.7 reads model.output_names, which a Keras 3 Sequential lacks:
     # it gets a functional view of the same layers.
     functional = keras.Model(model.inputs, model.outputs)
@@ -202,6 +217,75 @@ def setup(case: str, targets=None) -> dict:
     return {"contenders": contenders, "info": info, "warmups": warmups, "describe": describe}
 
 
+def _setup_new(case, model, images, layer, targets):
+    """Contenders of the cases without a tf-keras-vis counterpart, each with the name of
+    the contender its time is divided by (``info["reference"]``)."""
+    import numpy as np
+    import tensorflow as tf
+
+    from helpers import explain
+    from helpers.explain._logits import compiled_logits
+
+    info = {"case": case, "images": list(images.shape), "layer": layer, "targets": targets}
+    contenders = {}
+    if case == "gradient-methods":
+        cams = ("gradcam", "hirescam", "xgradcam", "layercam", "gradcam_plus_plus", "eigencam")
+        for name in cams:
+            contenders[name] = (lambda name=name: explain.explain(name, model, images, targets,
+                                                                  layer=layer, batch_size=64))
+        contenders["saliency"] = lambda: explain.saliency(model, images, targets, batch_size=64)
+        contenders["guided_backprop"] = lambda: explain.guided_backprop(model, images, targets,
+                                                                        batch_size=64)
+        contenders["guided_gradcam"] = lambda: explain.guided_gradcam(model, images, targets,
+                                                                      layer=layer, batch_size=64)
+
+        def saliency_n():
+            for _ in range(IG_STEPS):
+                explain.saliency(model, images, targets, batch_size=64)
+
+        contenders[f"saliency x {IG_STEPS}"] = saliency_n
+        contenders[f"integrated_gradients (n_steps={IG_STEPS})"] = (
+            lambda: explain.integrated_gradients(model, images, targets, n_steps=IG_STEPS,
+                                                 batch_size=64))
+        info["reference"] = {**{name: "gradcam" for name in cams},
+                             "saliency": "gradcam", "guided_backprop": "saliency",
+                             "guided_gradcam": "gradcam",
+                             f"integrated_gradients (n_steps={IG_STEPS})":
+                                 f"saliency x {IG_STEPS}"}
+        return {"contenders": contenders, "info": info}
+
+    method = explain.AblationCAM.for_model(model, layer)
+    batch_size = explain.cam_base.default_batch_size(*images.shape[1:3])
+    logits = compiled_logits(model)
+    state = {}
+
+    def chunks():
+        if "chunks" not in state:
+            a = method._forward(tf.constant(images), tf.constant(np.int32(targets)))[0].numpy()
+            pairs = np.argwhere(method.select_pairs(a))
+            state["pairs"] = len(pairs)
+            state["chunks"] = [images[pairs[i:i + batch_size, 0]]
+                               for i in range(0, len(pairs), batch_size)]
+        return state["chunks"]
+
+    def floor():
+        for x in chunks():
+            logits(tf.constant(x)).numpy()
+
+    contenders["floor"] = floor
+    contenders["helpers"] = lambda: explain.ablationcam(model, images, targets, layer=layer,
+                                                        progress=False)
+    info["batch_size"] = batch_size
+    info["reference"] = {"helpers": "floor"}
+
+    def describe():
+        chunks()
+        info["pairs"] = state["pairs"]
+        return info
+
+    return {"contenders": contenders, "info": info, "describe": describe}
+
+
 # --------------------------------------------------------------------------- memory (child)
 def _status(field: str) -> int:
     with open("/proc/self/status") as f:
@@ -216,7 +300,7 @@ def child(case: str, contender: str, targets: str) -> None:
     import gc
 
     run = setup(case, json.loads(targets))["contenders"]
-    name = "floor_streaming" if contender == "floor" else contender
+    name = "floor_streaming" if contender == "floor" and "floor_streaming" in run else contender
     # Give memory freed while building the model (e.g. initialiser temporaries) back to
     # the OS, so that the contender cannot reuse it unseen below the baseline.
     gc.collect()
@@ -260,6 +344,17 @@ def time_case(case: str, repeats: int) -> tuple[dict, dict]:
 
 
 def report(case, medians, info, memory):
+    if "reference" in info:
+        reference = info.pop("reference")
+        print(f"\n== {case}: {info}")
+        print(f"{'contender':40s} {'median s':>9s} {'ratio':>7s}  {'against':24s} {'peak MB':>8s}")
+        for name, t in medians.items():
+            against = reference.get(name)
+            ratio = t / medians[against] if against else float("nan")
+            mem = memory.get(name)
+            print(f"{name:40s} {t:9.3f} {ratio:7.2f}  {against or '':24s} "
+                  f"{mem['peak_mb'] if mem else float('nan'):8.0f}")
+        return
     print(f"\n== {case}: {info}")
     print(f"{'contender':28s} {'median s':>9s} {'x floor':>8s} {'x tf-keras-vis':>15s} "
           f"{'peak MB':>9s} {'baseline MB':>12s}")
@@ -299,8 +394,8 @@ def main(argv=None):
             targets = info["targets"]
         memory = {}
         if not args.no_memory:
-            names = ("floor", "helpers", "tf-keras-vis") if case != "gradcam" else (
-                "helpers", "tf-keras-vis")
+            names = {"gradcam": ("helpers", "tf-keras-vis"), "ablationcam": ("floor", "helpers"),
+                     "gradient-methods": ()}.get(case, ("floor", "helpers", "tf-keras-vis"))
             for name in names:
                 memory[name] = peak_memory(case, name, targets)
             if args.memory_only:

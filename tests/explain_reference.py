@@ -231,3 +231,174 @@ def peak_in_box_rate(maps, boxes):
     ys, xs = np.unravel_index(flat, maps.shape[1:])
     inside = (xs >= boxes[:, 0]) & (xs < boxes[:, 2]) & (ys >= boxes[:, 1]) & (ys < boxes[:, 3])
     return inside.mean()
+
+
+# --------------------------------------------------------------------------- the rest of the family
+def cam_from_position_weights(activations, weights, height, width):
+    """ReLU(sum_k w_k(i, j) A_k(i, j)) with a loop over channels, then resize and normalise."""
+    cam = np.zeros(activations.shape[:2], np.float64)
+    for k in range(activations.shape[-1]):
+        cam += weights[:, :, k] * activations[:, :, k]
+    return normalize(resize(np.maximum(cam, 0.0), height, width))
+
+
+def ref_hirescam(fmodel, images, targets=None):
+    """HiResCAM: sum_k (d score / d A_k) * A_k at each position."""
+    out = []
+    for image, target in zip(images, _targets(targets, len(images))):
+        activations, grads, _ = _activations_gradients(fmodel, image, target)
+        out.append(cam_from_position_weights(activations, grads, *image.shape[:2]))
+    return np.array(out)
+
+
+def ref_layercam(fmodel, images, targets=None):
+    """LayerCAM: sum_k relu(d score / d A_k) * A_k at each position."""
+    out = []
+    for image, target in zip(images, _targets(targets, len(images))):
+        activations, grads, _ = _activations_gradients(fmodel, image, target)
+        out.append(cam_from_position_weights(activations, np.maximum(grads, 0.0),
+                                             *image.shape[:2]))
+    return np.array(out)
+
+
+def ref_xgradcam(fmodel, images, targets=None):
+    """XGrad-CAM: weight_k = sum(A_k * g_k) / sum(A_k) (0 when sum(A_k) == 0)."""
+    out = []
+    for image, target in zip(images, _targets(targets, len(images))):
+        activations, grads, _ = _activations_gradients(fmodel, image, target)
+        weights = []
+        for k in range(grads.shape[-1]):
+            total = activations[:, :, k].sum()
+            weighted = (activations[:, :, k] * grads[:, :, k]).sum()
+            weights.append(0.0 if total == 0 else weighted / total)
+        out.append(cam_from_weights(activations, weights, *image.shape[:2]))
+    return np.array(out)
+
+
+def ref_eigencam(fmodel, images):
+    """Eigen-CAM as pytorch-grad-cam's get_2d_projection (centred, numpy SVD), with the
+    sign of the first right singular vector chosen so that its loadings sum to >= 0."""
+    out = []
+    for image in images:
+        activations = fmodel(image[None], training=False)[0].numpy()[0].astype(np.float64)
+        h, w, k = activations.shape
+        rows = activations.reshape(h * w, k)
+        rows = rows - rows.mean(axis=0)
+        _, _, vt = np.linalg.svd(rows, full_matrices=True)
+        v = vt[0]
+        if v.sum() < 0 or (v.sum() == 0 and v[np.argmax(np.abs(v))] < 0):
+            v = -v
+        projection = (rows @ v).reshape(h, w)
+        out.append(normalize(resize(np.maximum(projection, 0.0), *image.shape[:2])))
+    return np.array(out)
+
+
+def tail_layers(model: keras.Model, layer_name: str) -> list:
+    """The layers after ``layer_name`` in a flat chain model, the final
+    Activation/Softmax (if any) left out: applied in order they give the logits."""
+    layers = [lay for lay in model.layers if not isinstance(lay, keras.layers.InputLayer)]
+    index = [lay.name for lay in layers].index(layer_name)
+    tail = layers[index + 1:]
+    if isinstance(tail[-1], (keras.layers.Activation, keras.layers.Softmax)):
+        tail = tail[:-1]
+    return tail
+
+
+def ref_ablationcam(fmodel, tail, images, targets=None):
+    """Ablation-CAM: every channel set to 0 in turn (all of them, even all-zero ones),
+    the rest of the network run eagerly, weight_k = (y - y_k) / y."""
+    def run_tail(a):
+        x = tf.constant(a[None].astype(np.float32))
+        for lay in tail:
+            x = lay(x, training=False)
+        return x.numpy()[0].astype(np.float64)
+
+    out = []
+    for image, target in zip(images, _targets(targets, len(images))):
+        activations, logits = fmodel(image[None], training=False)
+        activations = activations.numpy()[0]
+        index, sign, _ = pick_target(logits.numpy()[0], target)
+        y = sign * run_tail(activations)[index]
+        weights = np.zeros(activations.shape[-1])
+        for k in range(activations.shape[-1]):
+            ablated = activations.copy()
+            ablated[:, :, k] = 0.0
+            y_k = sign * run_tail(ablated)[index]
+            weights[k] = 0.0 if y == 0 else (y - y_k) / y
+        out.append(cam_from_weights(activations, weights, *image.shape[:2]))
+    return np.array(out)
+
+
+def ref_integrated_gradients(lmodel, images, targets=None, baseline=0.0, n_steps=50):
+    """Raw IG attributions with Gauss-Legendre points, one GradientTape per point."""
+    nodes, w = np.polynomial.legendre.leggauss(n_steps)
+    alphas, weights = 0.5 * (nodes + 1), 0.5 * w
+    out = []
+    for image, target in zip(images, _targets(targets, len(images))):
+        base = np.broadcast_to(np.asarray(baseline, np.float32), image.shape)
+        index, sign, _ = pick_target(lmodel(image[None], training=False).numpy()[0], target)
+        total = np.zeros(image.shape, np.float64)
+        for alpha, weight in zip(alphas, weights):
+            x = tf.constant((base + alpha * (image - base))[None].astype(np.float32))
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                score = sign * lmodel(x, training=False)[0, index]
+            total += weight * tape.gradient(score, x).numpy()[0]
+        out.append((image - base) * total)
+    return np.array(out)
+
+
+def ig_map(attributions):
+    return np.array([normalize(np.abs(a.sum(axis=-1))) for a in attributions])
+
+
+@tf.custom_gradient
+def guided_relu(z):
+    """ReLU whose backward pass lets through only positive gradients where z > 0."""
+    def backward(g):
+        return g * tf.cast(z > 0, g.dtype) * tf.cast(g > 0, g.dtype)
+
+    return tf.nn.relu(z), backward
+
+
+def guided_model(model: keras.Model) -> keras.Model:
+    """A copy of a flat model with every ReLU (activations and ReLU layers) replaced by
+    :func:`guided_relu` (the copy is modified, never ``model``)."""
+    def clone(layer):
+        config = layer.get_config()
+        if isinstance(layer, keras.layers.ReLU) or (
+                isinstance(layer, keras.layers.Activation) and config["activation"] == "relu"):
+            return keras.layers.Activation(guided_relu, name=layer.name)
+        if config.get("activation") == "relu":
+            config["activation"] = guided_relu
+        return layer.__class__.from_config(config)
+
+    copy = keras.models.clone_model(model, clone_function=clone)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def ref_guided_backprop_gradients(model, images, targets=None):
+    """Guided gradients (N, H, W, C) of the target logit, through a guided copy."""
+    lmodel = logits_model(guided_model(model))
+    out = []
+    for image, target in zip(images, _targets(targets, len(images))):
+        x = tf.constant(image[None])
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            logits = lmodel(x, training=False)
+            index, sign, _ = pick_target(logits.numpy()[0], target)
+            score = sign * logits[0, index]
+        out.append(tape.gradient(score, x).numpy()[0])
+    return np.array(out)
+
+
+def ref_guided_backprop(model, images, targets=None):
+    grads = ref_guided_backprop_gradients(model, images, targets)
+    return np.array([normalize(np.abs(g).max(axis=-1)) for g in grads])
+
+
+def ref_guided_gradcam(model, layer_name, images, targets=None):
+    cams = ref_gradcam(feature_model(model, layer_name), images, targets)
+    grads = ref_guided_backprop_gradients(model, images, targets)
+    return np.array([normalize(c * np.abs(g).max(axis=-1)) for c, g in zip(cams, grads)])

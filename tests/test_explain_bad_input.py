@@ -33,7 +33,7 @@ def x():
 
 
 def run(method, model, images, targets=None, **options):
-    if method in ("scorecam", "occlusion"):
+    if method in ("scorecam", "occlusion", "ablationcam"):
         options.setdefault("progress", False)
     return explain.explain(method, model, images, targets, **options)
 
@@ -133,7 +133,9 @@ def test_batch_size(model, x, method):
 def test_unknown_method_lists_the_known_ones(model, x):
     with pytest.raises(ValueError, match="unknown explanation method 'lime'; known methods: "
                                          "saliency, smoothgrad, occlusion, cam, gradcam, "
-                                         "gradcam_plus_plus, scorecam"):
+                                         "gradcam_plus_plus, scorecam, hirescam, xgradcam, "
+                                         "layercam, eigencam, ablationcam, integrated_gradients, "
+                                         "guided_backprop, guided_gradcam"):
         explain.explain("lime", model, x)
     with pytest.raises(TypeError, match="method must be a str"):
         explain.explain(explain.gradcam, model, x)
@@ -170,3 +172,89 @@ def test_method_options(model, x):
         explain.occlusion(model, x, baseline=[0.0, 0.5])
     with pytest.raises(TypeError, match="progress must be"):
         explain.scorecam(model, x, progress="yes")
+
+
+# --------------------------------------------------------------------------- robustness (issue 8)
+@pytest.fixture(scope="module")
+def diverged():
+    """What a diverged training run leaves: NaN weights (outputs NaN for every image)."""
+    keras.utils.set_random_seed(3)
+    model = models.gap_cnn((16, 16, 3), 3, widths=(4, 8), activation="softmax")
+    dense = model.get_layer("logits")
+    dense.kernel.assign(np.full(dense.kernel.shape, np.nan, np.float32))
+    return model
+
+
+@pytest.fixture(scope="module")
+def exploded():
+    """Finite but huge weights: the logits overflow to inf."""
+    keras.utils.set_random_seed(4)
+    model = models.gap_cnn((16, 16, 3), 3, widths=(4, 8))
+    dense = model.get_layer("logits")
+    dense.kernel.assign(np.full(dense.kernel.shape, 3e38, np.float32))
+    dense.bias.assign(np.full(dense.bias.shape, 3e38, np.float32))
+    return model
+
+
+@pytest.mark.parametrize("method", ALL)
+@pytest.mark.parametrize("which", ["diverged", "exploded"])
+def test_a_diverged_model_is_an_error_not_nan_maps(request, x, method, which):
+    model = request.getfixturevalue(which)
+    assert not np.isfinite(model.predict(x, verbose=0)).all()
+    with pytest.raises(ValueError, match="the model's outputs are not finite; did training diverge"):
+        run(method, model, x)
+    with pytest.raises(ValueError, match="did training diverge"):
+        run(method, model, x, [0, 1])
+
+
+@pytest.mark.parametrize("method", ALL)
+def test_unknown_options_are_refused_not_dropped(model, x, method):
+    with pytest.raises(TypeError, match=f"{method} does not take option\\(s\\) max_chanels; "
+                                        "its options are: "):
+        run(method, model, x, max_chanels=3)
+    with pytest.raises(TypeError, match="unexpected keyword|got an unexpected"):
+        explain.METHODS[method](model, x, None, max_chanels=3)
+
+
+def test_class_interface_refuses_unknown_options(model, x):
+    with pytest.raises(TypeError, match="gradcam got unknown option\\(s\\) max_channels; "
+                                        "its options are: batch_size"):
+        explain.GradCAM.for_model(model)(x, max_channels=3)
+    with pytest.raises(TypeError, match="ablationcam got unknown option\\(s\\) max_channels"):
+        explain.AblationCAM.for_model(model)(x, max_channels=3, progress=False)
+
+
+def test_occlusion_stride_larger_than_patch_is_refused(model, x):
+    with pytest.raises(ValueError, match="stride 5x5 is larger than patch 4x4.*never be hidden"):
+        explain.occlusion(model, x, patch=4, stride=5)
+    with pytest.raises(ValueError, match="stride 2x6 is larger than patch 4x4"):
+        explain.occlusion(model, x, patch=4, stride=(2, 6))
+    maps = explain.occlusion(model, x, patch=4, stride=4, progress=False)  # equal: tiles
+    assert np.isfinite(maps).all()
+
+
+def test_integrated_gradients_options(model, x):
+    with pytest.raises(ValueError, match="n_steps must be an int >= 1"):
+        explain.integrated_gradients(model, x, n_steps=0)
+    with pytest.raises(ValueError, match="method must be one of"):
+        explain.integrated_gradients(model, x, method="simpson")
+    with pytest.raises(ValueError, match="n_steps must be an int >= 2 for method='riemann_trapezoid'"):
+        explain.integrated_gradients(model, x, n_steps=1, method="riemann_trapezoid")
+    with pytest.raises(ValueError, match="baseline must be a number, 3 values .* got shape \\(2,\\)"):
+        explain.integrated_gradients(model, x, baseline=[0.0, 1.0])
+    with pytest.raises(ValueError, match="baseline contains NaN"):
+        explain.integrated_gradients(model, x, baseline=np.nan)
+    with pytest.raises(TypeError, match="baseline must be a number or a float array"):
+        explain.integrated_gradients(model, x, baseline="black")
+    # every accepted baseline form gives the same attributions for the same values
+    a = explain.integrated_gradients_attributions(model, x, baseline=0.5, n_steps=4)
+    for same in ([0.5, 0.5, 0.5], np.full((16, 16, 3), 0.5), np.full((2, 16, 16, 3), 0.5)):
+        np.testing.assert_array_equal(
+            explain.integrated_gradients_attributions(model, x, baseline=same, n_steps=4), a)
+
+
+def test_explain_passes_integrated_gradients_own_method_option(model, x):
+    got = explain.explain("IG", model, x, [0, 1], method="riemann_trapezoid", n_steps=4)
+    np.testing.assert_array_equal(got, explain.integrated_gradients(
+        model, x, [0, 1], method="riemann_trapezoid", n_steps=4))
+    assert not np.array_equal(got, explain.integrated_gradients(model, x, [0, 1], n_steps=4))

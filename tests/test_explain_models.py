@@ -16,7 +16,7 @@ FAST_METHODS = ("saliency", "cam", "gradcam", "gradcam_plus_plus")
 
 
 def _options(method):
-    return {"progress": False} if method in ("scorecam", "occlusion") else {}
+    return {"progress": False} if method in ("scorecam", "occlusion", "ablationcam") else {}
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +78,40 @@ def test_vgg16_nested_layer_by_name(vgg16_model, images):
                            progress=False)
     want = ref.ref_scorecam(fmodel, lmodel, images[:1], 2, max_channels=32)
     np.testing.assert_allclose(got, want, atol=TOL)
+    np.testing.assert_array_equal(model.predict(images, verbose=0), before)
+
+
+def test_new_methods_on_a_frozen_nested_vgg16(vgg16_model, images):
+    """HiResCAM, XGrad-CAM, LayerCAM, Eigen-CAM, Ablation-CAM and Integrated Gradients
+    through a frozen keras.applications base nested in the classifier."""
+    model = vgg16_model
+    base = model.get_layer("vgg16")
+    assert not base.trainable
+    before = model.predict(images, verbose=0)
+    inner = keras.Model(base.inputs, [base.get_layer("block5_conv3").output, base.output])
+    x = keras.Input((32, 32, 3))
+    a, out = inner(model.get_layer("vgg_preprocess")(x))
+    logits = model.get_layer("logits")(model.get_layer("fc")(model.get_layer("flatten")(out)))
+    fmodel = keras.Model(x, [a, logits])
+    targets = [2, 0, 1]
+    for method, reference in (("hirescam", ref.ref_hirescam), ("xgradcam", ref.ref_xgradcam),
+                              ("layercam", ref.ref_layercam)):
+        got = explain.explain(method, model, images, targets, layer="block5_conv3")
+        np.testing.assert_allclose(got, reference(fmodel, images, targets), atol=TOL,
+                                   err_msg=method)
+    np.testing.assert_allclose(explain.eigencam(model, images, layer="block5_conv3"),
+                               ref.ref_eigencam(fmodel, images), atol=TOL)
+    tail = [base.get_layer("block5_pool"), model.get_layer("flatten"), model.get_layer("fc"),
+            model.get_layer("logits")]
+    got = explain.ablationcam(model, images[:1], 2, layer="block5_conv3", progress=False)
+    # 512 channels, each a small share of the logit: the weights are differences of nearly
+    # equal float32 logits (the reference runs the tail eagerly, helpers the whole compiled
+    # model), so rounding shows at ~3e-5 on the [0, 1] maps
+    np.testing.assert_allclose(got, ref.ref_ablationcam(fmodel, tail, images[:1], 2), atol=2e-4)
+    lmodel = keras.Model(x, logits)
+    got = explain.integrated_gradients_attributions(model, images[:1], 2, n_steps=8)
+    want = ref.ref_integrated_gradients(lmodel, images[:1], 2, n_steps=8)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5 * np.abs(want).max())
     np.testing.assert_array_equal(model.predict(images, verbose=0), before)
 
 

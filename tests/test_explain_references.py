@@ -1,5 +1,6 @@
 """helpers.explain against simple loop-based references, tf-keras-vis, and the CAM = Grad-CAM identity."""
 import keras
+import tensorflow as tf
 import numpy as np
 import pytest
 
@@ -215,3 +216,185 @@ def test_gradcam_is_one_compiled_pass_reused_across_calls(gap_model, images):
     explain.gradcam(gap_model, images, batch_size=2)
     explain.gradcam(gap_model, images[0])
     assert method._compiled.experimental_get_tracing_count() == 1
+
+
+# --------------------------------------------------------------------------- the rest of the CAM family
+def _targets_for(model_name):
+    return [1, 0, 0, 1] if model_name == "binary_model" else [3, 0, 2, 1]
+
+
+@pytest.mark.parametrize("model_name,layer", CASES)
+@pytest.mark.parametrize("method,reference", [
+    ("hirescam", ref.ref_hirescam), ("xgradcam", ref.ref_xgradcam),
+    ("layercam", ref.ref_layercam)])
+def test_gradient_cams_equal_reference(request, images, model_name, layer, method, reference):
+    model = _case(request, model_name)
+    for targets in (None, _targets_for(model_name)):
+        got = explain.explain(method, model, images, targets, layer=layer, batch_size=3)
+        assert_maps_equal(got, reference(ref.feature_model(model, layer), images, targets))
+
+
+@pytest.mark.parametrize("model_name,layer", CASES)
+def test_eigencam_equals_reference_and_ignores_targets(request, images, model_name, layer):
+    model = _case(request, model_name)
+    got = explain.eigencam(model, images, layer=layer)
+    assert_maps_equal(got, ref.ref_eigencam(ref.feature_model(model, layer), images))
+    np.testing.assert_array_equal(explain.eigencam(model, images, 0, layer=layer), got)
+
+
+def test_eigencam_sign_rule_points_where_the_layer_is_active():
+    # One channel active in the top-left quarter, another a weak copy: the first principal
+    # component has loadings of one sign; the rule makes them positive, so the map is
+    # high in the active quarter (the opposite sign would light up the rest).
+    a = np.zeros((1, 4, 4, 2), np.float32)
+    a[0, :2, :2, 0] = 3.0
+    a[0, :2, :2, 1] = 1.0
+    v = explain.EigenCAM.channel_weights(None, tf.constant(a), None, None, None).numpy()[0]
+    assert v.sum() > 0 and (v > 0).all()
+    centred = a - a.mean(axis=(1, 2), keepdims=True)
+    projection = (centred[0] @ v)
+    assert projection[:2, :2].min() > 0 and projection[2:, 2:].max() < 0
+
+
+@pytest.mark.parametrize("model_name,layer", CASES)
+def test_ablationcam_equals_reference(request, images, model_name, layer):
+    model = _case(request, model_name)
+    targets = _targets_for(model_name)
+    want = ref.ref_ablationcam(ref.feature_model(model, layer), ref.tail_layers(model, layer),
+                               images, targets)
+    for batch_size in (1, 7, None):  # chunks of one pair, straddling images, the default
+        got = explain.ablationcam(model, images, targets, layer=layer, batch_size=batch_size,
+                                  progress=False)
+        assert_maps_equal(got, want)
+    assert explain.AblationCAM.for_model(model, layer)._score_chunk.experimental_get_tracing_count() == 1
+
+
+@pytest.mark.parametrize("model_name", ["gap_model", "flat_model", "binary_model"])
+def test_integrated_gradients_equals_reference(request, images, model_name):
+    model = _case(request, model_name)
+    targets = _targets_for(model_name)
+    lmodel = ref.logits_model(model)
+    want = ref.ref_integrated_gradients(lmodel, images[:2], targets[:2], baseline=0.25, n_steps=16)
+    got = explain.integrated_gradients_attributions(model, images[:2], targets[:2], baseline=0.25,
+                                                    n_steps=16, batch_size=5)
+    assert got.shape == images[:2].shape and got.dtype == np.float32
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6 * np.abs(want).max())
+    maps = explain.integrated_gradients(model, images[:2], targets[:2], baseline=0.25, n_steps=16)
+    assert_maps_equal(maps, ref.ig_map(want), tol=1e-4)
+
+
+IG_RTOL = 0.01
+"""Completeness tolerance: |sum IG - (y(x) - y(x'))| <= 1 % of max(|y(x) - y(x')|, 1)
+with 128 Gauss-Legendre points on these ReLU networks (piecewise linear along the path,
+so the quadrature error shrinks like 1/n, not exponentially)."""
+
+
+@pytest.mark.parametrize("model_name", ["gap_model", "flat_model", "binary_model"])
+@pytest.mark.parametrize("baseline", [0.0, 0.5])
+def test_integrated_gradients_completeness(request, images, model_name, baseline):
+    model = _case(request, model_name)
+    targets = _targets_for(model_name)
+    a = explain.integrated_gradients_attributions(model, images, targets, baseline=baseline,
+                                                  n_steps=128)
+    lmodel = ref.logits_model(model)
+    y = lmodel(images, training=False).numpy().astype(np.float64)
+    y0 = lmodel(np.full_like(images, baseline), training=False).numpy().astype(np.float64)
+    for n, t in enumerate(targets):
+        if y.shape[1] == 1:
+            diff = (1 if t == 1 else -1) * (y[n, 0] - y0[n, 0])
+        else:
+            diff = y[n, t] - y0[n, t]
+        gap = abs(a[n].astype(np.float64).sum() - diff)
+        assert gap <= IG_RTOL * max(abs(diff), 1.0), (n, gap, diff)
+
+
+def test_integrated_gradients_rules_converge(gap_model, images):
+    """Every integration rule approaches the same attributions as n_steps grows."""
+    best = explain.integrated_gradients_attributions(gap_model, images[:1], 1, n_steps=256)
+    scale = np.abs(best).max()
+    for rule in ("riemann_trapezoid", "riemann_middle", "riemann_left", "riemann_right"):
+        got = explain.integrated_gradients_attributions(gap_model, images[:1], 1, n_steps=256,
+                                                        method=rule)
+        assert np.abs(got - best).max() <= 0.05 * scale, rule
+
+
+@pytest.mark.parametrize("model_name", ["gap_model", "flat_model", "binary_model"])
+def test_guided_backprop_equals_reference_and_leaves_the_model_alone(request, images, model_name):
+    model = _case(request, model_name)
+    targets = _targets_for(model_name)
+    watched = [lay for lay in model.layers if not isinstance(lay, keras.layers.InputLayer)]
+    probe = keras.Model(model.inputs, [lay.output for lay in watched])
+    before = [o.numpy() for o in probe(images, training=False)]
+    activations_before = [getattr(lay, "activation", None) for lay in watched]
+    got = explain.guided_backprop_attributions(model, images, targets, batch_size=3)
+    want = ref.ref_guided_backprop_gradients(model, images, targets)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6 * np.abs(want).max())
+    assert_maps_equal(explain.guided_backprop(model, images, targets),
+                      ref.ref_guided_backprop(model, images, targets))
+    # the guided rule really changed something (else the test above proves nothing)
+    plain = ref.ref_saliency(ref.logits_model(model), images, targets)
+    assert np.abs(explain.guided_backprop(model, images, targets) - plain).max() > 0.05
+    # the user's model: same layers, same activation functions, same outputs
+    after = [o.numpy() for o in probe(images, training=False)]
+    for b, a in zip(before, after):
+        np.testing.assert_array_equal(a, b)
+    assert [getattr(lay, "activation", None) for lay in watched] == activations_before
+    x = tf.constant(images)
+    with tf.GradientTape() as tape:  # the model's own gradients are still the plain ones
+        tape.watch(x)
+        logits = ref.logits_model(model)(x, training=False)
+        score = tf.reduce_sum(logits[:, 0])
+    plain_grads = tape.gradient(score, x).numpy()
+    assert np.abs(plain_grads).max() > 0 and (plain_grads < 0).any()
+
+
+@pytest.mark.parametrize("model_name,layer", CASES)
+def test_guided_gradcam_equals_reference(request, images, model_name, layer):
+    model = _case(request, model_name)
+    targets = _targets_for(model_name)
+    got = explain.guided_gradcam(model, images, targets, layer=layer)
+    assert_maps_equal(got, ref.ref_guided_gradcam(model, layer, images, targets))
+
+
+def test_hirescam_equals_gradcam_and_cam_on_a_gap_network(gap_model, images):
+    # With A -> GAP -> Dense the gradient is w_k / Z at every position, so HiResCAM's
+    # sum_k g_k A_k is Grad-CAM's map exactly (Draelos and Carin, 2020, section 3).
+    np.testing.assert_allclose(explain.hirescam(gap_model, images),
+                               explain.gradcam(gap_model, images), atol=1e-5)
+
+
+def test_layercam_agrees_with_tf_keras_vis(images):
+    from tf_keras_vis.layercam import Layercam
+    from tf_keras_vis.utils.model_modifiers import ReplaceToLinear
+    from tf_keras_vis.utils.scores import CategoricalScore
+
+    keras.utils.set_random_seed(6)
+    model = keras.Sequential([
+        keras.Input((32, 32, 3)),
+        keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Conv2D(12, 3, padding="same", activation="relu", name="conv_last"),
+        keras.layers.Flatten(),
+        keras.layers.Dense(16, activation="relu"),
+        keras.layers.Dense(4, activation="softmax"),
+    ])
+    targets = [0, 1, 2, 3]
+    functional_view = keras.Model(model.inputs, model.outputs)
+    theirs = Layercam(functional_view, model_modifier=ReplaceToLinear(), clone=True)(
+        CategoricalScore(targets), images, penultimate_layer="conv_last", expand_cam=False,
+        normalize_cam=False)
+    ours = explain.layercam(model, images, targets, layer="conv_last")
+    for a, b in zip(ours, np.asarray(theirs)):
+        b = ref.normalize(ref.resize(b, *images.shape[1:3]))  # same resize as helpers
+        np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+def test_forward_pass_methods_differ_only_in_their_weights():
+    """Score-CAM and Ablation-CAM share the forward-pass driver (issue 8): each defines
+    which pairs to score, how to score a chunk and (Ablation-CAM) how scores become
+    weights; neither overrides the driver, the pass or the map making."""
+    for cls in (explain.ScoreCAM, explain.AblationCAM):
+        assert issubclass(cls, explain.ForwardPassCAM)
+        own = set(vars(cls))
+        assert not own & {"__call__", "_maps", "channel_weights", "forward", "_batch_maps"}, cls
+        assert "pair_scores" in own and "select_pairs" in own

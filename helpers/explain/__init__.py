@@ -8,6 +8,14 @@
 :func:`gradcam`            gradient-weighted CAM, any head (Selvaraju et al., 2017)
 :func:`gradcam_plus_plus`  Grad-CAM++ (Chattopadhay et al., 2018)
 :func:`scorecam`           gradient-free, score-weighted CAM (Wang et al., 2020); Faster Score-CAM
+:func:`hirescam`           gradient x activation per position (Draelos and Carin, 2020)
+:func:`xgradcam`           activation-weighted gradient average (Fu et al., 2020)
+:func:`layercam`           positive gradient x activation per position (Jiang et al., 2021)
+:func:`eigencam`           first principal component of the maps (Muhammad and Yeasin, 2020)
+:func:`ablationcam`        relative logit drop with a channel zeroed (Desai and Ramaswamy, 2020)
+:func:`integrated_gradients`  gradients integrated from a baseline (Sundararajan et al., 2017)
+:func:`guided_backprop`    positive-gradient-only backpropagation (Springenberg et al., 2015)
+:func:`guided_gradcam`     guided backpropagation x Grad-CAM (Selvaraju et al., 2017)
 :func:`explain`            any of the above by name
 =========================  =================================================================
 
@@ -25,17 +33,29 @@ Conventions shared by all of them::
 
 The CAM family shares one skeleton (:mod:`helpers.explain.cam_base`); each method only
 defines its channel weights (:class:`CAM`, :class:`GradCAM`, :class:`GradCAMPlusPlus`,
-:class:`ScoreCAM`).
+:class:`HiResCAM`, :class:`XGradCAM`, :class:`LayerCAM`, :class:`EigenCAM`; the
+forward-pass methods :class:`ScoreCAM` and :class:`AblationCAM` on :class:`ForwardPassCAM`).
+Raw (unscaled) attributions: :func:`integrated_gradients_attributions`,
+:func:`guided_backprop_attributions`.
 """
 from __future__ import annotations
 
+import inspect
+
+from .ablationcam import AblationCAM, ablationcam
 from .cam import CAM, cam, gap_head
-from .cam_base import CAMBase, combine
+from .cam_base import CAMBase, ForwardPassCAM, combine
+from .eigencam import EigenCAM, eigencam
 from .gradcam import GradCAM, gradcam
 from .gradcam_plus_plus import GradCAMPlusPlus, gradcam_plus_plus
 from .gradients import saliency, smoothgrad
+from .guided import guided_backprop, guided_backprop_attributions, guided_gradcam
+from .hirescam import HiResCAM, hirescam
+from .integrated_gradients import integrated_gradients, integrated_gradients_attributions
+from .layercam import LayerCAM, layercam
 from .occlusion import occlusion
 from .scorecam import ScoreCAM, scorecam
+from .xgradcam import XGradCAM, xgradcam
 
 METHODS = {
     "saliency": saliency,
@@ -45,26 +65,36 @@ METHODS = {
     "gradcam": gradcam,
     "gradcam_plus_plus": gradcam_plus_plus,
     "scorecam": scorecam,
+    "hirescam": hirescam,
+    "xgradcam": xgradcam,
+    "layercam": layercam,
+    "eigencam": eigencam,
+    "ablationcam": ablationcam,
+    "integrated_gradients": integrated_gradients,
+    "guided_backprop": guided_backprop,
+    "guided_gradcam": guided_gradcam,
 }
 """Method name -> function, as accepted by :func:`explain`."""
 
-_ALIASES = {"gradcam++": "gradcam_plus_plus", "gradcampp": "gradcam_plus_plus"}
+_ALIASES = {"gradcam++": "gradcam_plus_plus", "gradcampp": "gradcam_plus_plus",
+            "ig": "integrated_gradients", "guidedbackpropagation": "guided_backprop"}
 
 
-def explain(method: str, model, images, targets=None, **options):
+def explain(method: str, model, images, targets=None, /, **options):
     """Run an explanation method chosen by name.
 
     Parameters
     ----------
     method : str
-        One of :data:`METHODS` (``"saliency"``, ``"smoothgrad"``, ``"occlusion"``,
-        ``"cam"``, ``"gradcam"``, ``"gradcam_plus_plus"``, ``"scorecam"``); case, dashes
-        and spaces are ignored (``"Grad-CAM"``, ``"Grad-CAM++"`` and ``"Score-CAM"`` work).
+        One of :data:`METHODS`; case, dashes, spaces and underscores are ignored
+        (``"Grad-CAM"``, ``"Grad-CAM++"``, ``"Score-CAM"``, ``"Ablation-CAM"`` work;
+        ``"IG"`` is Integrated Gradients).
     model, images, targets
         As for every method.
     **options
         The method's own keyword arguments (e.g. ``layer=``, ``batch_size=``,
-        ``max_channels=``).
+        ``max_channels=``; Integrated Gradients' ``method=`` too: the four arguments
+        above are positional-only, so option names never collide with them).
 
     Returns
     -------
@@ -74,6 +104,8 @@ def explain(method: str, model, images, targets=None, **options):
     ------
     ValueError
         For an unknown method name (the message lists the known ones).
+    TypeError
+        For an option the method does not take (the message lists those it takes).
     """
     if not isinstance(method, str):
         raise TypeError(f"method must be a str naming a method, got {type(method).__name__}")
@@ -83,7 +115,14 @@ def explain(method: str, model, images, targets=None, **options):
     name = names.get(key, key if key in METHODS else None)
     if name is None:
         raise ValueError(f"unknown explanation method {method!r}; known methods: {', '.join(METHODS)}")
-    return METHODS[name](model, images, targets, **options)
+    function = METHODS[name]
+    known = [p.name for p in inspect.signature(function).parameters.values()
+             if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise TypeError(f"{name} does not take option(s) {', '.join(unknown)}; its options "
+                        f"are: {', '.join(known)}")
+    return function(model, images, targets, **options)
 
 
 __all__ = [
@@ -96,7 +135,23 @@ __all__ = [
     "gradcam",
     "gradcam_plus_plus",
     "scorecam",
+    "hirescam",
+    "xgradcam",
+    "layercam",
+    "eigencam",
+    "ablationcam",
+    "integrated_gradients",
+    "integrated_gradients_attributions",
+    "guided_backprop",
+    "guided_backprop_attributions",
+    "guided_gradcam",
     "CAMBase",
+    "ForwardPassCAM",
+    "HiResCAM",
+    "XGradCAM",
+    "LayerCAM",
+    "EigenCAM",
+    "AblationCAM",
     "CAM",
     "GradCAM",
     "GradCAMPlusPlus",

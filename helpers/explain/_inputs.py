@@ -12,7 +12,8 @@ import numbers
 import keras
 import numpy as np
 
-from ..models import all_layers, last_conv_layer
+from ..models import all_layers, find_layer, last_conv_layer
+from ..models.inspection import layer_ids
 
 PREDICTED = -1
 """Sentinel in a checked target array: "use the class the model predicts"."""
@@ -194,7 +195,8 @@ def output_shape_of(layer) -> tuple | None:
 
 
 def four_d_layer_names(model: keras.Model) -> list[str]:
-    return [lay.name for lay in all_layers(model) if (s := output_shape_of(lay)) and len(s) == 4]
+    """Names (or paths, where names repeat) of the layers with 4-D outputs, inputs left out."""
+    return layer_ids(model, only_4d=True)
 
 
 def resolve_layer(model: keras.Model, layer=None):
@@ -206,7 +208,9 @@ def resolve_layer(model: keras.Model, layer=None):
     layer : None, str or keras.layers.Layer
         None: :func:`helpers.models.last_conv_layer` (the last convolution, or the
         activation right after it; separable and depthwise convolutions count).
-        A name: searched in nested models too (e.g. ``"block5_conv3"`` inside ``"vgg16"``).
+        A name: searched in nested models too (e.g. ``"block5_conv3"`` inside ``"vgg16"``);
+        where names repeat, a path such as ``"vgg16/block5_conv3"``
+        (:func:`helpers.models.find_layer` gives the rule).
 
     Raises
     ------
@@ -216,20 +220,19 @@ def resolve_layer(model: keras.Model, layer=None):
     if layer is None:
         chosen = last_conv_layer(model)
     elif isinstance(layer, str):
-        matches = [lay for lay in all_layers(model) if lay.name == layer]
-        if not matches:
-            names = four_d_layer_names(model)
-            raise ValueError(
-                f"model {model.name!r} has no layer named {layer!r}; layers with 4-D (N, h, w, K) "
-                f"outputs are: {', '.join(names[-15:]) if names else '(none)'}"
-            )
-        chosen = matches[-1]
+        chosen = find_layer(model, layer)
     elif isinstance(layer, keras.layers.Layer):
         if not any(lay is layer for lay in all_layers(model)):
             raise ValueError(f"layer {layer.name!r} is not part of model {model.name!r}")
         chosen = layer
     else:
         raise TypeError(f"layer must be None, a layer name or a keras layer, got {type(layer).__name__}")
+    if isinstance(chosen, keras.layers.InputLayer):
+        names = four_d_layer_names(model)
+        raise ValueError(
+            f"layer {chosen.name!r} is an input layer (it holds the images, not feature maps); "
+            f"pick a layer with 4-D outputs: {', '.join(names[-15:]) if names else '(none)'}"
+        )
     shape = output_shape_of(chosen)
     if shape is None:
         raise ValueError(

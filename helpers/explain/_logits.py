@@ -24,13 +24,30 @@ from __future__ import annotations
 import weakref
 
 import keras
+import numpy as np
 import tensorflow as tf
 
+from ..models.inspection import PROBABILITY_ACTIVATIONS as _PROBABILITY_ACTIVATIONS
+from ..models.inspection import final_activation, output_operation
 from ._inputs import n_logits as _n_logits
-from ..models import output_operation
 
-_PROBABILITY_ACTIVATIONS = ("softmax", "sigmoid")
 _CACHE: "weakref.WeakKeyDictionary[keras.Model, dict]" = weakref.WeakKeyDictionary()
+
+
+DIVERGED = (
+    "the model's outputs are not finite; did training diverge? (NaN or infinite weights "
+    "give NaN logits: check np.isfinite on model.get_weights(), then retrain with a lower "
+    "learning rate or from the last good checkpoint)"
+)
+
+
+def check_finite_logits(finite) -> None:
+    """Raise ``ValueError(DIVERGED)`` unless ``finite`` (a bool, or an array of logits) is
+    all-finite: explanations of a diverged model would be NaN maps, never returned."""
+    ok = bool(finite) if isinstance(finite, (bool, np.bool_)) else bool(
+        np.isfinite(np.asarray(finite)).all())
+    if not ok:
+        raise ValueError(DIVERGED)
 
 
 def cached(model: keras.Model, key, build):
@@ -57,33 +74,19 @@ def _activation_name(fn) -> str | None:
 
 
 def _final_activation(op) -> tuple[str, str | None]:
-    """``(kind, how)``: the probability function ending ``op`` and how to bypass it.
-
-    ``kind`` is "softmax", "sigmoid" or "linear"; ``how`` is "identity" (a separate
-    activation layer/op: skip it), "dense" (run the Dense without its activation),
-    "nested" (the op is a model: look inside) or None.
-    """
-    if isinstance(op, keras.layers.Softmax):
-        return "softmax", "identity"
-    if isinstance(op, keras.layers.Activation):
-        name = _activation_name(op.activation)
-        return (name, "identity") if name in _PROBABILITY_ACTIVATIONS else ("linear", None)
-    if isinstance(op, keras.Model):
-        kind, how = _final_activation(output_operation(op))
-        return kind, ("nested" if how else None)
-    if not isinstance(op, keras.layers.Layer):  # keras.ops.softmax / sigmoid in a functional graph
-        name = type(op).__name__.lower()
-        return (name, "identity") if name in _PROBABILITY_ACTIVATIONS else ("linear", None)
-    name = _activation_name(getattr(op, "activation", None))
-    if name in _PROBABILITY_ACTIVATIONS:
-        if isinstance(op, keras.layers.Dense):
-            return name, "dense"
+    """:func:`helpers.models.inspection.final_activation`, refusing what cannot be bypassed."""
+    kind, how = final_activation(op)
+    if how == "inside":
+        last = op
+        while isinstance(last, keras.Model):
+            last = output_operation(last)
         raise ValueError(
-            f"the model's last layer {op.name!r} ({type(op).__name__}) applies a {name} itself; "
-            "only a final Dense (or a separate Activation/Softmax layer) can be bypassed to get "
-            "logits. Rebuild the model with a separate keras.layers.Activation for the output."
+            f"the model's last layer {last.name!r} ({type(last).__name__}) applies a {kind} "
+            "itself; only a final Dense (or a separate Activation/Softmax layer) can be "
+            "bypassed to get logits. Rebuild the model with a separate "
+            "keras.layers.Activation for the output."
         )
-    return "linear", None
+    return (kind if kind in _PROBABILITY_ACTIVATIONS else "linear"), how
 
 
 def _dense_without_activation(layer: keras.layers.Dense, x):
@@ -93,6 +96,31 @@ def _dense_without_activation(layer: keras.layers.Dense, x):
     if layer.use_bias:
         y = y + tf.cast(layer.bias, layer.compute_dtype)
     return y
+
+
+@tf.custom_gradient
+def _guided(y):
+    """Identity forward; backward keeps only positive gradients (guided backpropagation).
+
+    Placed right after an op that ends in a ReLU: the ReLU's own backward pass already
+    multiplies by :math:`[z > 0]`, so together the gradient reaching the ReLU's input is
+    :math:`[z > 0]\,\mathrm{ReLU}(g)`: Springenberg et al.'s rule, applied only inside
+    this pass (the user's layers are untouched).
+    """
+    return tf.identity(y), lambda g: tf.nn.relu(g)
+
+
+def _ends_in_relu(op) -> bool:
+    """Whether ``op``'s output is a plain ReLU of something (its gradient gate is [z > 0])."""
+    if isinstance(op, keras.layers.ReLU):
+        cfg = op.get_config()
+        return (cfg.get("max_value") is None and not cfg.get("negative_slope")
+                and not cfg.get("threshold"))
+    if isinstance(op, keras.Model):
+        return False
+    if not isinstance(op, keras.layers.Layer):
+        return type(op).__name__.lower() == "relu"  # keras.ops.relu in a functional graph
+    return _activation_name(getattr(op, "activation", None)) == "relu"
 
 
 def _contains(model: keras.Model, layer) -> bool:
@@ -105,9 +133,11 @@ def _contains(model: keras.Model, layer) -> bool:
 class _Run:
     """One pass through a (possibly nested) model, collecting one layer's output."""
 
-    def __init__(self, target_layer):
+    def __init__(self, target_layer, edit=None, guided: bool = False):
         self.target = target_layer
         self.captured = None
+        self.edit = edit
+        self.guided = guided
 
     def model(self, model: keras.Model, x, bypass_output: bool):
         if _is_sequential(model):
@@ -136,12 +166,17 @@ class _Run:
             y = op(*args, **{**kwargs, "training": False})
         else:
             y = op(*args, **kwargs)
+        if self.guided and _ends_in_relu(op):
+            y = _guided(y)
         if op is self.target:
             # Hand the float32 maps on downstream, so that gradients taken with respect
             # to them flow (under mixed precision the layer outputs float16; the round
             # trip float16 -> float32 -> float16 is exact).
             self.captured = tf.cast(y, tf.float32)
-            y = tf.cast(self.captured, y.dtype)
+            if self.edit is not None:  # e.g. Ablation-CAM zeroing one channel per image
+                y = tf.cast(self.edit(self.captured), y.dtype)
+            else:
+                y = tf.cast(self.captured, y.dtype)
         return y
 
 
@@ -163,21 +198,34 @@ class LogitsNet:
         probabilities.
     n_logits : int
         Number of logits (1 for a single sigmoid output).
+    guided : bool
+        Guided backpropagation: gradients through every ReLU (layer activations,
+        ``ReLU``/``Activation("relu")`` layers, ``keras.ops.relu``) keep only their
+        positive part (see :func:`_guided`). The forward values are unchanged.
     """
 
-    def __init__(self, model: keras.Model, layer=None):
+    def __init__(self, model: keras.Model, layer=None, guided: bool = False):
         self._model = weakref.ref(model)
         self.layer = layer
+        self.guided = guided
         self.model_name = model.name
         self.final_activation = _final_activation(output_operation(model))[0]
         self.n_logits = _n_logits(model)
 
-    def __call__(self, x):
+    # Plain Python graph walking: traced as is inside the compiled passes, never rewritten
+    # by autograph (which turns Python conditionals on layers into graph conditionals and
+    # fails on some models).
+    @tf.autograph.experimental.do_not_convert
+    def __call__(self, x, edit=None):
         """Run the model on ``x``.
 
         Parameters
         ----------
         x : tf.Tensor, float32, ``(N, H, W, C)``
+        edit : callable, optional
+            ``(N, h, w, K) float32 -> (N, h, w, K)``: replaces the layer's maps by
+            ``edit(maps)`` for the rest of the pass (the returned activations are the
+            unedited ones). Ablation-CAM uses it to zero one channel per image.
 
         Returns
         -------
@@ -188,7 +236,7 @@ class LogitsNet:
         model = self._model()
         if model is None:
             raise RuntimeError(f"model {self.model_name!r} no longer exists")
-        run = _Run(self.layer)
+        run = _Run(self.layer, edit=edit, guided=self.guided)
         logits = tf.cast(run.model(model, x, bypass_output=True), tf.float32)
         if self.layer is None:
             return logits
@@ -199,9 +247,10 @@ class LogitsNet:
         return run.captured, logits
 
 
-def logits_net(model: keras.Model, layer=None) -> LogitsNet:
-    """The cached :class:`LogitsNet` for ``(model, layer)``."""
-    return cached(model, ("logits_net", id(layer)), lambda: LogitsNet(model, layer))
+def logits_net(model: keras.Model, layer=None, guided: bool = False) -> LogitsNet:
+    """The cached :class:`LogitsNet` for ``(model, layer, guided)``."""
+    return cached(model, ("logits_net", id(layer), guided),
+                  lambda: LogitsNet(model, layer, guided))
 
 
 def compiled_logits(model: keras.Model):

@@ -20,7 +20,8 @@ import keras
 import tensorflow as tf
 
 from ._inputs import resolve_layer
-from ._logits import _final_activation, _is_sequential, _layers_of, output_operation
+from ..models.inspection import input_operation
+from ._logits import _final_activation, output_operation
 from .cam_base import CAMBase
 
 _PASS_THROUGH = (keras.layers.Dropout, keras.layers.GaussianNoise, keras.layers.GaussianDropout,
@@ -38,15 +39,7 @@ class GapHead:
 
 def _previous(model: keras.Model, op):
     """The op whose output feeds ``op`` inside ``model`` (None at the model's input)."""
-    if _is_sequential(model):
-        layers = _layers_of(model)
-        i = next(i for i, lay in enumerate(layers) if lay is op)
-        return layers[i - 1] if i > 0 else None
-    inp = op.input
-    if isinstance(inp, (list, tuple)):
-        return "several inputs"
-    prev = inp._keras_history.operation
-    return None if isinstance(prev, keras.layers.InputLayer) else prev
+    return input_operation(model, op)
 
 
 def _last_op(op):

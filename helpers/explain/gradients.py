@@ -13,7 +13,14 @@ import tensorflow as tf
 
 from .._checks import check_int
 from ._inputs import check_images, check_model, check_targets, model_input_shape
-from ._logits import cached, compiled_logits, logits_net, resolve_targets, target_logit
+from ._logits import (
+    cached,
+    check_finite_logits,
+    compiled_logits,
+    logits_net,
+    resolve_targets,
+    target_logit,
+)
 from ._maps import normalize_per_image
 from .cam_base import DEFAULT_BATCH_SIZE
 
@@ -24,26 +31,60 @@ def _signature(model):
             tf.TensorSpec((None,), tf.int32, name="targets")]
 
 
-def input_gradients_fn(model):
-    """Compiled ``(images, targets) -> (d target logit / d images, resolved targets)``.
+def target_gradients(net, images, targets):
+    """The shared gradient pass: ``d target logit / d images`` for a batch.
 
-    Shapes: images float32 ``(N, H, W, C)``, targets int32 ``(N,)`` (-1: predicted);
-    returns float32 ``(N, H, W, C)`` and int32 ``(N,)``. Cached per model.
+    Parameters
+    ----------
+    net : LogitsNet
+        Plain, or ``guided=True`` for guided backpropagation.
+    images : tf.Tensor, float32, ``(B, H, W, C)``
+    targets : tf.Tensor, int32, ``(B,)`` (-1: predicted)
+
+    Returns
+    -------
+    gradients : float32 ``(B, H, W, C)``; targets : int32 ``(B,)`` (resolved);
+    finite : bool scalar (all logits finite)
+    """
+    with tf.GradientTape(watch_accessed_variables=False) as tape:
+        tape.watch(images)
+        logits = net(images)
+        targets = resolve_targets(logits, targets)
+        score = tf.reduce_sum(target_logit(logits, targets))
+    # Images do not interact in inference mode: the gradient of the summed target
+    # logits is, image by image, the gradient of that image's own target logit.
+    return tape.gradient(score, images), targets, tf.reduce_all(tf.math.is_finite(logits))
+
+
+def input_gradients_fn(model, guided: bool = False):
+    """Compiled ``(images, targets) -> (gradients, resolved targets, finite)``.
+
+    See :func:`target_gradients`; images float32 ``(N, H, W, C)``, targets int32
+    ``(N,)`` (-1: predicted). ``guided=True``: guided backpropagation's gradients.
+    Cached per model.
     """
     def build():
-        net = logits_net(model, None)
+        net = logits_net(model, None, guided)
+        return tf.function(lambda images, targets: target_gradients(net, images, targets),
+                           input_signature=_signature(model), reduce_retracing=True)
 
-        def input_gradients(images, targets):
-            with tf.GradientTape(watch_accessed_variables=False) as tape:
-                tape.watch(images)
-                logits = net(images)
-                targets = resolve_targets(logits, targets)
-                score = tf.reduce_sum(target_logit(logits, targets))
-            return tape.gradient(score, images), targets
+    return cached(model, ("input_gradients", guided), build)
 
-        return tf.function(input_gradients, input_signature=_signature(model), reduce_retracing=True)
 
-    return cached(model, "input_gradients", build)
+def input_gradients(model, x: np.ndarray, t: np.ndarray, batch_size: int,
+                    guided: bool = False) -> np.ndarray:
+    """Gradients of each image's target logit, batch by batch: float32 ``(N, H, W, C)``.
+
+    Raises ValueError if the model's outputs are not finite.
+    """
+    grads_fn = input_gradients_fn(model, guided)
+    out = []
+    for i in range(0, len(x), batch_size):
+        grads, _, finite = grads_fn(tf.constant(x[i:i + batch_size]),
+                                    tf.constant(t[i:i + batch_size]))
+        check_finite_logits(bool(finite))
+        out.append(grads.numpy())
+    return np.concatenate(out) if len(out) > 1 else out[0]
 
 
 def gradient_map(gradients):
@@ -92,12 +133,7 @@ def saliency(model, images, targets=None, *, batch_size=None):
     np.ndarray, float32, ``(N, H, W)`` (``(H, W)`` for one image), in [0, 1]
     """
     x, t, single, batch_size = _prepare(model, images, targets, batch_size)
-    grads_fn = input_gradients_fn(model)
-    out = []
-    for i in range(0, len(x), batch_size):
-        grads, _ = grads_fn(tf.constant(x[i:i + batch_size]), tf.constant(t[i:i + batch_size]))
-        out.append(gradient_map(grads).numpy())
-    maps = np.concatenate(out)
+    maps = gradient_map(tf.constant(input_gradients(model, x, t, batch_size))).numpy()
     return maps[0] if single else maps
 
 
@@ -154,12 +190,15 @@ def smoothgrad(model, images, targets=None, *, n_samples=25, noise_level=0.15, s
     out = []
     for i in range(0, len(x), batch_size):
         xb = x[i:i + batch_size]
-        targets_b = resolve_targets(logits_fn(tf.constant(xb)), tf.constant(t[i:i + batch_size]))
+        clean_logits = logits_fn(tf.constant(xb))
+        check_finite_logits(clean_logits.numpy())
+        targets_b = resolve_targets(clean_logits, tf.constant(t[i:i + batch_size]))
         sigma = noise_level * (xb.max(axis=(1, 2, 3)) - xb.min(axis=(1, 2, 3)))
         total = tf.zeros(xb.shape, tf.float32)
         for s in range(n_samples):
             noisy = xb + sigma[:, None, None, None] * noise[s]
-            grads, _ = grads_fn(tf.constant(noisy, tf.float32), targets_b)
+            grads, _, finite = grads_fn(tf.constant(noisy, tf.float32), targets_b)
+            check_finite_logits(bool(finite))
             total += grads
         out.append(gradient_map(total / n_samples).numpy())
     maps = np.concatenate(out)

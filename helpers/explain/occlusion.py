@@ -11,10 +11,18 @@ import tensorflow as tf
 
 from .._checks import check_int
 from ._inputs import check_images, check_model, check_targets, model_input_shape
-from ._logits import cached, compiled_logits, logits_net, resolve_targets, target_logit, target_probability
+from ._logits import (
+    cached,
+    check_finite_logits,
+    compiled_logits,
+    logits_net,
+    resolve_targets,
+    target_logit,
+    target_probability,
+)
 from ._maps import normalize_per_image
 from ._progress import Progress
-from .scorecam import default_batch_size
+from .cam_base import default_batch_size
 
 SCORES = ("logit", "probability")
 
@@ -90,7 +98,8 @@ def occlusion(model, images, targets=None, *, patch=None, stride=None, baseline=
     patch : int or (int, int), optional
         Patch size in pixels (default: an eighth of the smaller image side, at least 1).
     stride : int or (int, int), optional
-        Step between positions in pixels (default: half the patch, at least 1).
+        Step between positions in pixels (default: half the patch, at least 1); at most
+        the patch size, so that every pixel is hidden by at least one position.
     baseline : float or sequence of C floats
         The value hidden pixels get, in the model's input units (0 = black for [0, 1]
         images; 0.5 = mid grey).
@@ -123,6 +132,11 @@ def occlusion(model, images, targets=None, *, patch=None, stride=None, baseline=
     if ph > height or pw > width:
         raise ValueError(f"patch {ph}x{pw} is larger than the {height}x{width} images")
     sh, sw = _pair(stride if stride is not None else (max(1, ph // 2), max(1, pw // 2)), "stride")
+    if sh > ph or sw > pw:
+        raise ValueError(
+            f"stride {sh}x{sw} is larger than patch {ph}x{pw}: the pixels between two patch "
+            "positions would never be hidden and would get no score; use stride <= patch"
+        )
     if score not in SCORES:
         raise ValueError(f"score must be one of {SCORES}, got {score!r}")
     base = np.asarray(baseline, dtype=np.float64)
@@ -144,6 +158,7 @@ def occlusion(model, images, targets=None, *, patch=None, stride=None, baseline=
     # Scores of the clean images (and the resolved targets).
     logits_fn = compiled_logits(model)
     clean_logits = tf.concat([logits_fn(images[i:i + batch_size]) for i in range(0, n, batch_size)], 0)
+    check_finite_logits(clean_logits.numpy())
     t = resolve_targets(clean_logits, tf.constant(t)).numpy()
     clean_logits = tf.cast(clean_logits, tf.float64)
     clean = (target_logit(clean_logits, t) if score == "logit"

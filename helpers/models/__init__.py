@@ -15,8 +15,12 @@ from .classifiers import VGGPreprocess, gap_cnn, vgg16, vgg_like
 from .inspection import (
     CONV_TYPES,
     all_layers,
+    final_activation,
     find_layer,
+    input_operation,
     last_conv_layer,
+    layer_ids,
+    layer_paths,
     output_activation,
     output_operation,
 )
@@ -32,4 +36,8 @@ __all__ = [
     "find_layer",
     "output_activation",
     "output_operation",
+    "final_activation",
+    "input_operation",
+    "layer_paths",
+    "layer_ids",
 ]
