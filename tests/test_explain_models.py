@@ -299,7 +299,9 @@ def test_mixed_precision_model(images):
 
     half, full = build("mixed_float16"), build("float32")
     full.set_weights(half.get_weights())
-    for method in ("gradcam", "gradcam_plus_plus", "cam", "saliency", "scorecam"):
+    for method in ("gradcam", "gradcam_plus_plus", "cam", "saliency", "scorecam", "hirescam",
+                   "xgradcam", "layercam", "eigencam", "ablationcam", "integrated_gradients",
+                   "guided_backprop", "guided_gradcam"):
         a = explain.explain(method, half, images, [0, 1, 2], **_options(method))
         b = explain.explain(method, full, images, [0, 1, 2], **_options(method))
         assert a.dtype == np.float32 and np.isfinite(a).all()

@@ -1,0 +1,203 @@
+"""The model-randomisation sanity check (Adebayo et al., 2018).
+
+If a map explains the *model*, destroying the model's weights must change the map.
+The cascade re-initialises the layers one by one from the output down and, after each,
+compares the new maps with the original ones by Spearman rank correlation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from .._checks import check_bool, check_int
+from ..explain import explain
+from ..explain._inputs import check_images, check_model, check_targets, n_logits
+from ..models import all_layers
+from ._forward import logits_of, predicted
+
+
+@dataclass(frozen=True)
+class Randomization:
+    """Result of :func:`randomization_test`.
+
+    Attributes
+    ----------
+    layers : list of str
+        The re-initialised layers, in cascade order (output first); row j of the arrays
+        is the model with layers[0..j] randomised.
+    spearman : np.ndarray, float64, ``(n_layers, N)``
+        Spearman rank correlation between each image's original and new map.
+    spearman_abs : np.ndarray, float64, ``(n_layers, N)``
+        The same on the absolute values of the maps (the paper reports both; for maps
+        already in [0, 1] the two are equal).
+    targets : np.ndarray, int32, ``(N,)``
+        The classes explained (the original model's prediction where ``targets=None``),
+        kept fixed through the cascade.
+    """
+
+    layers: list
+    spearman: np.ndarray
+    spearman_abs: np.ndarray
+    targets: np.ndarray
+
+    @property
+    def mean(self) -> np.ndarray:
+        """Mean correlation per layer, ``(n_layers,)``."""
+        return self.spearman.mean(axis=1)
+
+    @property
+    def mean_abs(self) -> np.ndarray:
+        """Mean correlation of the absolute maps per layer, ``(n_layers,)``."""
+        return self.spearman_abs.mean(axis=1)
+
+
+def rankdata(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..n of the last axis, ties given the mean of their ranks, float64."""
+    values = np.asarray(values, dtype=np.float64)
+    flat = values.reshape(-1, values.shape[-1])
+    out = np.empty_like(flat)
+    for row, v in zip(out, flat):
+        order = np.argsort(v, kind="stable")
+        sorted_v = v[order]
+        starts = np.r_[0, np.flatnonzero(np.diff(sorted_v)) + 1]
+        ends = np.r_[starts[1:], len(v)]
+        mean_rank = (starts + ends + 1) / 2.0      # mean of ranks start+1 .. end
+        row[order] = np.repeat(mean_rank, ends - starts)
+    return out.reshape(values.shape)
+
+
+def spearman(a, b) -> np.ndarray:
+    """Spearman rank correlation of each pair of maps, ``(N,)`` float64.
+
+    ``a``, ``b``: ``(N, H, W)``. The Pearson correlation of the (tie-averaged) ranks.
+    A constant map has no ranking: its correlation is defined as 0 (not NaN).
+    """
+    n = len(a)
+    ra = rankdata(np.asarray(a).reshape(n, -1))
+    rb = rankdata(np.asarray(b).reshape(n, -1))
+    ra -= ra.mean(axis=1, keepdims=True)
+    rb -= rb.mean(axis=1, keepdims=True)
+    norm = np.sqrt((ra ** 2).sum(axis=1) * (rb ** 2).sum(axis=1))
+    dot = (ra * rb).sum(axis=1)
+    return np.where(norm > 0, dot / np.where(norm > 0, norm, 1.0), 0.0)
+
+
+def fresh_weights(layer, seed: int) -> list:
+    """New values for each of ``layer``'s variables, drawn from its own initialisers.
+
+    A variable ``v`` named ``kernel``, ``bias``, ``gamma``, ``moving_mean``, ... uses the
+    layer's ``<name>_initializer`` (Glorot uniform kernels, zero biases, BatchNorm back to
+    the identity: gamma 1, beta 0, mean 0, variance 1) re-seeded with ``seed + i`` for the
+    layer's i-th variable, so a run is reproducible whatever the global random state.
+    A variable without a matching initialiser gets Glorot uniform (2-D or more) or
+    zeros (1-D).
+    """
+    values = []
+    for i, var in enumerate(layer.weights):
+        short = var.name.split("/")[-1]
+        init = getattr(layer, f"{short}_initializer", None)
+        if not isinstance(init, keras.initializers.Initializer):
+            init = (keras.initializers.GlorotUniform() if len(var.shape) >= 2
+                    else keras.initializers.Zeros())
+        config = init.get_config()
+        if "seed" in config:
+            config["seed"] = seed + i
+        values.append(np.asarray(type(init).from_config(config)(var.shape, dtype=var.dtype)))
+    return values
+
+
+def randomized_layers(model: keras.Model) -> list:
+    """The layers that hold weights, output first (the cascade's order)."""
+    return [lay for lay in reversed(all_layers(model))
+            if not isinstance(lay, keras.Model) and lay.weights]
+
+
+def randomization_test(method, model, images, targets=None, *, layers=None,
+                       independent=False, seed=0, **options) -> Randomization:
+    """Cascading model randomisation: do the maps change when the model is destroyed?
+
+    A reader's meaning: a heatmap that shows what the model learned must fall apart
+    when the learned weights are replaced by random ones. Starting from the output,
+    each layer of a *copy* of the model is re-initialised in turn (the layers above
+    stay random: a cascade) and the maps are recomputed. A high rank correlation with
+    the original maps after the weights are gone means the method shows the image
+    (edges, contrast) more than the model: it fails the sanity check.
+
+    Parameters
+    ----------
+    method : str or callable
+        A name known to :func:`helpers.explain.explain` (``"gradcam"``, ...), or a
+        function ``method(model, images, targets, **options) -> maps (N, H, W)``.
+    model : keras.Model
+        Never modified: the cascade runs on a copy (``keras.models.clone_model``, the
+        weights copied over); each re-initialised layer gets fresh weights from its own
+        initialisers (biases zeros, BatchNorm to identity), see :func:`fresh_weights`.
+    images : array-like, float, ``(N, H, W, C)`` or one ``(H, W, C)``
+    targets : None, int or sequence of int
+        None: the original model's predicted class, kept for every step.
+    layers : sequence of str or None
+        Names of the layers to randomise, in this order (default: every layer with
+        weights, from the output down).
+    independent : bool
+        False (default): cascading; True: one layer at a time, the others restored.
+    seed : int >= 0
+        Seeds the new weights (the j-th randomised layer uses ``seed + 1000 * j``): the
+        same seed gives the same result, and a layer gets the same random weights in
+        the cascading and the independent mode.
+    **options
+        Passed to the method (e.g. ``layer=`` for the CAM family; the layer is looked
+        up by name in the copy).
+
+    Returns
+    -------
+    Randomization
+        ``.layers``, ``.spearman`` and ``.spearman_abs`` ``(n_layers, N)``, ``.mean``.
+    """
+    model = check_model(model)
+    independent = check_bool(independent, "independent")
+    seed = check_int(seed, "seed", 0)
+    if not (isinstance(method, str) or callable(method)):
+        raise TypeError(f"method must be a method name or a callable, got {type(method).__name__}")
+    x, _ = check_images(images, model)
+    t = check_targets(targets, len(x), n_logits(model))
+    t = predicted(logits_of(model, [x]), t)
+    if "layer" in options and not isinstance(options["layer"], (str, type(None))):
+        options["layer"] = options["layer"].name
+
+    def maps_of(net):
+        if isinstance(method, str):
+            m = explain(method, net, x, t, **options)
+        else:
+            m = method(net, x, t, **options)
+        return np.asarray(m, dtype=np.float64).reshape(len(x), x.shape[1], -1)
+
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    by_name = {lay.name: lay for lay in all_layers(copy)}
+    if layers is None:
+        names = [lay.name for lay in randomized_layers(copy)]
+    else:
+        if isinstance(layers, str) or not all(isinstance(s, str) for s in layers):
+            raise TypeError("layers must be a sequence of layer names (str)")
+        unknown = [s for s in layers if s not in by_name]
+        if unknown:
+            raise ValueError(f"layers {unknown} are not in model {model.name!r}")
+        names = list(layers)
+    if not names:
+        raise ValueError(f"model {model.name!r} has no layer with weights to randomise")
+    original = maps_of(copy)
+    trained = {name: [w.numpy() for w in by_name[name].weights] for name in names}
+    rho, rho_abs = [], []
+    for j, name in enumerate(names):
+        for var, value in zip(by_name[name].weights, fresh_weights(by_name[name], seed + 1000 * j)):
+            var.assign(value)
+        m = maps_of(copy)
+        rho.append(spearman(original, m))
+        rho_abs.append(spearman(np.abs(original), np.abs(m)))
+        if independent:
+            for var, value in zip(by_name[name].weights, trained[name]):
+                var.assign(value)
+    return Randomization(layers=names, spearman=np.array(rho), spearman_abs=np.array(rho_abs),
+                         targets=t)
