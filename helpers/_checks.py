@@ -26,6 +26,8 @@ __all__ = [
     "check_real",
     "check_bool",
     "check_choice",
+    "check_str",
+    "check_strings",
     "check_array",
     "check_labels",
     "first_positions",
@@ -135,10 +137,13 @@ def check_bool(value, name: str) -> bool:
 def check_choice(value, name: str, choices: Sequence):
     """Return ``value`` if it is one of ``choices``, or raise a message listing them."""
     listed = ", ".join(repr(c) for c in choices)
-    try:
-        known = value in choices
-    except TypeError:  # unhashable or incomparable
-        known = False
+    if isinstance(value, (np.ndarray, list, tuple, dict, set)):
+        known = False  # an array would compare element-wise (and is never a choice)
+    else:
+        try:
+            known = bool(value in choices)
+        except (TypeError, ValueError):  # unhashable or incomparable
+            known = False
     if not known:
         same_kind = any(isinstance(value, type(c)) for c in choices)
         raise (ValueError if same_kind else TypeError)(
@@ -147,28 +152,65 @@ def check_choice(value, name: str, choices: Sequence):
     return value
 
 
+def check_str(value, name: str, *, optional: bool = False, allow_empty: bool = True):
+    """Return ``value`` if it is a ``str`` (or ``None`` when ``optional``), else raise."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        expected = "a str" + (" or None" if optional else "")
+        raise TypeError(f"{name} must be {expected}, got {describe(value)}")
+    if not value and not allow_empty:
+        raise ValueError(f"{name} must be a non-empty str, got ''")
+    return value
+
+
+def check_strings(values, name: str, *, length: int | None = None,
+                  min_length: int = 0) -> tuple[str, ...]:
+    """Return a sequence of str (a list, tuple or 1-D array of str) as a tuple, or raise.
+
+    A single string is refused (``"ab"`` is not the two names ``"a"`` and ``"b"``).
+    ``length`` requires exactly that many entries; ``min_length`` at least that many.
+    """
+    if isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind == "U":
+        values = values.tolist()
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise TypeError(f"{name} must be a list of str, got {describe(values)}")
+    for i, value in enumerate(values):
+        if not isinstance(value, str):
+            raise TypeError(f"{name}[{i}] must be a str, got {describe(value)}")
+    if length is not None and len(values) != length:
+        raise ValueError(f"{name} must have {length} entries, got {len(values)}")
+    if len(values) < min_length:
+        raise ValueError(f"{name} must have at least {min_length} entries, got {len(values)}")
+    return tuple(values)
+
+
 def check_array(values, name: str, *, ndim: int | Sequence[int] | None = None,
                 dtype=np.float64, finite: bool = True, allow_empty: bool = False,
-                shape_hint: str = "") -> np.ndarray:
+                shape_hint: str = "", allow_bool: bool = True) -> np.ndarray:
     """Return ``values`` as a NumPy array of ``dtype``, or raise.
 
     Parameters
     ----------
     values : array-like of numbers
         Strings, objects, complex numbers and ragged lists are refused (``TypeError``
-        or ``ValueError``); booleans are accepted as 0/1 only for integer/bool dtypes.
+        or ``ValueError``); booleans become 0/1 unless ``allow_bool=False``.
     name : str
         The argument's name.
     ndim : int, sequence of int or None
         Allowed numbers of dimensions.
-    dtype : NumPy dtype
-        The dtype returned (float64 by default).
+    dtype : NumPy dtype or None
+        The dtype returned (float64 by default); ``None`` keeps the input's numeric
+        dtype (booleans and integers included).
     finite : bool
         Refuse NaN and infinities (checked after conversion).
     allow_empty : bool
         Accept a zero-size array.
     shape_hint : str
         What the shape should be, e.g. ``"(N, H, W)"``, for the message.
+    allow_bool : bool
+        Accept a boolean array as 0/1 for a float ``dtype`` (e.g. masks). With
+        False, booleans are a ``TypeError`` (thresholds, scores, rates).
     """
     if isinstance(values, (str, bytes)):
         raise TypeError(f"{name} must be an array of numbers, got the string {values!r}")
@@ -191,7 +233,12 @@ def check_array(values, name: str, *, ndim: int | Sequence[int] | None = None,
             )
     if array.size == 0 and not allow_empty:
         raise ValueError(f"{name} is empty (shape {array.shape}); expected{expected or ' values'}")
-    target = np.dtype(dtype)
+    target = array.dtype if dtype is None else np.dtype(dtype)
+    if array.dtype.kind == "b" and target.kind == "f" and not allow_bool:
+        raise TypeError(
+            f"{name} must hold numbers, got booleans (dtype bool); convert them on purpose, "
+            f"e.g. {name}.astype(float), if 0/1 is what you mean"
+        )
     if target.kind in "iu" and array.dtype.kind == "f":
         fractional = np.isfinite(array) & (array != np.round(array))
         if fractional.any():

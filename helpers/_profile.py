@@ -21,7 +21,7 @@ import os
 import random
 from dataclasses import dataclass, field
 
-from ._checks import check_int
+from ._checks import check_choice, check_int, check_str, describe
 
 PROFILES = ("test", "cpu", "gpu")
 ENV_VAR = "HELPERS_PROFILE"
@@ -52,10 +52,10 @@ class Profile:
     gpus: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self):
-        if self.name not in PROFILES:
-            raise ValueError(
-                f"unknown profile {self.name!r}; expected one of {', '.join(PROFILES)}"
-            )
+        check_choice(self.name, "name", PROFILES)
+        check_str(self.source, "source")
+        if not isinstance(self.gpus, tuple) or not all(isinstance(g, str) for g in self.gpus):
+            raise TypeError(f"gpus must be a tuple of str, got {describe(self.gpus)}")
 
     def pick(self, *, test, cpu, gpu):
         """Return the value for the active profile.
@@ -119,7 +119,8 @@ def seed_everything(seed: int) -> None:
     some kernels are still non-deterministic; that is a property of the hardware
     libraries, not of the seed.
     """
-    seed = check_int(seed, "seed", 0)
+    # NumPy's legacy global seed (np.random.seed) takes 32 bits
+    seed = check_int(seed, "seed", 0, maximum=2**32 - 1)
     import numpy as np
 
     os.environ["PYTHONHASHSEED"] = str(seed)

@@ -13,7 +13,6 @@ On a CPU it uses neither: both would only slow training down there.
 """
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Sequence
 
@@ -21,7 +20,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ._checks import check_bool, check_int
+from ._checks import (check_array, check_bool, check_int, check_labels, check_real, check_str,
+                      describe)
 from .batchnorm import PreciseBatchNorm, batchnorm_layers
 from .models import output_activation
 
@@ -38,12 +38,16 @@ def _as_arrays(data, what: str):
     else:
         raise TypeError(
             f"{what} must be an ImageSet, an (images, labels) pair or a tf.data.Dataset, "
-            f"got {type(data).__name__}"
+            f"got {describe(data)}"
         )
+    if isinstance(x, (str, bytes)) or isinstance(y, (str, bytes)):
+        raise TypeError(f"{what}: images and labels must be arrays, got a string")
     x = np.asarray(x)
-    y = np.asarray(y)
+    if x.dtype.kind not in "biuf":
+        raise TypeError(f"{what}: images must be an array of numbers, got dtype {x.dtype}")
     if x.ndim != 4:
-        raise ValueError(f"{what}: images must be (N, H, W, C), got shape {x.shape}")
+        hint = " (for grey images add a channel axis: images[..., None])" if x.ndim == 3 else ""
+        raise ValueError(f"{what}: images must be (N, H, W, C), got shape {x.shape}{hint}")
     if not np.issubdtype(x.dtype, np.floating):
         raise TypeError(
             f"{what}: images must be floating point in [0, 1], got dtype {x.dtype} "
@@ -51,11 +55,63 @@ def _as_arrays(data, what: str):
         )
     if len(x) == 0:
         raise ValueError(f"{what}: there are no images")
-    if y.shape[0] != x.shape[0]:
-        raise ValueError(f"{what}: {x.shape[0]} images but {y.shape[0]} labels")
     if not np.all(np.isfinite(x)):
         raise ValueError(f"{what}: images contain NaN or infinite values")
+    y = check_array(y, f"{what} labels", dtype=None, allow_empty=True)
+    if y.ndim == 0:
+        raise ValueError(f"{what}: labels must hold one label per image, got a single value")
+    if y.shape[0] != x.shape[0]:
+        raise ValueError(f"{what}: {x.shape[0]} images but {y.shape[0]} labels")
     return x.astype(np.float32, copy=False), y
+
+
+def _check_against_model(model: keras.Model, x: np.ndarray, y: np.ndarray, what: str,
+                         check_labels_too: bool) -> np.ndarray:
+    """Refuse images the model cannot take and labels its default loss cannot use.
+
+    Returns the labels as int64 class indices (when they are checked).
+    """
+    expected = tuple(model.input_shape[1:]) if not isinstance(model.input_shape, list) else None
+    if expected is not None and len(expected) == 3:
+        mismatch = any(e is not None and e != g for e, g in zip(expected, x.shape[1:]))
+        if mismatch:
+            want = "x".join("?" if e is None else str(e) for e in expected)
+            got = "x".join(str(g) for g in x.shape[1:])
+            fix = ("convert grey <-> RGB first (e.g. np.repeat(images, 3, axis=-1))"
+                   if expected[:2] == x.shape[1:3] else
+                   "resize the images (e.g. tf.image.resize) or build the model with "
+                   f"input_shape={tuple(x.shape[1:])}")
+            raise ValueError(
+                f"{what}: images are {got} (H x W x C) but model {model.name!r} expects {want}; "
+                f"{fix}"
+            )
+    if not check_labels_too:
+        return y
+    units = model.output_shape[-1]
+    n_classes = 2 if units == 1 else units
+    name = f"{what} labels"
+    if y.ndim == 2 and units > 1 and y.shape[1] == units:
+        raise ValueError(
+            f"{name} look one-hot (shape {y.shape}); fit's default loss takes class indices: "
+            f"pass labels.argmax(axis=1), or compile the model yourself with "
+            "keras.losses.CategoricalCrossentropy."
+        )
+    if units == 1 and y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]  # (N, 1) 0/1 columns are fine for a single output
+    labels = check_labels(y, name)
+    if labels.max() >= n_classes:
+        if units == 1:
+            raise ValueError(
+                f"{name} hold {labels.max()}, but model {model.name!r} has a single output "
+                "(a sigmoid / one logit), which takes labels 0 and 1 only; for more classes "
+                "build the model with n_classes = the number of classes."
+            )
+        raise ValueError(
+            f"{name} hold {labels.max()}, but model {model.name!r} has {units} outputs, "
+            f"so labels must be 0 to {units - 1}; build the model with "
+            f"n_classes={labels.max() + 1} (or more) or fix the labels."
+        )
+    return labels
 
 
 def make_dataset(data, *, batch_size: int = 32, shuffle: bool = False, augment: Callable | None = None,
@@ -87,8 +143,25 @@ def make_dataset(data, *, batch_size: int = 32, shuffle: bool = False, augment: 
     """
     if isinstance(data, tf.data.Dataset):
         return data.prefetch(AUTOTUNE)
-    check_int(batch_size, "batch_size", 1)
+    batch_size = check_int(batch_size, "batch_size", 1)
+    shuffle = check_bool(shuffle, "shuffle")
+    seed = check_int(seed, "seed", 0)
+    check_str(what, "what")
+    _check_augment(augment)
     x, y = _as_arrays(data, what)
+    return _pipeline(x, y, batch_size=batch_size, shuffle=shuffle, augment=augment, seed=seed)
+
+
+def _check_augment(augment) -> None:
+    if augment is not None and not callable(augment):
+        raise TypeError(
+            f"augment must be a callable (e.g. a keras.Sequential of random layers) or None, "
+            f"got {describe(augment)}"
+        )
+
+
+def _pipeline(x: np.ndarray, y: np.ndarray, *, batch_size: int, shuffle: bool, augment,
+              seed: int) -> tf.data.Dataset:
     ds = tf.data.Dataset.from_tensor_slices((x, y)).cache()
     if shuffle:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
@@ -146,6 +219,27 @@ def _has_gpu() -> bool:
     return bool(tf.config.list_physical_devices("GPU"))
 
 
+def _check_optimizer(optimizer, learning_rate: float):
+    """A Keras optimizer: ``None`` -> Adam(learning_rate), a name -> that optimizer."""
+    if optimizer is None:
+        return keras.optimizers.Adam(learning_rate)
+    if isinstance(optimizer, keras.optimizers.Optimizer):
+        return optimizer
+    if isinstance(optimizer, str):
+        try:
+            return keras.optimizers.get(
+                {"class_name": optimizer, "config": {"learning_rate": learning_rate}})
+        except ValueError:
+            raise ValueError(
+                f"optimizer must be the name of a Keras optimizer (e.g. 'adam', 'sgd', "
+                f"'rmsprop'), got {optimizer!r}"
+            ) from None
+    raise TypeError(
+        f"optimizer must be None (Adam), a keras.optimizers.Optimizer or its name, "
+        f"got {describe(optimizer)}"
+    )
+
+
 def compile_for_training(model: keras.Model, *, learning_rate: float = 1e-3, optimizer=None,
                          loss=None, metrics: Sequence | None = None) -> keras.Model:
     """Compile ``model`` with Adam, :func:`default_loss` and accuracy unless told otherwise.
@@ -153,12 +247,21 @@ def compile_for_training(model: keras.Model, *, learning_rate: float = 1e-3, opt
     On a GPU this turns on XLA (``jit_compile=True``) and, for a mixed-precision model,
     wraps the optimizer in ``keras.optimizers.LossScaleOptimizer``.
     """
-    if not (isinstance(learning_rate, (int, float)) and learning_rate > 0 and math.isfinite(learning_rate)):
-        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
-    if optimizer is None:
-        optimizer = keras.optimizers.Adam(learning_rate)
-    elif isinstance(optimizer, str):
-        optimizer = keras.optimizers.get({"class_name": optimizer, "config": {"learning_rate": learning_rate}})
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {describe(model)}")
+    learning_rate = check_real(learning_rate, "learning_rate", 0, low_open=True)
+    optimizer = _check_optimizer(optimizer, learning_rate)
+    if loss is not None and not (isinstance(loss, str) or callable(loss)):
+        raise TypeError(
+            f"loss must be None (chosen from the model's output), a Keras loss or its name, "
+            f"got {describe(loss)}"
+        )
+    if metrics is not None and (isinstance(metrics, (str, bytes))
+                                or not isinstance(metrics, Sequence)):
+        raise TypeError(
+            f"metrics must be None or a list of Keras metrics or names, e.g. ['accuracy'], "
+            f"got {describe(metrics)}"
+        )
     if _uses_mixed_precision(model) and not isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     model.compile(
@@ -241,8 +344,13 @@ def fit(model: keras.Model, train, val=None, *, epochs: int, batch_size: int = 3
         the cross-entropy that matches its output (:func:`default_loss`) and accuracy.
         A compiled model keeps its own optimizer, loss and metrics.
     train, val : ImageSet, (images, labels) or tf.data.Dataset
-        Images float32 ``(N, H, W, C)`` in [0, 1]; labels int class indices ``(N,)``.
-        ``val`` is optional; it is evaluated after every epoch.
+        Images float32 ``(N, H, W, C)`` in [0, 1], of the size and channels the model
+        takes; labels int class indices ``(N,)``: ``0 .. n_outputs - 1``, or 0/1 for a
+        model with a single output (sigmoid or one logit). ``val`` is optional; it is
+        evaluated after every epoch. When ``fit`` chooses the loss (an uncompiled model
+        and ``loss=None``), fractional, one-hot, negative and out-of-range labels are
+        refused before TensorFlow sees them; with your own loss only the images are
+        checked against the model. A Dataset is used as it is (not checked).
     epochs : int
         Passes over the training data (>= 1).
     batch_size : int
@@ -268,12 +376,44 @@ def fit(model: keras.Model, train, val=None, *, epochs: int, batch_size: int = 3
         one value per epoch.
     """
     if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+        raise TypeError(f"model must be a keras.Model, got {describe(model)}")
     epochs = check_int(epochs, "epochs", 1)
-    train_ds = make_dataset(train, batch_size=batch_size, shuffle=True, augment=augment,
-                            seed=seed, what="train")
-    val_ds = None if val is None else make_dataset(val, batch_size=max(batch_size, 128), what="val")
-    if not getattr(model, "compiled", False):
+    batch_size = check_int(batch_size, "batch_size", 1)
+    learning_rate = check_real(learning_rate, "learning_rate", 0, low_open=True)
+    seed = check_int(seed, "seed", 0)
+    progress = check_bool(progress, "progress")
+    _check_augment(augment)
+    if isinstance(callbacks, (str, bytes)) or not isinstance(callbacks, Sequence) or not all(
+            isinstance(c, keras.callbacks.Callback) for c in callbacks):
+        raise TypeError(
+            f"callbacks must be a list of keras.callbacks.Callback, got {describe(callbacks)}"
+        )
+    compiled = getattr(model, "compiled", False)
+    # Labels are checked against the model when fit chooses the loss (default_loss):
+    # with your own loss or compiled model, they may legitimately be one-hot or soft.
+    own_loss = compiled or loss is not None
+    datasets = []
+    for what, data in (("train", train), ("val", val)):
+        if data is None or isinstance(data, tf.data.Dataset):
+            datasets.append(data)
+            continue
+        x, y = _as_arrays(data, what)
+        y = _check_against_model(model, x, y, what, check_labels_too=not own_loss)
+        datasets.append((x, y))
+    train_data, val_data = datasets
+    train_ds = (train_data.prefetch(AUTOTUNE) if isinstance(train_data, tf.data.Dataset) else
+                _pipeline(*train_data, batch_size=batch_size, shuffle=True, augment=augment,
+                          seed=seed))
+    if val_data is None or isinstance(val_data, tf.data.Dataset):
+        val_ds = None if val_data is None else val_data.prefetch(AUTOTUNE)
+    else:
+        val_ds = _pipeline(*val_data, batch_size=max(batch_size, 128), shuffle=False,
+                           augment=None, seed=seed)
+    if not compiled:
+        if (metrics is None and not isinstance(train_data, tf.data.Dataset)
+                and train_data[1].ndim == 2 and model.output_shape[-1] > 1):
+            # your own loss on one-hot / soft labels: accuracy compares argmaxes
+            metrics = [keras.metrics.CategoricalAccuracy(name="accuracy")]
         compile_for_training(model, learning_rate=learning_rate, optimizer=optimizer,
                              loss=loss, metrics=metrics)
     all_callbacks = list(callbacks)

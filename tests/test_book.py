@@ -1,6 +1,11 @@
-"""The book: its configuration, its notebooks' conventions, and a full build."""
+"""The book: its configuration, its notebooks' conventions, and the executed build.
+
+The executed build (tests/book_build.py) is the one run of the chapters in the default
+test command; tests/test_browser.py opens the same build in Chromium.
+"""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -13,7 +18,15 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-from sync_repository_url import INSTALL_URL, install_cell, repository_url  # noqa: E402
+from book_build import build, failing_notebooks, failure_report  # noqa: E402
+from colab_copies import COPIES, colab_url, expected_copies, labels  # noqa: E402
+from sync_repository_url import (install_cell, install_cell_source,  # noqa: E402
+                                 repository_branch, repository_url)
+
+PAGE_WIDTH = 79            # characters of code that fit the book's page without scrolling
+# Seconds per chapter in the test profile: the budget is 60 s on an idle 2-core machine;
+# this limit only catches a runaway chapter on a loaded one (README.md has the figures).
+CHAPTER_BUDGET = 300
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
@@ -68,35 +81,156 @@ def test_notebook_conventions(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_colab_install_cell_uses_the_configured_repository(path):
+def test_install_cell_is_the_configured_one(path):
+    """Every chapter's first code cell: quiet TensorFlow before it loads, and in Colab
+    install helpers from the configured repository *and branch*."""
     nb = nbformat.read(path, as_version=4)
     cell = install_cell(nb)
-    urls = INSTALL_URL.findall(cell.source)
-    assert urls == [f'"git+{repository_url(ROOT)}"'], \
-        f"{path.name}: run `python tools/sync_repository_url.py` after changing _config.yml"
-    assert 'if "google.colab" in sys.modules:' in cell.source  # does nothing outside Colab
+    assert cell.source == install_cell_source(repository_url(ROOT), repository_branch(ROOT)), \
+        f"{path.name}: run `python tools/sync_repository_url.py` (after changing _config.yml)"
+    assert 'if "google.colab" in sys.modules:' in cell.source  # installs nothing elsewhere
+    first_import = min(i for i, c in enumerate(nb.cells) if c.cell_type == "code"
+                       and re.search(r"^\s*(import|from) (helpers|keras|tensorflow)", c.source, re.M))
+    assert nb.cells.index(cell) < first_import     # the log level is set before TF loads
+    saved = os.environ.pop("TF_CPP_MIN_LOG_LEVEL", None)
+    try:
+        exec(compile(cell.source, "install cell", "exec"), {})   # outside Colab: no install
+        assert os.environ["TF_CPP_MIN_LOG_LEVEL"] in ("2", "3")
+    finally:
+        os.environ.pop("TF_CPP_MIN_LOG_LEVEL", None)
+        if saved is not None:
+            os.environ["TF_CPP_MIN_LOG_LEVEL"] = saved
 
 
-def test_build_the_book_with_warnings_as_errors(tmp_path):
-    """``jupyter-book build . -W -n --keep-going`` with execution off (nbval runs the notebooks)."""
-    config = dict(CONFIG)
-    config["execute"] = dict(CONFIG["execute"], execute_notebooks="off")
-    config_path = tmp_path / "_config.yml"
-    config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    out = tmp_path / "out"
-    jb = shutil.which("jupyter-book") or "jupyter-book"
-    result = subprocess.run(
-        [jb, "build", str(ROOT), "-W", "-n", "--keep-going", "--all",
-         "--config", str(config_path), "--path-output", str(out)],
-        capture_output=True, text=True, cwd=ROOT, timeout=900,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    html = out / "_build" / "html"
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_lines_fit_the_page(path):
+    """No code line is cut off at the book's page width (79 characters)."""
+    nb = nbformat.read(path, as_version=4)
+    long = [(i, line) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+            for line in cell.source.splitlines() if len(line) > PAGE_WIDTH]
+    assert not long, f"{path.name}: {len(long)} code line(s) over {PAGE_WIDTH} characters:\n" + \
+        "\n".join(f"  cell {i}: ({len(line)}) {line}" for i, line in long[:20])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_mentions_of_existing_chapters_are_links(path):
+    """"Chapter 6" is a link once book/06_*.ipynb exists (the build then checks the link)."""
+    chapters = {int(p.name[:2]) for p in NOTEBOOKS if p.name[:2].isdigit()}
+    own = int(path.name[:2]) if path.name[:2].isdigit() else None
+    nb = nbformat.read(path, as_version=4)
+    plain = []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        text = re.sub(r"\[[^\]]*\]\([^)]*\)", "", cell.source)        # drop existing links
+        for match in re.finditer(r"Chapters? \d+(?:(?:, | and | to |-|–)\d+)*", text):
+            numbers = set(map(int, re.findall(r"\d+", match.group(0))))
+            if (numbers & chapters) - {own}:
+                plain.append(match.group(0))
+    assert not plain, (f"{path.name}: link these to their chapters, e.g. "
+                       f"[Chapter N](NN_name.ipynb): {sorted(set(plain))}")
+
+
+def test_colab_copies_are_up_to_date():
+    """colab/book/ holds the chapters' Colab copies, current with book/ and _config.yml."""
+    fix = "run `python tools/colab_copies.py` and commit colab/book/"
+    for path, text in expected_copies(ROOT).items():
+        assert path.exists(), f"{path.relative_to(ROOT)} is missing: {fix}"
+        assert path.read_text(encoding="utf-8") == text, f"{path.relative_to(ROOT)} is stale: {fix}"
+    extra = {p.name for p in (ROOT / COPIES / "book").glob("*.ipynb")} - {p.name for p in NOTEBOOKS}
+    assert not extra, f"Colab copies without a chapter: {extra}: {fix}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_colab_copy_reads_cleanly_outside_the_book(path):
+    copy = nbformat.read(ROOT / COPIES / "book" / path.name, as_version=4)
+    nbformat.validate(copy)
+    text = "\n".join(c.source for c in copy.cells if c.cell_type == "markdown")
+    assert not re.search(r"\{[a-z:]+\}`", text), "a MyST role is left"
+    assert re.search(r"\]\((?!https?://)[^)]*\.(ipynb|md)", text) is None, "a relative link is left"
+    original = nbformat.read(path, as_version=4)
+    keys = [k.strip() for c in original.cells if c.cell_type == "markdown"
+            for group in re.findall(r"\{cite\}`([^`]+)`", c.source) for k in group.split(",")]
+    known = labels(ROOT)
+    for key in keys:                                         # each citation: "(Author, year)"
+        assert known[key][0] in text, f"{key}: {known[key][0]!r} missing"
+    assert install_cell(copy).source == install_cell(original).source
+    assert f"@{repository_branch(ROOT)}" in install_cell(copy).source
+    assert CONFIG["repository"]["path_to_book"] == COPIES   # the launch button opens the copy
+    assert colab_url(CONFIG, f"book/{path.name}").endswith(
+        f"/blob/{repository_branch(ROOT)}/{COPIES}/book/{path.name}")
+
+
+def test_packaging_uses_the_current_license_form():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["license"] == "MIT"                  # an SPDX expression
+    assert all((ROOT / f).exists() for f in project["project"]["license-files"])
+    requires = " ".join(project["build-system"]["requires"])
+    version = re.search(r"setuptools>=(\d+)", requires)
+    assert version and int(version.group(1)) >= 77
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    assert "build/" in ignored and "_build/" in ignored
+
+
+def test_local_readers_get_jupyterlab():
+    """README and book/running.md say `jupyter lab book/`: requirements.txt installs it."""
+    requirements = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    assert re.search(r"^jupyterlab\b", requirements, re.M)
+    assert "jupyter lab book/" in (ROOT / "book" / "running.md").read_text(encoding="utf-8")
+    lab = shutil.which("jupyter-lab")
+    assert lab, "JupyterLab is missing: pip install -r requirements.txt"
+    result = subprocess.run([lab, "--version"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and re.match(r"\d+\.", result.stdout.strip())
+
+
+def test_the_executed_build_succeeds(executed_site):
+    """``jupyter-book build . -W -n --keep-going`` with every chapter executed (profile
+    ``test``): a failing cell or a hidden guard fails it, naming the chapter."""
+    assert executed_site.returncode == 0, failure_report(executed_site)
+    html = executed_site.html
     assert (html / "index.html").exists()
     for entry in _toc_files():
         assert (html / f"{entry}.html").exists(), f"{entry}.html was not built"
-    chapter = (html / "book" / "01_classification.html").read_text(encoding="utf-8")
-    assert "colab.research.google.com" in chapter  # the launch button
+    times = executed_site.execution
+    print("\nchapter execution times (profile test):")
+    for docname, data in sorted(times.items()):
+        print(f"  {docname:32s} {data['seconds']:7.1f} s")
+    for nb in NOTEBOOKS:
+        docname = f"book/{nb.stem}"
+        assert docname in times and times[docname]["succeeded"], f"{nb.name} was not executed"
+        assert times[docname]["seconds"] < CHAPTER_BUDGET, \
+            f"{nb.name} took {times[docname]['seconds']:.0f} s in the test profile"
+        page = (html / f"{docname}.html").read_text(encoding="utf-8")
+        figures = re.findall(r'<img[^>]+src="\.\./_images/', page)
+        assert figures, f"{nb.name}: an executed chapter shows its figures (none found)"
+
+
+def test_a_failing_hidden_guard_fails_the_build_and_names_the_notebook(tmp_path):
+    source = tmp_path / "mini"
+    (source / "book").mkdir(parents=True)
+    (source / "_config.yml").write_text(yaml.safe_dump({
+        "title": "mini", "execute": {"execute_notebooks": "force", "raise_on_error": True,
+                                     "timeout": 120}}), encoding="utf-8")
+    (source / "_toc.yml").write_text(yaml.safe_dump({
+        "format": "jb-book", "root": "book/index", "chapters": [{"file": "book/broken"}]}),
+        encoding="utf-8")
+    (source / "book" / "index.md").write_text("# Mini\n", encoding="utf-8")
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    guard = nbformat.v4.new_code_cell('assert 1 + 1 == 3, "the claimed number"')
+    guard.metadata["tags"] = ["remove-cell"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Broken"), nbformat.v4.new_code_cell("x = 1"),
+                guard]
+    nbformat.write(nb, source / "book" / "broken.ipynb")
+    result = build(source, tmp_path / "out", timeout=600)
+    assert result.returncode != 0
+    assert failing_notebooks(result.log) == ["broken.ipynb"], result.log[-3000:]
+    report = failure_report(result)
+    assert report.startswith("executing broken.ipynb failed"), report[:500]
+    assert "the claimed number" in report, report[-3000:]
 
 
 def test_every_exercise_set_is_used_by_a_chapter():

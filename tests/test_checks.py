@@ -9,6 +9,8 @@ from helpers._checks import (
     check_int,
     check_labels,
     check_real,
+    check_str,
+    check_strings,
 )
 
 
@@ -84,3 +86,34 @@ def test_check_labels_says_what_to_do():
         check_labels([-1, 0], "y")
     with pytest.raises(TypeError, match="integer class labels"):
         check_labels(["cat"], "y")
+
+
+def test_check_array_keeps_the_dtype_with_none_and_can_refuse_booleans():
+    assert check_array(np.array([1, 2], np.int32), "m", dtype=None).dtype == np.int32
+    assert check_array(np.array([True, False]), "m").tolist() == [1.0, 0.0]  # masks: 0/1
+    with pytest.raises(TypeError, match="m must hold numbers, got booleans"):
+        check_array(np.array([True, False]), "m", allow_bool=False)
+
+
+@pytest.mark.parametrize("value", [np.zeros(0), np.array(["a"]), ["voc"], ("voc",), {"voc": 1}])
+def test_check_choice_refuses_containers_without_comparing_them(value):
+    # an array used to raise NumPy's "truth value of an empty array is ambiguous"
+    with pytest.raises(TypeError, match=r"method must be one of 'voc', 'coco', got"):
+        check_choice(value, "method", ("voc", "coco"))
+
+
+def test_check_str_and_check_strings():
+    assert check_str("a", "title") == "a"
+    assert check_str(None, "title", optional=True) is None
+    with pytest.raises(TypeError, match="title must be a str, got int 5"):
+        check_str(5, "title")
+    with pytest.raises(ValueError, match="name must be a non-empty str"):
+        check_str("", "name", allow_empty=False)
+    assert check_strings(["a", "b"], "names") == ("a", "b")
+    assert check_strings(np.array(["a", "b"]), "names") == ("a", "b")
+    with pytest.raises(TypeError, match="names must be a list of str, got str 'ab'"):
+        check_strings("ab", "names")
+    with pytest.raises(TypeError, match=r"names\[1\] must be a str, got int 2"):
+        check_strings(["a", 2], "names")
+    with pytest.raises(ValueError, match="names must have 3 entries, got 2"):
+        check_strings(["a", "b"], "names", length=3)

@@ -71,9 +71,10 @@ def test_download_failure_is_a_download_error(tmp_path):
     assert not (tmp_path / "x.bin").exists()
 
 
-@pytest.mark.parametrize("digest", ["abc", "g" * 64, None])
-def test_download_refuses_a_malformed_digest(tmp_path, digest):
-    with pytest.raises(ValueError, match="64 hexadecimal digits"):
+@pytest.mark.parametrize("digest, error", [("abc", ValueError), ("g" * 64, ValueError),
+                                           (None, TypeError)])
+def test_download_refuses_a_malformed_digest(tmp_path, digest, error):
+    with pytest.raises(error, match="64 hexadecimal digits"):
         download("file:///nothing", tmp_path / "x", digest)
 
 

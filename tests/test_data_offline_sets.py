@@ -72,7 +72,7 @@ def test_sample_photos_are_centre_cropped_not_stretched():
     assert np.abs(middle - square).mean() < 0.08
 
 
-@pytest.mark.parametrize("size, error", [(4, ValueError), ("big", TypeError), ((64, 64, 3), TypeError)])
+@pytest.mark.parametrize("size, error", [(4, ValueError), ("big", TypeError), ((64, 64, 3), ValueError), ((16.7, 16), TypeError)])
 def test_sample_photos_refuse_bad_sizes(size, error):
     with pytest.raises(error, match="size"):
         sample_photos(size=size)
@@ -156,7 +156,7 @@ def test_missing_unknown_and_empty_folders_raise(pet_folder, tmp_path):
     with pytest.raises(FileNotFoundError, match=r"bird.*available folders: \['cat', 'dog'\]"):
         image_folder(pet_folder, class_names=("cat", "bird"))
     (pet_folder / "fish").mkdir()
-    with pytest.raises(ValueError, match="fish holds no image files"):
+    with pytest.raises(ValueError, match="class folder 'fish' holds no image files"):
         image_folder(pet_folder)
     empty_root = tmp_path / "empty_root"
     empty_root.mkdir()
@@ -169,7 +169,9 @@ def test_missing_unknown_and_empty_folders_raise(pet_folder, tmp_path):
     [
         ({"on_error": "ignore"}, ValueError, "on_error"),
         ({"size": 0}, ValueError, "size"),
-        ({"size": (16, 16, 3)}, TypeError, "size"),
+        ({"size": (16, 16, 3)}, ValueError, "size"),
+        ({"size": (16.7, 16)}, TypeError, r"size\[0\] \(height\) must be an int"),
+        ({"crop": "no"}, TypeError, "crop must be True or False"),
         ({"class_names": "cat"}, TypeError, "class_names"),
         ({"class_names": ("cat", "cat")}, ValueError, "repeats"),
         ({"class_names": ()}, ValueError, "at least one"),

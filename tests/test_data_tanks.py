@@ -189,7 +189,7 @@ def test_other_sizes_keep_the_guarantees():
     [
         ({"n": 1}, ValueError, "n must be an int >= 2"),
         ({"n": 10.0}, TypeError, "n must be an int"),
-        ({"n": 10, "size": 16}, ValueError, "size must be an int >= 32"),
+        ({"n": 10, "size": 16}, ValueError, "size must be an int in [32, 4096], got 16"),
         ({"n": 10, "confounded": "yes"}, TypeError, "confounded must be True or False"),
         ({"n": 10, "confounded": 1}, TypeError, "confounded must be True or False"),
         ({"n": 10, "seed": 1.5}, TypeError, "seed"),

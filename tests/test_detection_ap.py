@@ -73,14 +73,28 @@ def test_default_method_is_all_point():
 @pytest.mark.parametrize(
     "recall, precision, method, message",
     [
-        (RECALL, PRECISION, "voc12", r"unknown average-precision method 'voc12'"),
+        (RECALL, PRECISION, "voc12", r"method must be one of 'voc07', 'voc', 'coco', got str 'voc12'"),
         ([0.5, 0.2], [1, 1], "voc", r"recall must not decrease .* recall\[1\] = 0\.2 < recall\[0\] = 0\.5"),
         ([0.5], [1, 1], "voc", r"same length"),
         ([0.5, 1.5], [1, 1], "voc", r"recall\[1\] is 1\.5; expected a number in \[0, 1\]"),
         ([0.5, 1.0], [1, np.nan], "voc", r"precision\[1\] is nan"),
-        ([[0.5]], [[1]], "voc", r"1-D arrays"),
+        ([[0.5]], [[1]], "voc", r"recall must be a 1-D array"),
     ],
 )
 def test_bad_input(recall, precision, method, message):
     with pytest.raises(ValueError, match=message):
         average_precision(recall, precision, method)
+
+
+@pytest.mark.parametrize("recall, precision, error, message", [
+    (["0.5", "1.0"], [1.0, 0.5], TypeError, r"recall must hold numbers, got dtype <U3"),
+    ([0.5, 1.0], "1.0 0.5", TypeError, r"precision must be an array of numbers, got the string"),
+    ([0.5, 1.0], [True, False], None, None),  # booleans are 0/1 precisions: accepted
+    ([[0.5, 1.0]], [[1.0, 0.5]], ValueError, r"recall must be a 1-D array"),
+])
+def test_strings_and_shapes_name_the_argument(recall, precision, error, message):
+    if error is None:
+        assert average_precision(recall, precision) == 0.5
+        return
+    with pytest.raises(error, match=message):
+        average_precision(recall, precision)

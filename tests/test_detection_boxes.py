@@ -101,10 +101,10 @@ def test_empty_inputs():
         (lambda: iou([[0, 0, 1, np.inf]], [[0, 0, 1, 1]]), ValueError, r"non-finite"),
         (lambda: iou([[0, 0, 1]], [[0, 0, 1, 1]]), ValueError, r"boxes_a must have shape \(\.\.\., 4\), got shape \(1, 3\)"),
         (lambda: iou([0, 0, 1, 1], [[0, 0, 1, 1]]), ValueError, r"boxes_a must have shape \(N, 4\)"),
-        (lambda: iou([[0, 0, 1, 1]], [[0, 0, 1, 1]], fmt="xyhw"), ValueError, r"unknown box format fmt='xyhw'"),
+        (lambda: iou([[0, 0, 1, 1]], [[0, 0, 1, 1]], fmt="xyhw"), ValueError, r"fmt must be one of 'xyxy', 'xywh', 'cxcywh', got str 'xyhw'"),
         (lambda: iou([["a", 0, 1, 1]], [[0, 0, 1, 1]]), TypeError, r"boxes_a must hold numbers"),
         (lambda: box_convert([[0, 0, -1, 1]], "xywh", "xyxy"), ValueError, r"boxes\[0\] .* negative width -1\.0; expected \[x, y, w, h\]"),
-        (lambda: box_convert([[0, 0, 1, 1]], "xyxy", "yolo"), ValueError, r"unknown box format out_fmt='yolo'"),
+        (lambda: box_convert([[0, 0, 1, 1]], "xyxy", "yolo"), ValueError, r"out_fmt must be one of 'xyxy', 'xywh', 'cxcywh', got str 'yolo'"),
         (lambda: box_convert(np.zeros((2, 2, 4)) - [0, 0, 1, 0], "cxcywh", "xyxy"), ValueError, r"boxes\[0, 0\] .* negative width"),
         (lambda: box_convert([[0, 0, 1], [1, 2, 3, 4]], "xyxy", "xywh"), ValueError, r"rows of different lengths"),
     ],
@@ -112,3 +112,54 @@ def test_empty_inputs():
 def test_bad_boxes_are_named(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# --------------------------------------------------------------------------- one box vocabulary:
+# a data set's boxes (xyxy float pixels, all-NaN rows for "no object") go in as they are
+def test_tank_scene_boxes_go_straight_into_iou_area_and_coco_conversion():
+    from helpers.data import tank_scenes
+    from helpers.detection import heatmap_to_box
+
+    data = tank_scenes(12, size=32, seed=1)
+    missing = np.isnan(data.boxes).all(axis=1)
+    assert missing.any() and (~missing).any()  # both kinds of rows are exercised
+
+    # a "heatmap" that is the object's own mask gives back exactly the data set's box
+    found = heatmap_to_box(data.masks[~missing].astype(np.float32))
+    np.testing.assert_array_equal(found, data.boxes[~missing])
+    per_image = iou(heatmap_to_box(data.masks.astype(np.float32)), data.boxes).diagonal()
+    assert not np.isnan(per_image).any()
+    np.testing.assert_array_equal(per_image[~missing], 1.0)
+    np.testing.assert_array_equal(per_image[missing], 0.0)  # no object: IoU 0, not NaN
+
+    areas = box_area(data.boxes)
+    np.testing.assert_array_equal(areas[missing], 0.0)
+    np.testing.assert_allclose(areas[~missing], data.masks[~missing].any(axis=1).sum(axis=1)
+                               * data.masks[~missing].any(axis=2).sum(axis=1))
+
+    coco = box_convert(data.boxes, "xyxy", "xywh")  # COCO's bbox layout
+    assert np.isnan(coco[missing]).all()
+    np.testing.assert_array_equal(coco[~missing, 2], data.boxes[~missing, 2] - data.boxes[~missing, 0])
+    np.testing.assert_array_equal(box_convert(coco, "xywh", "xyxy"), data.boxes)
+
+
+def test_shapes_boxes_equal_their_masks_extent():
+    from helpers.data import shapes
+
+    data = shapes(10, size=32, seed=4)
+    assert data.boxes.dtype == np.float32 and not np.isnan(data.boxes).any()
+    ious = iou(data.boxes, data.boxes)
+    np.testing.assert_array_equal(ious.diagonal(), 1.0)
+
+
+@pytest.mark.parametrize("row", [[np.nan, 0, 1, 1], [0, 0, np.nan, np.nan]])
+def test_a_partly_nan_box_is_still_an_error(row):
+    with pytest.raises(ValueError, match=r"boxes_b\[1\] .* non-finite .*'no object'"):
+        iou([[0, 0, 1, 1]], [[0, 0, 1, 1], row])
+
+
+def test_nms_takes_real_boxes_only():
+    from helpers.detection import nms
+
+    with pytest.raises(ValueError, match=r"boxes\[0\] .* non-finite"):
+        nms([[np.nan] * 4, [0, 0, 1, 1]], [0.5, 0.4], 0.5)

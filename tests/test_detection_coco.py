@@ -412,20 +412,20 @@ def with_annotation(**changes):
     "dt, error, message",
     [
         (with_detection(bbox=[0, 0, -3.0, 5]), ValueError,
-         r"detection #1 \(image_id=42\): bbox has negative width -3\.0; expected \[x, y, w, h\] with w >= 0 and h >= 0"),
-        (with_detection(bbox=[0, 0, 3, -1]), ValueError, r"detection #1 \(image_id=42\): bbox has negative height -1"),
-        (with_detection(bbox=[0, float("nan"), 3, 1]), ValueError, r"detection #1 .*bbox .*non-finite"),
-        (with_detection(bbox=[0, 0, 3]), ValueError, r"detection #1 .*bbox must have 4 numbers"),
-        (with_detection(bbox="0 0 3 3"), TypeError, r"detection #1 .*bbox must be a list"),
-        (with_detection(image_id=7), ValueError, r"detection #1 \(image_id=7\): image_id 7 is not in gt\['images'\]"),
-        (with_detection(image_id="42"), TypeError, r"detection #1 .*image_id must be an integer"),
-        (with_detection(category_id=99), ValueError, r"detection #1 .*category_id 99 is not in gt\['categories'\]"),
-        (with_detection(score=float("nan")), ValueError, r"detection #1 \(image_id=42\): score is nan; expected a finite number"),
-        (with_detection(score=float("inf")), ValueError, r"detection #1 .*score is inf"),
-        (with_detection(score="high"), TypeError, r"detection #1 .*score must be a number"),
+         r"dt\[1\] \(image_id=42\): bbox has negative width -3\.0; expected \[x, y, w, h\] with w >= 0 and h >= 0"),
+        (with_detection(bbox=[0, 0, 3, -1]), ValueError, r"dt\[1\] \(image_id=42\): bbox has negative height -1"),
+        (with_detection(bbox=[0, float("nan"), 3, 1]), ValueError, r"dt\[1\] .*bbox .*non-finite"),
+        (with_detection(bbox=[0, 0, 3]), ValueError, r"dt\[1\] .*bbox must have 4 numbers"),
+        (with_detection(bbox="0 0 3 3"), TypeError, r"dt\[1\] .*bbox must be a list"),
+        (with_detection(image_id=7), ValueError, r"dt\[1\] \(image_id=7\): image_id 7 is not in gt\['images'\]"),
+        (with_detection(image_id="42"), TypeError, r"dt\[1\] .*image_id must be an integer"),
+        (with_detection(category_id=99), ValueError, r"dt\[1\] .*category_id 99 is not in gt\['categories'\]"),
+        (with_detection(score=float("nan")), ValueError, r"dt\[1\] \(image_id=42\): score is nan; expected a finite number"),
+        (with_detection(score=float("inf")), ValueError, r"dt\[1\] .*score is inf"),
+        (with_detection(score="high"), TypeError, r"dt\[1\] .*score must be a number"),
         ([GOOD_DT[0], {"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1]}], ValueError,
-         r"detection #1 \(image_id=1\): missing field 'score'"),
-        ([GOOD_DT[0], [1, 1, [0, 0, 1, 1], 0.5]], TypeError, r"detection #1: expected a dict"),
+         r"dt\[1\] \(image_id=1\): missing field 'score'"),
+        ([GOOD_DT[0], [1, 1, [0, 0, 1, 1], 0.5]], TypeError, r"dt\[1\]: expected a dict"),
         ({"image_id": 1}, TypeError, r"dt must be a list of detection dicts"),
     ],
 )
@@ -436,24 +436,24 @@ def test_bad_detections_are_named(dt, error, message):
 
 def test_bad_detection_is_named_by_its_position_in_a_long_list():
     dt = make_dt([(1, 1, [0, 0, 10, 10], 0.5)] * 17 + [(42, 1, [0, 0, -3.0, 10], 0.5)])
-    with pytest.raises(ValueError, match=r"^detection #17 \(image_id=42\): bbox has negative width -3\.0"):
+    with pytest.raises(ValueError, match=r"^dt\[17\] \(image_id=42\): bbox has negative width -3\.0"):
         coco_evaluate(GOOD_GT, dt)
 
 
 @pytest.mark.parametrize(
     "gt, error, message",
     [
-        (with_annotation(id=0), ValueError, r"annotation #0 \(id=0\): annotation ids must be positive"),
-        (with_annotation(id=-4), ValueError, r"annotation #0 \(id=-4\): annotation ids must be positive"),
-        (with_annotation(id=1.5), TypeError, r"annotation #0 \(id=1\.5\): id must be an integer"),
-        (with_annotation(image_id=5), ValueError, r"annotation #0 .*image_id 5 is not in gt\['images'\]"),
-        (with_annotation(category_id=3), ValueError, r"annotation #0 .*category_id 3 is not in gt\['categories'\]"),
-        (with_annotation(bbox=[0, 0, -1, 2]), ValueError, r"annotation #0 \(id=1\): bbox has negative width -1"),
-        (with_annotation(area=-5), ValueError, r"annotation #0 \(id=1\): area is -5\.0; expected a number >= 0"),
-        (with_annotation(area=float("nan")), ValueError, r"annotation #0 \(id=1\): area is nan"),
-        (with_annotation(iscrowd=2), ValueError, r"annotation #0 \(id=1\): iscrowd must be 0 or 1, got 2"),
-        ({**GOOD_GT, "images": [{"id": 1}, {"id": 1}]}, ValueError, r"gt\['images'\] #1: image id 1 is used more than once"),
-        ({**GOOD_GT, "categories": [{"name": "cat"}]}, ValueError, r"gt\['categories'\] #0: missing field 'id'"),
+        (with_annotation(id=0), ValueError, r"gt\['annotations'\]\[0\] \(id=0\): annotation ids must be positive"),
+        (with_annotation(id=-4), ValueError, r"gt\['annotations'\]\[0\] \(id=-4\): annotation ids must be positive"),
+        (with_annotation(id=1.5), TypeError, r"gt\['annotations'\]\[0\] \(id=1\.5\): id must be an integer"),
+        (with_annotation(image_id=5), ValueError, r"gt\['annotations'\]\[0\] .*image_id 5 is not in gt\['images'\]"),
+        (with_annotation(category_id=3), ValueError, r"gt\['annotations'\]\[0\] .*category_id 3 is not in gt\['categories'\]"),
+        (with_annotation(bbox=[0, 0, -1, 2]), ValueError, r"gt\['annotations'\]\[0\] \(id=1\): bbox has negative width -1"),
+        (with_annotation(area=-5), ValueError, r"gt\['annotations'\]\[0\] \(id=1\): area is -5\.0; expected a number >= 0"),
+        (with_annotation(area=float("nan")), ValueError, r"gt\['annotations'\]\[0\] \(id=1\): area is nan"),
+        (with_annotation(iscrowd=2), ValueError, r"gt\['annotations'\]\[0\] \(id=1\): iscrowd must be 0 or 1, got 2"),
+        ({**GOOD_GT, "images": [{"id": 1}, {"id": 1}]}, ValueError, r"gt\['images'\]\[1\]: image id 1 is used more than once"),
+        ({**GOOD_GT, "categories": [{"name": "cat"}]}, ValueError, r"gt\['categories'\]\[0\]: missing field 'id'"),
         ({k: v for k, v in GOOD_GT.items() if k != "annotations"}, ValueError, r"gt is missing the 'annotations' list"),
         ([GOOD_GT], TypeError, r"gt must be a COCO-format dict"),
     ],
@@ -466,11 +466,11 @@ def test_bad_ground_truth_is_named(gt, error, message):
 def test_missing_and_duplicate_annotation_fields():
     gt = copy.deepcopy(GOOD_GT)
     del gt["annotations"][0]["area"]
-    with pytest.raises(ValueError, match=r"annotation #0 \(id=1\): missing field 'area'"):
+    with pytest.raises(ValueError, match=r"gt\['annotations'\]\[0\] \(id=1\): missing field 'area'"):
         coco_evaluate(gt, GOOD_DT)
     gt = copy.deepcopy(GOOD_GT)
     gt["annotations"].append(dict(gt["annotations"][0]))
-    with pytest.raises(ValueError, match=r"annotation #1 \(id=1\): duplicate annotation id 1 \(also used by annotation #0\)"):
+    with pytest.raises(ValueError, match=r"gt\['annotations'\]\[1\] \(id=1\): duplicate annotation id 1 \(also used by gt\['annotations'\]\[0\]\)"):
         coco_evaluate(gt, GOOD_DT)
 
 
@@ -478,17 +478,40 @@ def test_missing_and_duplicate_annotation_fields():
     "options, message",
     [
         ({"iou_thresholds": [0.5, 1.2]}, r"iou_thresholds must be .* in \[0, 1\]"),
-        ({"iou_thresholds": []}, r"iou_thresholds must be a non-empty"),
-        ({"recall_thresholds": [0.5, 0.2]}, r"recall_thresholds must be a non-empty, increasing"),
-        ({"max_dets": (1, 0)}, r"max_dets must be distinct positive integers"),
-        ({"max_dets": (10, 10)}, r"max_dets must be distinct positive integers"),
+        ({"iou_thresholds": []}, r"iou_thresholds is empty"),
+        ({"recall_thresholds": [0.5, 0.2]}, r"recall_thresholds must be increasing, got \[0\.5, 0\.2\]"),
+        ({"max_dets": (1, 0)}, r"max_dets\[1\] must be an int >= 1, got 0"),
+        ({"max_dets": (10, 10)}, r"max_dets must be distinct, got \[10, 10\]"),
         ({"area_ranges": {"all": (10, 5)}}, r"area_ranges\['all'\] .*min_area must be <= max_area"),
-        ({"area_ranges": {"all": 5}}, r"area_ranges\['all'\] must be a pair"),
+        ({"area_ranges": {"all": (0, 1, 2)}}, r"area_ranges\['all'\] must be a pair"),
     ],
 )
 def test_bad_options(options, message):
     with pytest.raises(ValueError, match=message):
         coco_evaluate(GOOD_GT, GOOD_DT, **options)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"area_ranges": {"all": 5}}, r"area_ranges\['all'\] must be a pair \(min_area, max_area\), got int 5"),
+        ({"iou_thresholds": "0.5"}, r"iou_thresholds must be an array of numbers, got the string '0\.5'"),
+        ({"max_dets": "100"}, r"max_dets must be positive ints"),
+        ({"max_dets": (1, 10.0)}, r"max_dets\[1\] must be an int >= 1, got float 10\.0"),
+        ({"area_ranges": {"all": ("0", "1")}}, r"area_ranges\['all'\] min_area must be a real number"),
+    ],
+)
+def test_options_of_the_wrong_type(options, message):
+    with pytest.raises(TypeError, match=message):
+        coco_evaluate(GOOD_GT, GOOD_DT, **options)
+
+
+def test_numpy_integers_are_valid_max_dets():
+    reference = coco_evaluate(GOOD_GT, GOOD_DT, max_dets=(1, 10, 100)).stats
+    for max_dets in (np.array([1, 10, 100]), [np.int64(1), np.int32(10), np.array([5, 100])[1]]):
+        np.testing.assert_array_equal(coco_evaluate(GOOD_GT, GOOD_DT, max_dets=max_dets).stats, reference)
+    one = coco_evaluate(GOOD_GT, GOOD_DT, max_dets=np.int64(100))
+    assert one.max_dets == (100,)
 
 
 def test_default_area_ranges_are_pycocotools_values():

@@ -88,12 +88,12 @@ def test_gaussian_blob_box_by_hand():
 @pytest.mark.parametrize(
     "heatmap, threshold, error, message",
     [
-        (np.zeros(5), 0.2, ValueError, r"heatmap must have shape \(H, W\) or \(N, H, W\), got shape \(5,\)"),
+        (np.zeros(5), 0.2, ValueError, r"heatmap must be a 2 or 3-D array \(H, W\) or \(N, H, W\), got shape \(5,\)"),
         (np.zeros((1, 1, 2, 2)), 0.2, ValueError, r"got shape \(1, 1, 2, 2\)"),
         (np.zeros((0, 3)), 0.2, ValueError, r"empty image size"),
         (np.array([[0.0, np.nan]]), 0.2, ValueError, r"heatmap\[0, 1\] is nan; expected finite values"),
-        (np.zeros((2, 2)), 1.5, ValueError, r"threshold must be in \[0, 1\]"),
-        (np.zeros((2, 2)), "0.2", TypeError, r"threshold must be a number"),
+        (np.zeros((2, 2)), 1.5, ValueError, r"threshold must be a finite real number in \[0, 1\], got 1\.5 \(a fraction"),
+        (np.zeros((2, 2)), "0.2", TypeError, r"threshold must be a real number in \[0, 1\], got str '0\.2'"),
         (np.array([["a", "b"]]), 0.2, TypeError, r"heatmap must hold numbers"),
     ],
 )

@@ -82,10 +82,10 @@ def test_nms_empty_and_zero_area():
 @pytest.mark.parametrize(
     "args, error, message",
     [
-        (([[0, 0, 1, 1]], [0.5], 1.5), ValueError, r"iou_threshold must be in \[0, 1\], got 1\.5"),
-        (([[0, 0, 1, 1]], [0.5], -0.1), ValueError, r"iou_threshold must be in \[0, 1\]"),
-        (([[0, 0, 1, 1]], [0.5], float("nan")), ValueError, r"iou_threshold must be in \[0, 1\]"),
-        (([[0, 0, 1, 1]], [0.5], "0.5"), TypeError, r"iou_threshold must be a number"),
+        (([[0, 0, 1, 1]], [0.5], 1.5), ValueError, r"iou_threshold must be a finite real number in \[0, 1\], got 1\.5"),
+        (([[0, 0, 1, 1]], [0.5], -0.1), ValueError, r"iou_threshold must be a finite real number in \[0, 1\]"),
+        (([[0, 0, 1, 1]], [0.5], float("nan")), ValueError, r"iou_threshold must be a finite real number in \[0, 1\]"),
+        (([[0, 0, 1, 1]], [0.5], "0.5"), TypeError, r"iou_threshold must be a real number in \[0, 1\], got str"),
         (([[0, 0, 1, 1]], [np.nan], 0.5), ValueError, r"scores\[0\] is nan; expected a finite number"),
         (([[0, 0, 1, 1]], [0.5, 0.4], 0.5), ValueError, r"scores must have shape \(1,\)"),
         (([[0, 0, -1, 1]], [0.5], 0.5), ValueError, r"boxes\[0\] .* negative width"),
@@ -135,10 +135,10 @@ def test_soft_nms_drops_boxes_below_score_threshold():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"method": "hard"}, r"unknown soft-NMS method 'hard'"),
-        ({"sigma": 0.0}, r"sigma must be a finite number > 0"),
-        ({"iou_threshold": 2.0}, r"iou_threshold must be in \[0, 1\]"),
-        ({"score_threshold": -1.0}, r"score_threshold must be a finite number >= 0"),
+        ({"method": "hard"}, r"method must be one of 'linear', 'gaussian', got str 'hard'"),
+        ({"sigma": 0.0}, r"sigma must be a finite real number > 0, got 0\.0"),
+        ({"iou_threshold": 2.0}, r"iou_threshold must be a finite real number in \[0, 1\]"),
+        ({"score_threshold": -1.0}, r"score_threshold must be a finite real number >= 0, got -1\.0"),
     ],
 )
 def test_soft_nms_bad_parameters(kwargs, message):

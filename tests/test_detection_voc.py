@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from helpers.detection import voc_evaluate
+from helpers.metrics import UndefinedMetricWarning
 
 
 def worked_example():
@@ -96,15 +97,33 @@ def test_equal_scores_keep_input_order():
     assert voc_evaluate(det_boxes=[[hit, miss]], **common).ap[3] == pytest.approx(1.0)
 
 
-def test_classes_without_positives_are_nan_and_left_out_of_the_mean():
+def test_classes_without_positives_are_left_out_never_nan():
     # Class 5 has only a difficult object, class 6 only a detection; class 4 is perfect.
     result = voc_evaluate(
         gt_boxes=[[[0, 0, 10, 10], [20, 20, 30, 30]]], gt_labels=[[4, 5]], gt_difficult=[[0, 1]],
         det_boxes=[[[0, 0, 10, 10], [40, 40, 50, 50]]], det_labels=[[4, 6]], det_scores=[[0.9, 0.8]],
     )
-    assert result.ap[4] == 1.0
-    assert math.isnan(result.ap[5]) and math.isnan(result.ap[6])
+    assert result.ap == {4: 1.0}
+    assert set(result.precision) == {4, 5, 6} and set(result.recall) == {4}
+    assert result.n_positives == {4: 1, 5: 0, 6: 0}
     assert result.mean_ap == 1.0
+
+
+@pytest.mark.parametrize("gt_difficult", [None, [[1], []]])
+def test_no_ground_truth_in_any_image_is_a_defined_result(gt_difficult):
+    # Used to raise IndexError (a difficult-flag lookup into an empty array).
+    gt_boxes = [[], []] if gt_difficult is None else [[[0, 0, 5, 5]], []]
+    gt_labels = [[], []] if gt_difficult is None else [[0], []]
+    with pytest.warns(UndefinedMetricWarning, match="no image has non-difficult ground truth"):
+        result = voc_evaluate(
+            gt_boxes=gt_boxes, gt_labels=gt_labels, gt_difficult=gt_difficult,
+            det_boxes=[[[0, 0, 5, 5]], [[1, 1, 4, 4], [2, 2, 3, 3]]], det_labels=[[0], [0, 1]],
+            det_scores=[[0.9], [0.5, 0.4]])
+    assert result.ap == {} and result.mean_ap == 0.0
+    assert result.n_positives == {0: 0, 1: 0}
+    # every detection on a non-difficult nowhere is a false positive
+    if gt_difficult is None:
+        np.testing.assert_array_equal(result.precision[0], [0.0, 0.0])
 
 
 def test_empty_images_are_fine():
@@ -118,12 +137,12 @@ def test_empty_images_are_fine():
 @pytest.mark.parametrize(
     "change, error, message",
     [
-        ({"method": "coco"}, ValueError, r"unknown VOC method 'coco'"),
-        ({"iou_threshold": 1.5}, ValueError, r"iou_threshold must be in \[0, 1\]"),
+        ({"method": "coco"}, ValueError, r"method must be one of 'voc07', 'voc', got str 'coco'"),
+        ({"iou_threshold": 1.5}, ValueError, r"iou_threshold must be a finite real number in \[0, 1\], got 1\.5"),
         ({"det_scores": [[0.8, 0.9, np.nan], [0.5, 0.6]]}, ValueError, r"det_scores\[0\]\[2\] is nan; expected a finite score"),
         ({"det_labels": [[1, 1], [1, 1]]}, ValueError, r"det_labels\[0\] must have shape \(3,\)"),
         ({"gt_labels": [[1, 1]]}, ValueError, r"gt_labels has 1 entries but gt_boxes has 2 images"),
-        ({"gt_labels": [[1.5, 1], [1, 2]]}, TypeError, r"gt_labels\[0\] must hold integer class labels"),
+        ({"gt_labels": [[1.5, 1], [1, 2]]}, ValueError, r"gt_labels\[0\] must be whole-number class indices"),
         ({"det_boxes": [[[1, 0, 0, 10], [0, 0, 10, 10], [20, 0, 30, 10]], [[50, 50, 60, 60], [0, 0, 10, 20]]]},
          ValueError, r"det_boxes\[0\]\[0\] .* negative width -1\.0"),
     ],

@@ -6,6 +6,7 @@ says "not attempted yet", and typical wrong answers fail with the right message.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -210,8 +211,13 @@ def test_results_render_as_text_html_and_markdown():
                                   (blank, "Not attempted yet", "#1565c0")):
         assert label in result._repr_html_() and colour in result._repr_html_()
         assert f"**{label}**" in result._repr_markdown_()
-    assert "<code>____</code>" in blank._repr_html_()          # backticks become code
+    assert re.search(r"<code style='[^']*'>____</code>", blank._repr_html_())  # backticks: code
+    # dark mode: code spans and the details table inherit the page's text colour
+    assert "<code>" not in bad._repr_html_() and "color:#555" not in bad._repr_html_()
+    assert all("color:inherit" in span for span in re.findall(r"<code style='[^']*'>",
+                                                                 blank._repr_html_()))
     assert "your answer" in bad._repr_html_() and "60000" in bad._repr_markdown_()
+    assert "<pre style='margin:0;white-space:pre-wrap;color:inherit" in bad._repr_html_()
 
 
 def test_html_escapes_the_readers_input():

@@ -171,8 +171,11 @@ def test_one_class_only():
     # binary with a single label present: scores class pos_label, which never occurs
     _assert_same(_ours([0, 0], [0, 0], average="binary"), _sk_prf([0, 0], [0, 0], average="binary"))
     # curves: no positives / no negatives follow scikit-learn (warning + convention)
-    with pytest.warns(UndefinedMetricWarning, match="One|one|positive"):
-        assert np.isnan(hm.roc_auc([1, 1, 1], [0.1, 0.5, 0.9]))
+    # ROC: one class only is refused (scikit-learn returns NaN rates): never NaN
+    with pytest.raises(ValueError, match="y_true has no negative sample, so the ROC AUC"):
+        hm.roc_auc([1, 1, 1], [0.1, 0.5, 0.9])
+    with pytest.raises(ValueError, match="y_true has no positive sample, so the ROC curve"):
+        hm.roc_curve([0, 0, 0], [0.1, 0.5, 0.9])
     with pytest.warns(UndefinedMetricWarning):
         ours = hm.pr_curve([0, 0, 0], [0.1, 0.5, 0.9])
     with warnings.catch_warnings():
@@ -180,7 +183,6 @@ def test_one_class_only():
         _assert_same(ours, skm.precision_recall_curve([0, 0, 0], [0.1, 0.5, 0.9]))
         assert hm.average_precision([0, 0, 0], [0.1, 0.5, 0.9]) == skm.average_precision_score(
             [0, 0, 0], [0.1, 0.5, 0.9])
-        _assert_same(hm.roc_curve([0, 0, 0], [0.1, 0.5, 0.9]), skm.roc_curve([0, 0, 0], [0.1, 0.5, 0.9]))
 
 
 def test_a_single_sample_works():
@@ -265,3 +267,60 @@ def test_results_are_plain_floats_when_averaged():
     res = hm.precision_recall_f1([0, 1, 1], [0, 1, 0], average="macro")
     assert all(type(v) is float for v in res)
     assert res.precision == res[0]
+
+
+# --------------------------------------------------------------------------- bad input, issue 8
+@pytest.mark.parametrize("huge", [10**6, 10**15])
+def test_confusion_matrix_refuses_an_implausible_label_instead_of_allocating(huge):
+    # used to try to allocate a (10**6 + 1)**2 matrix (8 TB)
+    with pytest.raises(ValueError, match=rf"label of {huge}.*pass n_classes={huge + 1}"):
+        hm.confusion_matrix([0, 1, huge], [0, 1, 1])
+    with pytest.raises(ValueError, match=rf"label of {huge}"):
+        hm.confusion_matrix([0, 1, 1], [0, 1, huge])
+
+
+def test_confusion_matrix_keeps_working_up_to_a_thousand_classes_and_with_n_classes():
+    cm = hm.confusion_matrix([0, 999], [999, 999])
+    assert cm.shape == (1000, 1000) and cm[0, 999] == 1 and cm[999, 999] == 1
+    cm = hm.confusion_matrix([0, 1500], [1500, 1500], n_classes=1501)
+    assert cm.shape == (1501, 1501) and cm.sum() == 2
+    with pytest.raises(ValueError, match=r"n_classes must be an int in \[1, 16384\]"):
+        hm.confusion_matrix([0, 1], [0, 1], n_classes=10**9)
+
+
+def test_precision_recall_f1_with_a_far_away_requested_label_does_not_allocate():
+    # scikit-learn allows labels that never occur; their scores are 0 (with a warning)
+    with pytest.warns(UndefinedMetricWarning):
+        p, r, f = hm.precision_recall_f1([0, 1, 1], [0, 1, 0], labels=[1, 10**12])
+    expected = skm.precision_recall_fscore_support([0, 1, 1], [0, 1, 0], labels=[1, 10**12],
+                                                   zero_division=0)[:3]
+    np.testing.assert_array_equal(p, expected[0])
+    np.testing.assert_array_equal(r, expected[1])
+    np.testing.assert_array_equal(f, expected[2])
+
+
+@pytest.mark.parametrize("fn", [hm.average_precision, hm.roc_auc, hm.pr_curve, hm.roc_curve,
+                                hm.threshold_counts])
+def test_strings_where_numbers_are_expected_name_the_argument(fn):
+    with pytest.raises(TypeError, match=r"y_score must hold numbers, got dtype <U3"):
+        fn([0, 1, 1], ["0.1", "0.9", "0.8"])
+    with pytest.raises(TypeError, match=r"y_true must hold integer class labels"):
+        fn(["no", "yes", "yes"], [0.1, 0.9, 0.8])
+    with pytest.raises(TypeError, match=r"pos_label must be an int"):
+        fn([0, 1, 1], [0.1, 0.9, 0.8], pos_label="1")
+    with pytest.raises(TypeError, match=r"pos_label must be an int"):
+        fn([0, 1, 1], [0.1, 0.9, 0.8], pos_label=True)
+
+
+@pytest.mark.parametrize("flag", ["False", "no", 0, None])
+def test_drop_intermediate_must_be_a_real_boolean(flag):
+    for fn in (hm.pr_curve, hm.roc_curve):
+        with pytest.raises(TypeError, match="drop_intermediate must be True or False"):
+            fn([0, 1, 1, 0], [0.1, 0.9, 0.8, 0.3], drop_intermediate=flag)
+
+
+def test_numpy_integer_pos_label_and_n_classes_are_accepted():
+    y, s = np.array([0, 1, 1, 0]), np.array([0.1, 0.9, 0.4, 0.3])
+    assert hm.average_precision(y, s, pos_label=np.int64(1)) == hm.average_precision(y, s)
+    np.testing.assert_array_equal(hm.confusion_matrix(y, y, n_classes=np.int32(3)),
+                                  hm.confusion_matrix(y, y, n_classes=3))

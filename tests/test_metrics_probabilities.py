@@ -151,3 +151,53 @@ def test_probability_functions_refuse_bad_input():
         hm.cross_entropy(np.zeros((2, 2)), [0, 1], reduction="avg")
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         hm.binary_cross_entropy([0.0, 1.0], [0, 2])
+
+
+# --------------------------------------------------------------------------- bad input, issue 8
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("temperature", [1e-8, 1e-30, 5e-324])
+def test_tiny_temperature_gives_one_hot_not_nan(dtype, temperature):
+    # float16 used to compute (z - max) / float16(1e-8) = 0 / 0 = NaN
+    logits = np.array([[1.0, 2.0, 0.5], [3.0, -1.0, 3.0]], dtype=dtype)
+    probs = hm.softmax(logits, temperature=temperature)
+    assert probs.dtype == dtype and np.isfinite(probs).all()
+    np.testing.assert_array_equal(probs[0], [0, 1, 0])
+    np.testing.assert_allclose(probs[1], [0.5, 0, 0.5])  # a tie splits evenly
+    log_probs = hm.log_softmax(logits, temperature=temperature)
+    assert log_probs.dtype == dtype and not np.isnan(log_probs).any()
+    assert log_probs[0, 1] == 0
+
+
+def test_float16_softmax_is_the_float64_result_rounded():
+    rng = np.random.default_rng(3)
+    logits = rng.normal(scale=4, size=(50, 7)).astype(np.float16)
+    exact = hm.softmax(logits.astype(np.float64), temperature=0.3)
+    np.testing.assert_array_equal(hm.softmax(logits, temperature=0.3), exact.astype(np.float16))
+
+
+@pytest.mark.parametrize("fn", [hm.softmax, hm.log_softmax, hm.logsumexp])
+@pytest.mark.parametrize("axis, err", [(2, ValueError), (-3, ValueError), ("1", TypeError),
+                                       (1.0, TypeError), (True, TypeError), (None, TypeError)])
+def test_axis_is_checked_against_the_logits(fn, axis, err):
+    with pytest.raises(err, match=r"axis must be an int in \[-2, 1\]"):
+        fn(np.zeros((2, 3)), axis=axis)
+
+
+@pytest.mark.parametrize("temperature, err", [("1", TypeError), (True, TypeError),
+                                              (np.nan, ValueError), (0.0, ValueError)])
+def test_temperature_message(temperature, err):
+    with pytest.raises(err, match="temperature must be a (finite )?real number > 0"):
+        hm.softmax([1.0, 2.0], temperature=temperature)
+
+
+def test_numpy_scalar_temperature_and_axis_are_accepted():
+    logits = np.array([[1.0, 2.0], [0.0, 0.0]])
+    np.testing.assert_allclose(hm.softmax(logits, axis=np.int64(0), temperature=np.float32(2.0)),
+                               hm.softmax(logits, axis=0, temperature=2.0))
+
+
+def test_reduction_names_the_choices():
+    with pytest.raises(ValueError, match=r"reduction must be one of 'mean', 'sum', 'none'"):
+        hm.cross_entropy([[1.0, 2.0]], [0], reduction="average")
+    with pytest.raises(TypeError, match=r"reduction must be one of"):
+        hm.cross_entropy([[1.0, 2.0]], [0], reduction=None)

@@ -42,7 +42,7 @@ def test_confusion_matrix_draws_on_a_given_axes():
 
 
 @pytest.mark.parametrize("bad, message", [
-    (np.ones((2, 3)), "square"), (np.array([[1, -1], [0, 1]]), "non-negative"), (np.zeros((0, 0)), "square")])
+    (np.ones((2, 3)), "square"), (np.array([[1, -1], [0, 1]]), "non-negative"), (np.zeros((0, 0)), "cm is empty")])
 def test_confusion_matrix_refuses_bad_input(bad, message):
     with pytest.raises(ValueError, match=message):
         plot_confusion_matrix(bad)

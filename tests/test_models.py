@@ -120,9 +120,18 @@ def test_lookups_reject_non_models():
 
 @pytest.mark.parametrize("kwargs, err, match", [
     (dict(input_shape=(32, 32), n_classes=2), ValueError, "height, width, channels"),
-    (dict(input_shape=(32, 0, 3), n_classes=2), ValueError, "positive sizes"),
+    (dict(input_shape=(32, 0, 3), n_classes=2), ValueError,
+     r"input_shape\[1\] \(width\) must be an int in \[1, 4096\], got 0"),
+    (dict(input_shape=(16.7, 16, 3), n_classes=2), TypeError,
+     r"input_shape\[0\] \(height\) must be an int .*got float 16\.7"),
+    (dict(input_shape="32x32x3", n_classes=2), TypeError, "input_shape must be a tuple"),
+    (dict(input_shape=(32, 32, 3), n_classes=10**9), ValueError, "n_classes must be an int in"),
+    (dict(input_shape=(32, 32, 3), n_classes=2, widths=(8, 16.0)), TypeError, r"widths\[1\]"),
+    (dict(input_shape=(32, 32, 3), n_classes=2, dropout="0.2"), TypeError, "dropout"),
+    (dict(input_shape=(32, 32, 3), n_classes=2, convs_per_block=True), TypeError,
+     "convs_per_block"),
     (dict(input_shape=None, n_classes=2), TypeError, "input_shape"),
-    (dict(input_shape=(32, 32, 3), n_classes=0), ValueError, "n_classes must be an int >= 1"),
+    (dict(input_shape=(32, 32, 3), n_classes=0), ValueError, r"n_classes must be an int in \[1, 100000\], got 0"),
     (dict(input_shape=(32, 32, 3), n_classes=2.0), TypeError, "n_classes must be an int"),
     (dict(input_shape=(32, 32, 3), n_classes=2, widths=()), ValueError, "widths"),
     (dict(input_shape=(32, 32, 3), n_classes=2, widths=(8, -1)), ValueError, "widths"),
@@ -146,6 +155,21 @@ def test_vgg_like_and_vgg16_bad_arguments():
         models.vgg16((64, 64, 3), 2, head="attention")
     with pytest.raises(ValueError, match="RGB images of at least 32x32"):
         models.vgg16((64, 64, 1), 2)
+    with pytest.raises(TypeError, match=r"dropout must be a pair"):
+        models.vgg_like((64, 64, 3), 10, dropout=0.5)
+
+
+@pytest.mark.parametrize("flag", ["no", "False", 0, 1, None])
+def test_vgg16_refuses_a_truthy_non_boolean_trainable_base(flag):
+    # "no" used to be truthy, so it silently unfroze the base
+    with pytest.raises(TypeError, match="trainable_base must be True or False"):
+        models.vgg16((32, 32, 3), 2, trainable_base=flag)
+
+
+def test_numpy_integers_are_valid_sizes():
+    shape = (np.int64(16), np.int32(16), np.int64(1))
+    model = models.gap_cnn(shape, np.int64(3), widths=(np.int64(4),))
+    assert model.input_shape == (None, 16, 16, 1) and model.output_shape == (None, 3)
 
 
 def test_output_activation_of_a_dense_with_activation():

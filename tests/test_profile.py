@@ -34,8 +34,17 @@ def test_unknown_profile_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("HELPERS_PROFILE", "fast")
     with pytest.raises(ValueError, match=r"'fast'.*expected one of test, cpu, gpu"):
         helpers.profile()
-    with pytest.raises(ValueError, match="unknown profile"):
+    with pytest.raises(ValueError, match="name must be one of 'test', 'cpu', 'gpu', got str 'laptop'"):
         Profile("laptop")
+    with pytest.raises(TypeError, match="name must be one of"):
+        Profile(None)
+
+
+def test_seed_everything_takes_32_bit_seeds():
+    # np.random.seed refuses 2**32 with its own error; helpers says so first
+    with pytest.raises(ValueError, match=r"seed must be an int in \[0, 4294967295\]"):
+        helpers.seed_everything(2**32)
+    helpers.seed_everything(np.int64(2**32 - 1))
 
 
 def test_pick_needs_every_profile():

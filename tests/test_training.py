@@ -150,3 +150,90 @@ def test_bad_fit_arguments():
         training.fit(model, (x, y), epochs=1, learning_rate=-1)
     with pytest.raises(TypeError, match="keras.Model"):
         training.fit("model", (x, y), epochs=1)
+
+
+# --------------------------------------------------------------------------- fit checks the data
+# against the model BEFORE TensorFlow sees it (model.fit is replaced by a trap)
+def _trapped(model):
+    def trap(*args, **kwargs):
+        raise AssertionError("model.fit was reached: the mistake was not caught by helpers")
+    model.fit = trap
+    return model
+
+
+X8 = np.random.default_rng(0).random((6, 8, 8, 1)).astype(np.float32)
+
+
+@pytest.mark.parametrize("n_out, activation, labels, err, match", [
+    (2, None, [0, 1, 0.5, 1, 0, 1], ValueError, r"train labels must be whole-number class indices"),
+    (3, None, [0, 1, 2, 3, 0, 1], ValueError, r"train labels hold 3, but model .* has 3 outputs.*n_classes=4"),
+    (1, "sigmoid", [0, 1, 2, 1, 0, 1], ValueError, r"single output .* labels 0 and 1 only"),
+    (1, None, [0, 1, -1, 1, 0, 1], ValueError, r"train labels must be class indices >= 0"),
+    (3, None, np.eye(3)[[0, 1, 2, 0, 1, 2]], ValueError, r"one-hot .* labels\.argmax\(axis=1\)"),
+    (2, None, [[0, 1]] * 6, ValueError, r"one-hot"),
+    (2, None, ["cat", "dog"] * 3, TypeError, r"train labels must hold numbers"),
+    (2, None, [0, 1, np.nan, 1, 0, 1], ValueError, r"train labels contains NaN"),
+])
+def test_fit_refuses_labels_the_model_cannot_learn(n_out, activation, labels, err, match):
+    model = _trapped(models.gap_cnn((8, 8, 1), n_out, widths=(4,), activation=activation))
+    with pytest.raises(err, match=match):
+        training.fit(model, (X8, np.asarray(labels)), epochs=1, progress=False)
+
+
+@pytest.mark.parametrize("images, match", [
+    (np.zeros((6, 12, 12, 1), np.float32), r"images are 12x12x1 .* expects 8x8x1; resize"),
+    (np.zeros((6, 8, 8, 3), np.float32), r"images are 8x8x3 .* expects 8x8x1; convert grey"),
+])
+def test_fit_refuses_images_of_the_wrong_size_or_channels(images, match):
+    model = _trapped(models.gap_cnn((8, 8, 1), 2, widths=(4,)))
+    with pytest.raises(ValueError, match=match):
+        training.fit(model, (images, np.zeros(6, int)), epochs=1, progress=False)
+    with pytest.raises(ValueError, match="val: " + match):
+        training.fit(model, (X8, np.zeros(6, int)), (images, np.zeros(6, int)), epochs=1)
+
+
+def test_val_labels_are_checked_too():
+    model = _trapped(models.gap_cnn((8, 8, 1), 2, widths=(4,)))
+    with pytest.raises(ValueError, match=r"val labels hold 5"):
+        training.fit(model, (X8, np.zeros(6, int)), (X8, np.full(6, 5)), epochs=1)
+
+
+def test_single_output_accepts_a_column_of_zeros_and_ones():
+    x, y = _stripes(32)
+    model = models.gap_cnn((12, 12, 1), 1, widths=(4,))
+    history = training.fit(model, (x, y[:, None].astype(np.float32)), epochs=1, progress=False)
+    assert np.isfinite(history.history["loss"]).all()
+
+
+def test_own_loss_may_take_one_hot_labels():
+    x, y = _stripes(32)
+    model = models.gap_cnn((12, 12, 1), 2, widths=(4,))
+    history = training.fit(model, (x, np.eye(2)[y]), epochs=1, progress=False,
+                           loss=keras.losses.CategoricalCrossentropy(from_logits=True))
+    assert np.isfinite(history.history["loss"]).all()
+
+
+def test_numpy_scalars_are_valid_arguments():
+    x, y = _stripes(32)
+    model = models.gap_cnn((12, 12, 1), 2, widths=(4,))
+    history = training.fit(model, (x, y), epochs=np.int64(1), batch_size=np.int32(8),
+                           learning_rate=np.float32(1e-3), seed=np.int64(2), progress=False)
+    assert len(history.history["loss"]) == 1
+    assert model.optimizer.learning_rate.numpy() == pytest.approx(1e-3)
+
+
+@pytest.mark.parametrize("kwargs, err, match", [
+    (dict(learning_rate="1e-3"), TypeError, "learning_rate must be a real number"),
+    (dict(learning_rate=np.nan), ValueError, "learning_rate must be a finite real number"),
+    (dict(epochs=2.0), TypeError, "epochs must be an int"),
+    (dict(batch_size=True), TypeError, "batch_size must be an int"),
+    (dict(progress="no"), TypeError, "progress must be True or False"),
+    (dict(seed=-1), ValueError, "seed must be an int >= 0"),
+    (dict(augment="flip"), TypeError, "augment must be a callable"),
+    (dict(callbacks="early"), TypeError, "callbacks must be a list"),
+])
+def test_fit_argument_types(kwargs, err, match):
+    model = _trapped(models.gap_cnn((8, 8, 1), 2, widths=(4,)))
+    kwargs = {"epochs": 1, **kwargs}
+    with pytest.raises(err, match=match):
+        training.fit(model, (X8, np.zeros(6, int)), **kwargs)

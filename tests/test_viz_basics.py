@@ -28,8 +28,8 @@ def test_show_images_accepts_uint8_rgb_and_limits_the_count():
 
 @pytest.mark.parametrize("images, kwargs, match", [
     (np.zeros((4, 4)), {}, r"\(N, H, W\)"),
-    (np.zeros((0, 4, 4)), {}, "no images"),
-    (np.zeros((3, 4, 4, 2)), {}, "each image"),
+    (np.zeros((0, 4, 4)), {}, "images is empty"),
+    (np.zeros((3, 4, 4, 2)), {}, "images must have 1, 3 or 4 channels"),
     (np.zeros((3, 4, 4)), {"labels": [0]}, "labels has 1 entries for 3 images"),
 ])
 def test_show_images_bad_input(images, kwargs, match):
@@ -47,7 +47,7 @@ def test_plot_history_draws_train_and_validation():
 
 
 def test_plot_history_bad_input():
-    with pytest.raises(ValueError, match="history has no"):
+    with pytest.raises(ValueError, match="history has no such entry"):
         viz.plot_history({"loss": [1.0]}, metrics=("loss", "accuracy"))
     with pytest.raises(TypeError, match="History or a dict"):
         viz.plot_history([1.0, 2.0])

@@ -8,6 +8,8 @@ Offline (no download, used by the core chapters and the tests):
 :func:`tank_scenes`        the tank story: tanks in a forest, labels confounded with weather
 :func:`sample_photos`      real photos bundled with scikit-image and scikit-learn
 :func:`image_folder`       your own folder-per-class tree of JPEG/PNG files
+:func:`detection_scenes`   several objects per image with boxes, classes, masks
+                           (a :class:`DetectionSet`); :func:`to_coco` / :func:`from_coco`
 =========================  ===============================================================
 
 Downloaded once, verified by SHA-256, then cached (labs; see :func:`data_home`):
@@ -22,13 +24,23 @@ from .cats_vs_dogs import cats_vs_dogs
 from .cifar10 import cifar10
 from .digits import digits
 from .downloads import ChecksumError, DownloadError, data_home, download
+from .coco_json import detections_to_coco, from_coco, to_coco
+from .detectionset import DetectionSet, Detections
 from .imageset import ImageSet
 from .photos import image_folder, sample_photos
+from .scenes import DEFAULT_SCENE_CLASSES, detection_scenes
 from .shapes import SHAPE_CLASSES, boxes_from_masks, shapes
 from .tanks import WEATHER_NAMES, tank_scenes
 
 __all__ = [
     "ImageSet",
+    "DetectionSet",
+    "Detections",
+    "detection_scenes",
+    "DEFAULT_SCENE_CLASSES",
+    "to_coco",
+    "from_coco",
+    "detections_to_coco",
     "digits",
     "shapes",
     "SHAPE_CLASSES",

@@ -1,33 +1,67 @@
-"""Argument checks shared by the loaders: one clear message per kind of mistake."""
+"""What is specific to the loaders' arguments; the checks themselves are :mod:`helpers._checks`."""
 from __future__ import annotations
 
-import numbers
+import os
 
 import numpy as np
 
-from .._checks import check_int
+from .._checks import _is_int, check_int, check_real, describe
 
-__all__ = ["check_int", "check_fraction", "check_size_pair", "make_rng"]
+__all__ = ["check_int", "check_fraction", "check_size_pair", "check_pixel_budget", "check_path",
+           "make_rng",
+           "MAX_PIXEL_BYTES", "MAX_SIDE"]
+
+#: Largest image side a loader makes, in pixels.
+MAX_SIDE = 4096
+#: Largest float32 pixel array a generator makes at once (4 GiB).
+MAX_PIXEL_BYTES = 4 * 2**30
 
 
 def check_fraction(value, name: str) -> float:
     """Return ``value`` as a float, or raise if it is not a number strictly in (0, 1)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number in (0, 1), got {type(value).__name__}.")
-    if not 0.0 < float(value) < 1.0:
-        raise ValueError(f"{name} must lie strictly between 0 and 1, got {value}.")
-    return float(value)
+    return check_real(value, name, 0.0, 1.0, low_open=True, high_open=True)
 
 
 def check_size_pair(size, name: str = "size", minimum: int = 8) -> tuple[int, int]:
-    """Return an image size as ``(height, width)``; an int ``s`` means ``(s, s)``."""
-    if isinstance(size, numbers.Integral) and not isinstance(size, bool):
+    """Return an image size as ``(height, width)``; an int ``s`` means ``(s, s)``.
+
+    Each side is an int in ``[minimum, MAX_SIDE]``: ``16.7`` is refused, not truncated.
+    """
+    if _is_int(size):
         size = (size, size)
-    if not isinstance(size, (tuple, list)) or len(size) != 2:
-        raise TypeError(f"{name} must be an int or a (height, width) pair, got {size!r}.")
-    height = check_int(size[0], f"{name}[0] (height)", minimum)
-    width = check_int(size[1], f"{name}[1] (width)", minimum)
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(
+            f"{name} must be an int or a (height, width) pair of ints, got {describe(size)}."
+        )
+    if len(size) != 2:
+        raise ValueError(f"{name} must be a (height, width) pair, got {len(size)} values {size!r}.")
+    height = check_int(size[0], f"{name}[0] (height)", minimum, maximum=MAX_SIDE)
+    width = check_int(size[1], f"{name}[1] (width)", minimum, maximum=MAX_SIDE)
     return height, width
+
+
+def check_pixel_budget(n: int, height: int, width: int, channels: int, name: str = "n") -> None:
+    """Refuse a set whose float32 pixels would exceed :data:`MAX_PIXEL_BYTES`."""
+    n_bytes = 4 * n * height * width * channels
+    if n_bytes > MAX_PIXEL_BYTES:
+        most = MAX_PIXEL_BYTES // (4 * height * width * channels)
+        raise ValueError(
+            f"{name}={n} images of {height}x{width}x{channels} would take "
+            f"{n_bytes / 2**30:.1f} GiB of float32 pixels (the limit is 4 GiB); "
+            f"ask for at most {most} images at a time."
+        )
+
+
+def check_path(value, name: str, *, optional: bool = False):
+    """A ``str`` or ``os.PathLike`` (or ``None`` when ``optional``), returned unchanged."""
+    if value is None and optional:
+        return None
+    if isinstance(value, (str, os.PathLike)) and not (isinstance(value, str) and not value):
+        return value
+    if isinstance(value, str):
+        raise ValueError(f"{name} must be a non-empty path, got an empty string.")
+    expected = "a path (str or pathlib.Path)" + (" or None" if optional else "")
+    raise TypeError(f"{name} must be {expected}, got {describe(value)}.")
 
 
 def make_rng(seed) -> np.random.Generator:

@@ -20,7 +20,8 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from . import _image_files
-from ._checks import check_int, check_size_pair, make_rng
+from .._checks import check_bool
+from ._checks import check_int, check_path, check_size_pair, make_rng
 from .downloads import data_home, fetch
 from .imageset import ImageSet
 
@@ -87,6 +88,8 @@ def cats_vs_dogs(
     ChecksumError
         If the zip's SHA-256 digest is wrong (nothing is unpacked).
     """
+    download = check_bool(download, "download")  # "no" is truthy: never a download by mistake
+    check_path(root, "root", optional=True)
     height, width = check_size_pair(size, "size", minimum=8)
     if limit is not None:
         limit = check_int(limit, "limit", 1)

@@ -16,6 +16,8 @@ import tarfile
 
 import numpy as np
 
+from .._checks import check_bool
+from ._checks import check_path
 from .downloads import fetch
 from .imageset import ImageSet
 
@@ -59,6 +61,8 @@ def cifar10(root=None, download: bool = True) -> tuple[ImageSet, ImageSet]:
     ChecksumError
         If the archive's SHA-256 digest is wrong (nothing is unpickled).
     """
+    download = check_bool(download, "download")  # "False" is truthy: never a download by mistake
+    check_path(root, "root", optional=True)
     archive_path = fetch(CIFAR10_URL, CIFAR10_FILENAME, CIFAR10_SHA256, root, download)
     wanted = set(_TRAIN_BATCHES) | {_TEST_BATCH, _META}
     found = {}

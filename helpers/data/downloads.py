@@ -20,6 +20,9 @@ import urllib.request
 import warnings
 from pathlib import Path
 
+from .._checks import check_bool, check_real, describe
+from ._checks import check_path
+
 __all__ = ["download", "data_home", "fetch", "sha256_of", "DownloadError", "ChecksumError"]
 
 _CHUNK_BYTES = 1 << 20  # read and hash 1 MiB at a time
@@ -47,6 +50,7 @@ def data_home(root: str | os.PathLike | None = None) -> Path:
     pathlib.Path
         The folder (not created here; :func:`download` creates it when needed).
     """
+    check_path(root, "root", optional=True)
     if root is None:
         root = os.environ.get("HELPERS_DATA") or Path.home() / ".cache" / "helpers"
     return Path(root).expanduser()
@@ -101,7 +105,10 @@ def download(
         If the downloaded bytes do not have the expected digest.
     """
     expected = _check_sha256(sha256)
-    dest = Path(dest)
+    _check_url(url)
+    dest = Path(check_path(dest, "dest"))
+    progress = check_bool(progress, "progress")
+    timeout = check_real(timeout, "timeout", 0, low_open=True, note=" (seconds)")
     dest.parent.mkdir(parents=True, exist_ok=True)
     handle, partial = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
     try:
@@ -152,6 +159,7 @@ def fetch(
     ChecksumError
         If the cached or downloaded file has the wrong digest.
     """
+    allow_download = check_bool(allow_download, "download")
     expected = _check_sha256(sha256)
     path = data_home(root) / filename
     if path.exists():
@@ -182,9 +190,24 @@ def fetch(
 
 # ------------------------------------------------------------------ helpers
 def _check_sha256(sha256) -> str:
-    if not isinstance(sha256, str) or not re.fullmatch(r"[0-9a-fA-F]{64}", sha256):
+    if not isinstance(sha256, str):
+        raise TypeError(f"sha256 must be a str of 64 hexadecimal digits, got {describe(sha256)}.")
+    if not re.fullmatch(r"[0-9a-fA-F]{64}", sha256):
         raise ValueError(f"sha256 must be 64 hexadecimal digits, got {sha256!r}.")
     return sha256.lower()
+
+
+_URL_SCHEMES = ("https://", "http://", "file://")
+
+
+def _check_url(url) -> str:
+    if not isinstance(url, str):
+        raise TypeError(f"url must be a str such as 'https://...', got {describe(url)}.")
+    if not url.startswith(_URL_SCHEMES):
+        raise ValueError(
+            f"url must start with {', '.join(_URL_SCHEMES)}, got {url!r}."
+        )
+    return url
 
 
 def _by_hand(url: str, path: Path, sha256: str) -> str:

@@ -21,9 +21,14 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from .._checks import check_bool, check_labels, describe
 from ._checks import check_fraction, make_rng
 
 __all__ = ["ImageSet"]
+
+
+class _IndexOutOfRange(IndexError, ValueError):
+    """An index past the end: an ``IndexError`` that ``except ValueError`` also catches."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -43,7 +48,9 @@ class ImageSet:
         One box per image around its object, ``(x0, y0, x1, y1)`` in pixels, with
         *exclusive* right and bottom edges: a single pixel at column 3, row 5 has
         the box ``[3, 5, 4, 6]``. A row of NaN means "no object in this image".
-        ``None`` when the set has no boxes at all.
+        ``None`` when the set has no boxes at all. This is the box vocabulary of
+        :mod:`helpers.detection`: ``iou``, ``box_area`` and ``box_convert`` take
+        these rows as they are (a NaN row has area 0 and IoU 0 with every box).
     masks : ndarray, bool, shape (N, H, W), or None
         ``True`` on the object's pixels; all ``False`` for an image without an
         object. ``None`` when the set has no masks.
@@ -89,7 +96,7 @@ class ImageSet:
     def _check_images(self) -> None:
         images = self.images
         if not isinstance(images, np.ndarray):
-            raise TypeError(f"images must be a NumPy array, got {type(images).__name__}.")
+            raise TypeError(f"images must be a NumPy array, got {describe(images)}.")
         if images.dtype != np.float32:
             raise TypeError(
                 f"images must be float32, got {images.dtype}; "
@@ -100,26 +107,29 @@ class ImageSet:
                 f"images must have shape (N, H, W, C) with C = 1 or 3, got {images.shape}."
             )
         if images.shape[0] == 0:
-            raise ValueError("an ImageSet needs at least one image, got N = 0.")
+            raise ValueError(
+                "images must hold at least one image (an ImageSet cannot be empty), got N = 0."
+            )
         low, high = float(images.min()), float(images.max())
         if not (low >= 0.0 and high <= 1.0):  # also catches NaN
             raise ValueError(
-                f"pixel values must lie in [0, 1], found min {low:g} and max {high:g}."
+                f"images must hold pixel values in [0, 1], found min {low:g} and max {high:g}"
+                " (divide uint8 pixels by 255; NaN is refused)."
             )
 
     def _check_class_names(self) -> None:
         names = self.class_names
         if isinstance(names, str) or not isinstance(names, (tuple, list)):
             raise TypeError(
-                f"class_names must be a tuple of str, got {type(names).__name__}."
+                f"class_names must be a tuple of str, got {describe(names)}."
             )
         if len(names) == 0:
             raise ValueError("class_names must name at least one class, got none.")
         if not all(isinstance(name, str) for name in names):
-            raise TypeError(f"every class name must be a str, got {names!r}.")
+            raise TypeError(f"class_names must hold str only, got {names!r}.")
         repeated = sorted(name for name, count in Counter(names).items() if count > 1)
         if repeated:
-            raise ValueError(f"class names must be unique; repeated: {repeated}.")
+            raise ValueError(f"class_names must be unique; repeated: {repeated}.")
         object.__setattr__(self, "class_names", tuple(names))
 
     def _check_labels(self, n_images: int) -> None:
@@ -135,12 +145,7 @@ class ImageSet:
                 f"labels must have shape ({n_images},) to match the {n_images} images, "
                 f"got {labels.shape}."
             )
-        n_classes = len(self.class_names)
-        if labels.min() < 0 or labels.max() >= n_classes:
-            raise ValueError(
-                f"labels must lie in [0, {n_classes - 1}] for {n_classes} class names, "
-                f"found min {labels.min()} and max {labels.max()}."
-            )
+        check_labels(labels, "labels", n_classes=len(self.class_names))
 
     def _check_boxes(self, n_images: int, height: int, width: int) -> None:
         boxes = self.boxes
@@ -226,11 +231,16 @@ class ImageSet:
         ImageSet
             With M images; per-set extras are passed on unchanged.
         """
+        if isinstance(indices, (str, bytes)):
+            raise TypeError(
+                f"indices must be integers or a boolean mask, got the string {indices!r}."
+            )
         index = np.asarray(indices)
         if index.dtype == np.bool_:
             if index.shape != (len(self),):
                 raise ValueError(
-                    f"a boolean selection must have shape ({len(self)},), got {index.shape}."
+                    f"indices as a boolean mask must have shape ({len(self)},), one per image, "
+                    f"got {index.shape}."
                 )
             index = np.flatnonzero(index)
         elif index.size == 0:
@@ -241,9 +251,10 @@ class ImageSet:
                 f"got an array of dtype {index.dtype} and shape {index.shape}."
             )
         if index.size == 0:
-            raise ValueError("take() needs at least one index: an ImageSet cannot be empty.")
+            raise ValueError("indices is empty: take() needs at least one index "
+                             "(an ImageSet cannot be empty).")
         if index.min() < -len(self) or index.max() >= len(self):
-            raise IndexError(
+            raise _IndexOutOfRange(
                 f"indices must lie in [0, {len(self) - 1}], found {index.min()}..{index.max()}."
             )
 
@@ -286,6 +297,7 @@ class ImageSet:
         """
         fraction = check_fraction(fraction, "fraction")
         rng = make_rng(seed)
+        stratify = check_bool(stratify, "stratify")
         groups = [np.flatnonzero(self.labels == c) for c in range(self.n_classes)]
         if not stratify:
             groups = [np.arange(len(self))]

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from . import _image_files
-from ._checks import check_size_pair
+from .._checks import check_bool, check_choice, check_strings
+from ._checks import check_path, check_size_pair
 from .imageset import ImageSet
 
 __all__ = ["sample_photos", "image_folder", "SAMPLE_PHOTOS"]
@@ -122,12 +123,16 @@ def image_folder(
     UnreadableImageError (a ValueError)
         If a file cannot be decoded and ``on_error="raise"``.
     """
-    root = Path(path)
-    if not root.is_dir():
-        raise FileNotFoundError(f"image folder {root} does not exist or is not a folder.")
+    root = Path(check_path(path, "path"))
     height, width = check_size_pair(size, "size", minimum=8)
-    if on_error not in ("raise", "skip"):
-        raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}.")
+    check_choice(on_error, "on_error", ("raise", "skip"))
+    crop = check_bool(crop, "crop")
+    if class_names is not None:
+        check_strings(class_names, "class_names")
+    if not root.is_dir():
+        raise FileNotFoundError(
+            f"path {root} (the image folder) does not exist or is not a folder."
+        )
     class_names = _class_folders(root, class_names)
 
     paths, labels = [], []
@@ -139,7 +144,7 @@ def image_folder(
         )
         if not files:
             raise ValueError(
-                f"class folder {root / name} holds no image files "
+                f"path {root}: its class folder {name!r} holds no image files "
                 f"(expected names ending in {', '.join(_image_files.IMAGE_EXTENSIONS)})."
             )
         paths += files
@@ -169,13 +174,11 @@ def _class_folders(root: Path, class_names) -> tuple[str, ...]:
     if class_names is None:
         if not available:
             raise ValueError(
-                f"{root} holds no class folders; expected one sub-folder per class, "
+                f"path {root} holds no class folders; expected one sub-folder per class, "
                 "e.g. cat/ and dog/, each holding that class's images."
             )
         return tuple(available)
-    if isinstance(class_names, str) or not all(isinstance(name, str) for name in class_names):
-        raise TypeError(f"class_names must be a sequence of folder names, got {class_names!r}.")
-    class_names = tuple(class_names)
+    class_names = check_strings(class_names, "class_names")
     if not class_names:
         raise ValueError(f"class_names must name at least one folder; available: {available}.")
     if len(set(class_names)) != len(class_names):

@@ -15,7 +15,8 @@ import numpy as np
 
 from . import _textures
 from ._drawing import fill_disc, fill_polygon
-from ._checks import check_int, make_rng
+from .._checks import check_array, check_choice, check_real, describe
+from ._checks import MAX_SIDE, check_int, check_pixel_budget, make_rng
 from .imageset import ImageSet
 
 __all__ = ["shapes", "SHAPE_CLASSES", "boxes_from_masks"]
@@ -25,6 +26,13 @@ SHAPE_CLASSES = ("circle", "square", "triangle", "cross", "ring", "star")
 
 _BACKGROUNDS = ("smooth", "stripes", "blotches", "grain")
 _MIN_SIZE = 16
+#: Smallest object diameter drawn, in pixels, whatever ``scale`` asks for: below it a
+#: ring has no hole, a star no points, and a ring's stroke can vanish altogether.
+_MIN_DIAMETER = 6.0
+#: Smallest ring stroke (outer minus inner radius), in pixels.
+_MIN_STROKE = 1.5
+#: Every object covers at least this many pixels (checked after drawing).
+_MIN_PIXELS = 8
 
 
 def shapes(
@@ -49,7 +57,10 @@ def shapes(
     seed : int
         Seed of the generator: the same seed gives the same images.
     scale : (float, float)
-        Smallest and largest object diameter, as fractions of ``size``.
+        Smallest and largest object diameter, as fractions of ``size``, with
+        ``0.1 <= smallest <= largest <= 0.9``. Whatever the fraction, an object
+        is at least 6 pixels across and covers at least 8 pixels (a ring keeps a
+        stroke of at least 1.5 pixels), so every image shows its class.
 
     Returns
     -------
@@ -67,7 +78,8 @@ def shapes(
     ((300, 64, 64, 3), {'circle': 150, 'star': 150})
     """
     n = check_int(n, "n", 1)
-    size = check_int(size, "size", _MIN_SIZE)
+    size = check_int(size, "size", _MIN_SIZE, maximum=MAX_SIDE)
+    check_pixel_budget(n, size, size, 3)
     classes = _check_classes(classes)
     low, high = _check_scale(scale)
     rng = make_rng(seed)
@@ -78,8 +90,8 @@ def shapes(
     styles = rng.integers(len(_BACKGROUNDS), size=n)
     for i in range(n):
         background, colours = _background(rng, size, _BACKGROUNDS[styles[i]])
-        diameter = rng.uniform(low, high) * size
-        masks[i] = _object_mask(rng, classes[labels[i]], size, diameter)
+        diameter = max(rng.uniform(low, high) * size, _MIN_DIAMETER)
+        masks[i] = _visible_object_mask(rng, classes[labels[i]], size, diameter)
         colour = _contrasting_colour(rng, colours)
         shading = 0.85 + 0.15 * _textures.smooth_noise(rng, size, size, 2)[..., np.newaxis]
         images[i] = np.where(masks[i][..., np.newaxis], colour * shading, background)
@@ -95,7 +107,7 @@ def shapes(
     )
 
 
-def boxes_from_masks(masks: np.ndarray) -> np.ndarray:
+def boxes_from_masks(masks) -> np.ndarray:
     """Tight ``xyxy`` boxes around the ``True`` pixels of each mask.
 
     Parameters
@@ -109,7 +121,12 @@ def boxes_from_masks(masks: np.ndarray) -> np.ndarray:
         single pixel at column 3, row 5 gives ``[3, 5, 4, 6]``. All-NaN for an
         empty mask.
     """
-    masks = np.asarray(masks, bool)
+    masks = check_array(masks, "masks", ndim=3, dtype=None, allow_empty=True,
+                        shape_hint="(N, H, W) of booleans")
+    if masks.dtype.kind != "b":
+        if not np.isin(masks, (0, 1)).all():
+            raise ValueError("masks must hold booleans (or 0/1), found other values")
+        masks = masks.astype(bool)
     boxes = np.full((len(masks), 4), np.nan, np.float32)
     rows_used = masks.any(axis=2)  # (N, H)
     cols_used = masks.any(axis=1)  # (N, W)
@@ -128,14 +145,13 @@ def _check_classes(classes) -> tuple[str, ...]:
     if isinstance(classes, str) or not hasattr(classes, "__iter__"):
         raise TypeError(
             f"classes must be a sequence of class names such as ('circle', 'square'), "
-            f"got {classes!r}."
+            f"got {describe(classes)}."
         )
     classes = tuple(classes)
     if not classes:
         raise ValueError(f"classes must name at least one shape from {SHAPE_CLASSES}.")
-    unknown = [name for name in classes if name not in SHAPE_CLASSES]
-    if unknown:
-        raise ValueError(f"unknown shape class(es) {unknown}; choose from {SHAPE_CLASSES}.")
+    for i, name in enumerate(classes):
+        check_choice(name, f"classes[{i}]", SHAPE_CLASSES)
     repeated = [name for name, count in Counter(classes).items() if count > 1]
     if repeated:
         raise ValueError(f"each class may appear once in classes; repeated: {repeated}.")
@@ -143,11 +159,15 @@ def _check_classes(classes) -> tuple[str, ...]:
 
 
 def _check_scale(scale) -> tuple[float, float]:
-    try:
-        low, high = (float(value) for value in scale)
-    except (TypeError, ValueError):
-        raise TypeError(f"scale must be a pair of numbers (smallest, largest), got {scale!r}.")
-    if not 0.1 <= low <= high <= 0.9:
+    if isinstance(scale, (str, bytes)) or not isinstance(scale, (tuple, list, np.ndarray)):
+        raise TypeError(
+            f"scale must be a pair of numbers (smallest, largest), got {describe(scale)}."
+        )
+    if len(scale) != 2:
+        raise ValueError(f"scale must be a pair (smallest, largest), got {len(scale)} values.")
+    low = check_real(scale[0], "scale[0] (smallest)", 0.1, 0.9)
+    high = check_real(scale[1], "scale[1] (largest)", 0.1, 0.9)
+    if not low <= high:
         raise ValueError(
             f"scale must satisfy 0.1 <= smallest <= largest <= 0.9 (fractions of the "
             f"image size), got {scale!r}."
@@ -184,6 +204,19 @@ def _contrasting_colour(rng: np.random.Generator, background_colours) -> np.ndar
     return candidates[distances.min(axis=0).argmax()]
 
 
+def _visible_object_mask(rng: np.random.Generator, name: str, size: int,
+                         diameter: float) -> np.ndarray:
+    """:func:`_object_mask` with at least ``_MIN_PIXELS`` pixels: redrawn larger if not."""
+    for _ in range(20):
+        mask = _object_mask(rng, name, size, diameter)
+        if np.count_nonzero(mask) >= _MIN_PIXELS:
+            return mask
+        diameter = min(diameter * 1.25, 0.9 * size)
+    raise RuntimeError(  # pragma: no cover - sizes >= 16 always succeed (tested)
+        f"could not draw a visible {name} of diameter {diameter:.1f} in a {size}-pixel image"
+    )
+
+
 def _object_mask(rng: np.random.Generator, name: str, size: int, diameter: float) -> np.ndarray:
     """Boolean (size, size) mask of one object of class ``name``, fully inside the image."""
     radius = diameter / 2
@@ -195,7 +228,7 @@ def _object_mask(rng: np.random.Generator, name: str, size: int, diameter: float
         fill_disc(canvas, centre, radius, 1)
     elif name == "ring":
         fill_disc(canvas, centre, radius, 1)
-        fill_disc(canvas, centre, radius * 0.55, 0)
+        fill_disc(canvas, centre, min(radius * 0.55, radius - _MIN_STROKE), 0)
     elif name == "square":
         fill_polygon(canvas, _regular_polygon(centre, radius, 4, angle))
     elif name == "triangle":

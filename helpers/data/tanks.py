@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import _textures
-from ._checks import check_int, make_rng
+from .._checks import check_bool
+from ._checks import MAX_SIDE, check_int, check_pixel_budget, make_rng
 from ._drawing import fill_polygon
 from .imageset import ImageSet
 from .shapes import boxes_from_masks
@@ -80,9 +81,9 @@ def tank_scenes(n: int, size: int = 64, confounded: bool = True, seed: int = 0) 
     True
     """
     n = check_int(n, "n", 2)
-    size = check_int(size, "size", _MIN_SIZE)
-    if not isinstance(confounded, (bool, np.bool_)):
-        raise TypeError(f"confounded must be True or False, got {confounded!r}.")
+    size = check_int(size, "size", _MIN_SIZE, maximum=MAX_SIDE)
+    confounded = check_bool(confounded, "confounded")
+    check_pixel_budget(n, size, size, 3)
     rng = make_rng(seed)
 
     labels = rng.permutation(np.arange(n) % 2).astype(np.int64)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import check_array, check_choice
+
 AP_METHODS = ("voc07", "voc", "coco")
 
 #: The 11 recall levels of PASCAL VOC 2007: 0, 0.1, ..., 1. Computed as k / 10, so
@@ -35,7 +37,7 @@ def precision_envelope(precision) -> np.ndarray:
     >>> precision_envelope([1.0, 0.5, 0.67, 0.5])
     array([1.  , 0.67, 0.67, 0.5 ])
     """
-    precision = np.asarray(precision, dtype=np.float64)
+    precision = _check_fractions(precision, "precision")
     return np.maximum.accumulate(precision[::-1])[::-1]
 
 
@@ -49,19 +51,25 @@ def _sampled_precision(recall: np.ndarray, envelope: np.ndarray, levels: np.ndar
     return sampled
 
 
+def _check_fractions(values, name: str) -> np.ndarray:
+    """A 1-D float64 array of numbers in [0, 1] (a recall or precision curve)."""
+    values = check_array(values, name, ndim=1, finite=False, allow_empty=True,
+                         shape_hint="(P,), one value per point of the curve")
+    outside = ~((values >= 0) & (values <= 1))  # also catches NaN
+    if outside.any():
+        i = int(np.flatnonzero(outside)[0])
+        raise ValueError(f"{name}[{i}] is {values[i]}; expected a number in [0, 1]")
+    return values
+
+
 def _validate_curve(recall, precision) -> tuple[np.ndarray, np.ndarray]:
-    recall = np.asarray(recall, dtype=np.float64)
-    precision = np.asarray(precision, dtype=np.float64)
-    if recall.ndim != 1 or recall.shape != precision.shape:
+    recall = _check_fractions(recall, "recall")
+    precision = _check_fractions(precision, "precision")
+    if recall.shape != precision.shape:
         raise ValueError(
             "recall and precision must be 1-D arrays of the same length, "
             f"got shapes {recall.shape} and {precision.shape}"
         )
-    for name, values in (("recall", recall), ("precision", precision)):
-        outside = ~((values >= 0) & (values <= 1))  # also catches NaN
-        if outside.any():
-            i = int(np.flatnonzero(outside)[0])
-            raise ValueError(f"{name}[{i}] is {values[i]}; expected a number in [0, 1]")
     if (np.diff(recall) < 0).any():
         i = int(np.flatnonzero(np.diff(recall) < 0)[0]) + 1
         raise ValueError(
@@ -116,8 +124,7 @@ def average_precision(recall, precision, method: str = "voc") -> float:
     >>> round(average_precision(recall, precision, "voc07"), 4)   # (6 * 1 + 5 * 2/3) / 11
     0.8485
     """
-    if method not in AP_METHODS:
-        raise ValueError(f"unknown average-precision method {method!r}; expected one of {AP_METHODS}")
+    check_choice(method, "method", AP_METHODS)
     recall, precision = _validate_curve(recall, precision)
     if method == "voc":
         padded_recall = np.concatenate(([0.0], recall, [1.0]))

@@ -11,12 +11,21 @@ the box ``[3, 5, 4, 6]`` and its area is 1. Three layouts are understood:
 ============  ==========================  =====================================
 
 A box may have zero width or height (it then has area 0 and an IoU of 0 with every
-box); a negative width or height, or a coordinate that is NaN or infinite, is an
-error.
+box); a negative width or height, or a coordinate that is infinite, is an error.
+
+"No object" rows. The data sets of :mod:`helpers.data` store one box per image in
+``ImageSet.boxes`` and mark an image without an object (e.g. a tank scene without a
+tank) by a row of four NaN. Such rows go straight into :func:`iou`,
+:func:`box_area` and :func:`box_convert`: a missing box has area 0, an IoU of 0 with
+every box, and stays an all-NaN row when converted. A row with only *some* NaN
+coordinates is an error. :func:`~helpers.detection.nms`, ``voc_evaluate`` and
+``coco_evaluate`` take real boxes only (a detection or an annotation always has one).
 """
 from __future__ import annotations
 
 import numpy as np
+
+from .._checks import check_choice
 
 BOX_FORMATS = ("xyxy", "xywh", "cxcywh")
 
@@ -29,12 +38,8 @@ _LAYOUT_TEXT = {
 
 # --------------------------------------------------------------------------- validation
 def check_format(fmt: str, name: str = "fmt") -> str:
-    """Return ``fmt`` if it is one of :data:`BOX_FORMATS`, else raise ``ValueError``."""
-    if not isinstance(fmt, str):
-        raise TypeError(f"{name} must be a string, one of {BOX_FORMATS}, got {fmt!r}")
-    if fmt not in BOX_FORMATS:
-        raise ValueError(f"unknown box format {name}={fmt!r}; expected one of {BOX_FORMATS}")
-    return fmt
+    """Return ``fmt`` if it is one of :data:`BOX_FORMATS`, else raise."""
+    return check_choice(fmt, name, BOX_FORMATS)
 
 
 def _position(index: int, shape: tuple[int, ...]) -> str:
@@ -43,7 +48,8 @@ def _position(index: int, shape: tuple[int, ...]) -> str:
     return "[" + ", ".join(str(int(i)) for i in where) + "]"
 
 
-def as_boxes(boxes, fmt: str = "xyxy", name: str = "boxes") -> np.ndarray:
+def as_boxes(boxes, fmt: str = "xyxy", name: str = "boxes", *,
+             allow_missing: bool = False) -> np.ndarray:
     """Validate boxes and return them as a float array of shape ``(..., 4)``.
 
     Parameters
@@ -54,6 +60,8 @@ def as_boxes(boxes, fmt: str = "xyxy", name: str = "boxes") -> np.ndarray:
         Layout of the last axis.
     name : str
         What to call the argument in error messages.
+    allow_missing : bool
+        Accept all-NaN rows ("no object", as in ``ImageSet.boxes``).
 
     Returns
     -------
@@ -66,10 +74,13 @@ def as_boxes(boxes, fmt: str = "xyxy", name: str = "boxes") -> np.ndarray:
     TypeError
         If the values are not numbers.
     ValueError
-        If the last axis is not of length 4, a value is not finite, or a box has
-        a negative width or height. The message names the first offending box.
+        If the last axis is not of length 4, a value is not finite (all-NaN rows
+        excepted with ``allow_missing``), or a box has a negative width or height.
+        The message names the first offending box.
     """
     check_format(fmt)
+    if isinstance(boxes, (str, bytes)):
+        raise TypeError(f"{name} must be an array of boxes (..., 4), got the string {boxes!r}")
     try:
         array = np.asarray(boxes)
     except ValueError:  # ragged nested lists
@@ -85,18 +96,21 @@ def as_boxes(boxes, fmt: str = "xyxy", name: str = "boxes") -> np.ndarray:
 
     flat = array.reshape(-1, 4)
     bad = ~np.isfinite(flat).all(axis=1)
+    if allow_missing:
+        bad &= ~np.isnan(flat).all(axis=1)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
+        missing = " (a row of four NaN means 'no object')" if allow_missing else ""
         raise ValueError(
             f"{name}{_position(i, array.shape[:-1])} = {flat[i].tolist()} has a non-finite "
-            f"value; expected four finite numbers {_LAYOUT_TEXT[fmt]}"
+            f"value; expected four finite numbers {_LAYOUT_TEXT[fmt]}{missing}"
         )
     if fmt == "xyxy":
         widths, heights = flat[:, 2] - flat[:, 0], flat[:, 3] - flat[:, 1]
     else:
         widths, heights = flat[:, 2], flat[:, 3]
     for size, word in ((widths, "width"), (heights, "height")):
-        if (size < 0).any():
+        if (size < 0).any():  # NaN rows compare False: never reported here
             i = int(np.flatnonzero(size < 0)[0])
             raise ValueError(
                 f"{name}{_position(i, array.shape[:-1])} = {flat[i].tolist()} has negative "
@@ -105,9 +119,10 @@ def as_boxes(boxes, fmt: str = "xyxy", name: str = "boxes") -> np.ndarray:
     return array
 
 
-def as_box_list(boxes, fmt: str = "xyxy", name: str = "boxes") -> np.ndarray:
+def as_box_list(boxes, fmt: str = "xyxy", name: str = "boxes", *,
+                allow_missing: bool = False) -> np.ndarray:
     """Like :func:`as_boxes`, but insists on a 2-D ``(N, 4)`` array of ``N`` boxes."""
-    array = as_boxes(boxes, fmt, name)
+    array = as_boxes(boxes, fmt, name, allow_missing=allow_missing)
     if array.ndim != 2:
         raise ValueError(f"{name} must have shape (N, 4), got shape {array.shape}")
     return array
@@ -146,7 +161,8 @@ def box_convert(boxes, in_fmt: str, out_fmt: str) -> np.ndarray:
     -------
     numpy.ndarray, shape (..., 4)
         A new array (never a view of the input); float32 stays float32, other
-        input becomes float64.
+        input becomes float64. An all-NaN "no object" row stays all NaN, so
+        ``box_convert(data.boxes, "xyxy", "xywh")`` gives COCO ``bbox`` rows.
 
     Examples
     --------
@@ -157,24 +173,26 @@ def box_convert(boxes, in_fmt: str, out_fmt: str) -> np.ndarray:
     """
     check_format(in_fmt, "in_fmt")
     check_format(out_fmt, "out_fmt")
-    array = as_boxes(boxes, in_fmt)
+    array = as_boxes(boxes, in_fmt, allow_missing=True)
     if in_fmt == out_fmt:
         return array.copy()
     return _from_xyxy(_to_xyxy(array, in_fmt), out_fmt)
 
 
 def box_area(boxes, fmt: str = "xyxy") -> np.ndarray:
-    """Areas in square pixels, shape ``boxes.shape[:-1]``.
+    """Areas in square pixels, shape ``boxes.shape[:-1]``; 0 for an all-NaN "no object" row.
 
     Examples
     --------
     >>> box_area([[0, 0, 4, 3], [5, 5, 5, 9]])
     array([12.,  0.])
     """
-    array = as_boxes(boxes, fmt)
+    array = as_boxes(boxes, fmt, allow_missing=True)
     if fmt == "xyxy":
-        return (array[..., 2] - array[..., 0]) * (array[..., 3] - array[..., 1])
-    return array[..., 2] * array[..., 3]
+        areas = (array[..., 2] - array[..., 0]) * (array[..., 3] - array[..., 1])
+    else:
+        areas = array[..., 2] * array[..., 3]
+    return np.nan_to_num(areas, nan=0.0)  # only "no object" rows are NaN here
 
 
 # --------------------------------------------------------------------------- overlap
@@ -184,9 +202,9 @@ def _pairwise_iou_xyxy(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     b = b.astype(np.float64, copy=False)
     overlap_w = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
     overlap_h = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
-    intersection = np.clip(overlap_w, 0, None) * np.clip(overlap_h, 0, None)
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    intersection = np.nan_to_num(np.clip(overlap_w, 0, None) * np.clip(overlap_h, 0, None))
+    area_a = np.nan_to_num((a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1]))  # "no object": 0
+    area_b = np.nan_to_num((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]))
     union = area_a[:, None] + area_b[None, :] - intersection
     # Two zero-area boxes have an empty union: their IoU is 0, not 0/0.
     return np.divide(intersection, union, out=np.zeros_like(intersection), where=union > 0)
@@ -201,22 +219,26 @@ def iou(boxes_a, boxes_b, fmt: str = "xyxy") -> np.ndarray:
     ----------
     boxes_a : array_like, shape (N, 4)
     boxes_b : array_like, shape (M, 4)
-        Boxes in pixels, laid out as ``fmt``.
+        Boxes in pixels, laid out as ``fmt``. An all-NaN row means "no object"
+        (as in ``ImageSet.boxes``), so a data set's boxes can be passed as they are.
     fmt : {"xyxy", "xywh", "cxcywh"}
 
     Returns
     -------
     numpy.ndarray, shape (N, M), float64
         Entry ``[i, j]`` is the IoU of ``boxes_a[i]`` and ``boxes_b[j]``, in [0, 1].
-        A box with zero width or height has IoU 0 with everything (no NaN).
+        A box with zero width or height, or a "no object" row, has IoU 0 with
+        everything (no NaN). For one box per image on both sides (e.g. the box
+        around each image's heatmap against each image's object),
+        ``iou(found, data.boxes).diagonal()`` is the IoU per image.
 
     Examples
     --------
     >>> iou([[0, 0, 2, 2]], [[1, 0, 3, 2], [0, 0, 2, 2]])
     array([[0.33333333, 1.        ]])
     """
-    a = as_box_list(boxes_a, fmt, "boxes_a")
-    b = as_box_list(boxes_b, fmt, "boxes_b")
+    a = as_box_list(boxes_a, fmt, "boxes_a", allow_missing=True)
+    b = as_box_list(boxes_b, fmt, "boxes_b", allow_missing=True)
     if fmt != "xyxy":
         a, b = _to_xyxy(a, fmt), _to_xyxy(b, fmt)
     return _pairwise_iou_xyxy(a, b)

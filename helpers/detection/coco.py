@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._checks import check_array, check_int, check_real, describe, first_positions
 from .coco_accumulate import accumulate
 from .coco_inputs import read_detections, read_ground_truth
 from .coco_matching import greedy_match
@@ -156,54 +157,72 @@ def _summarize(precision, recall, iou_thresholds, area_labels, max_dets) -> np.n
 
 
 # --------------------------------------------------------------------------- options
-def _check_iou_thresholds(values) -> np.ndarray:
-    array = np.asarray(values, dtype=np.float64).reshape(-1)
-    if array.size == 0 or not ((array >= 0) & (array <= 1)).all():
-        raise ValueError(f"iou_thresholds must be a non-empty list of numbers in [0, 1], got {values!r}")
+def _check_thresholds(values, name: str, *, increasing: bool = False) -> np.ndarray:
+    """A non-empty 1-D float64 array of numbers in [0, 1] (a scalar counts as one)."""
+    array = check_array(values, name, ndim=(0, 1), shape_hint="(T,), numbers in [0, 1]",
+                        allow_bool=False)
+    array = array.reshape(-1)
+    outside = (array < 0) | (array > 1)
+    if outside.any():
+        raise ValueError(
+            f"{name} must be numbers in [0, 1], found {array[outside][0]} at position(s) "
+            f"{first_positions(outside)}"
+        )
+    if increasing and (np.diff(array) < 0).any():
+        raise ValueError(f"{name} must be increasing, got {array.tolist()}")
     return array
+
+
+def _check_iou_thresholds(values) -> np.ndarray:
+    return _check_thresholds(values, "iou_thresholds")
 
 
 def _check_recall_thresholds(values) -> np.ndarray:
-    array = np.asarray(values, dtype=np.float64).reshape(-1)
-    if array.size == 0 or not ((array >= 0) & (array <= 1)).all() or (np.diff(array) < 0).any():
-        raise ValueError(
-            f"recall_thresholds must be a non-empty, increasing list of numbers in [0, 1], got {values!r}"
-        )
-    return array
+    return _check_thresholds(values, "recall_thresholds", increasing=True)
 
 
 def _check_max_dets(values) -> tuple[int, ...]:
-    if isinstance(values, numbers.Integral):
+    """Distinct positive ints, sorted; one int (NumPy ints too) or an int array also do."""
+    if isinstance(values, np.ndarray):
+        values = values.reshape(-1).tolist() if values.ndim <= 1 else values
+    if isinstance(values, (str, bytes)) or not isinstance(
+            values, (Sequence, numbers.Integral, np.integer)):
+        raise TypeError(
+            f"max_dets must be positive ints, e.g. (1, 10, 100), got {describe(values)}"
+        )
+    if not isinstance(values, Sequence):
         values = (values,)
-    ok = isinstance(values, Sequence) and len(values) > 0 and all(
-        isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0 for v in values
-    )
-    if not ok or len(set(values)) != len(values):
-        raise ValueError(f"max_dets must be distinct positive integers, e.g. (1, 10, 100), got {values!r}")
-    return tuple(sorted(int(v) for v in values))
+    if len(values) == 0:
+        raise ValueError("max_dets is empty; expected positive ints, e.g. (1, 10, 100)")
+    checked = tuple(check_int(v, f"max_dets[{i}]", 1) for i, v in enumerate(values))
+    if len(set(checked)) != len(checked):
+        raise ValueError(f"max_dets must be distinct, got {list(checked)}")
+    return tuple(sorted(checked))
 
 
 def _check_area_ranges(values) -> dict[str, tuple[float, float]]:
     if not isinstance(values, Mapping) or not values:
         raise TypeError(
             "area_ranges must be a dict of label -> (min_area, max_area), "
-            f"e.g. {{'all': (0, 1e10)}}, got {values!r}"
+            f"e.g. {{'all': (0, 1e10)}}, got {describe(values)}"
         )
     checked = {}
     for label, bounds in values.items():
-        try:
-            low, high = (float(b) for b in bounds)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"area_ranges[{label!r}] must be a pair (min_area, max_area), got {bounds!r}"
-            ) from None
+        name = f"area_ranges[{label!r}]"
+        if isinstance(bounds, (str, bytes)) or not isinstance(bounds, (Sequence, np.ndarray)):
+            raise TypeError(f"{name} must be a pair (min_area, max_area), got {describe(bounds)}")
+        if len(bounds) != 2:
+            raise ValueError(f"{name} must be a pair (min_area, max_area), got {bounds!r}")
+        low = check_real(bounds[0], f"{name} min_area", 0)
+        high = bounds[1]
+        if not (isinstance(high, (float, np.floating)) and np.isposinf(high)):  # +inf: no limit
+            high = check_real(high, f"{name} max_area", 0)
         if not (low <= high):
-            raise ValueError(f"area_ranges[{label!r}] = {bounds!r}: min_area must be <= max_area")
+            raise ValueError(f"{name} = {bounds!r}: min_area must be <= max_area")
         checked[str(label)] = (low, high)
     return checked
 
 
-# --------------------------------------------------------------------------- evaluation
 def _rank_within_groups(sorted_groups: np.ndarray) -> np.ndarray:
     """0, 1, 2, ... within each run of equal values: ``[4, 4, 7, 9, 9, 9] -> [0, 1, 0, 0, 1, 2]``."""
     starts = np.flatnonzero(np.diff(sorted_groups, prepend=-1))

@@ -2,7 +2,7 @@
 
 The COCO dicts are turned into flat NumPy arrays once, here, so that the evaluation
 never touches a Python dict per box. Every check names the offending record, e.g.
-``detection #17 (image_id=42): bbox has negative width -3.0; ...``.
+``dt[17] (image_id=42): bbox has negative width -3.0; ...``.
 
 What is read, and how pycocotools' conventions are kept:
 
@@ -21,6 +21,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from .._checks import _is_int as _is_integer
+from .._checks import _is_real
 
 Describe = Callable[[int], str]
 
@@ -78,13 +81,6 @@ def _column(records: Sequence, field: str, describe: Describe) -> list:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _is_integer(value) -> bool:
-    return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
-def _is_real(value) -> bool:
-    is_number = isinstance(value, (numbers.Real, np.floating, np.integer))
-    return is_number and not isinstance(value, (bool, np.bool_))
 
 
 def _integer_array(values: list, field: str, describe: Describe) -> np.ndarray:
@@ -147,13 +143,15 @@ def _bbox_array(values: list, describe: Describe) -> np.ndarray:
 
 def _sorted_unique_ids(records: Sequence, what: str, owner: str) -> np.ndarray:
     """The ``id`` of each record, checked to be integers without duplicates, sorted."""
-    describe = lambda i: f"{owner} #{i}"  # noqa: E731
+    describe = lambda i: f"{owner}[{i}]"  # noqa: E731
     ids = _integer_array(_column(records, "id", describe), "id", describe)
     unique, counts = np.unique(ids, return_counts=True)
     if (counts > 1).any():
         duplicate = unique[np.flatnonzero(counts > 1)[0]]
         i, j = np.flatnonzero(ids == duplicate)[:2]
-        raise ValueError(f"{owner} #{j}: {what} id {duplicate} is used more than once (also by {owner} #{i})")
+        raise ValueError(
+            f"{owner}[{j}]: {what} id {duplicate} is used more than once (also by {owner}[{i}])"
+        )
     return unique
 
 
@@ -183,8 +181,8 @@ def read_ground_truth(gt) -> CocoGroundTruth:
     def describe(i: int) -> str:
         record = annotations[i]
         if isinstance(record, Mapping) and "id" in record:
-            return f"annotation #{i} (id={record['id']})"
-        return f"annotation #{i}"
+            return f"gt['annotations'][{i}] (id={record['id']})"
+        return f"gt['annotations'][{i}]"
 
     annotation_ids = _integer_array(_column(annotations, "id", describe), "id", describe)
     if (annotation_ids <= 0).any():
@@ -198,7 +196,8 @@ def read_ground_truth(gt) -> CocoGroundTruth:
         duplicate = unique[np.flatnonzero(counts > 1)[0]]
         first, second = np.flatnonzero(annotation_ids == duplicate)[:2]
         raise ValueError(
-            f"{describe(second)}: duplicate annotation id {duplicate} (also used by annotation #{first})"
+            f"{describe(second)}: duplicate annotation id {duplicate} "
+            f"(also used by gt['annotations'][{first}])"
         )
 
     image_index = _positions(
@@ -244,8 +243,8 @@ def read_detections(dt, gt: CocoGroundTruth) -> CocoDetections:
     def describe(i: int) -> str:
         record = dt[i]
         if isinstance(record, Mapping) and "image_id" in record:
-            return f"detection #{i} (image_id={record['image_id']})"
-        return f"detection #{i}"
+            return f"dt[{i}] (image_id={record['image_id']})"
+        return f"dt[{i}]"
 
     image_index = _positions(
         _integer_array(_column(dt, "image_id", describe), "image_id", describe),

@@ -7,10 +7,10 @@ box that covers the largest connected component in the segmentation map."
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from scipy import ndimage
+
+from .._checks import check_array, check_real
 
 # Pixels touching by an edge or a corner belong to the same region (8-connectivity).
 _EIGHT_NEIGHBOURS = np.ones((3, 3), dtype=bool)
@@ -70,18 +70,11 @@ def heatmap_to_box(heatmap, threshold: float = 0.2) -> np.ndarray:
     >>> heatmap_to_box(cam)
     array([5., 2., 9., 4.], dtype=float32)
     """
-    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
-        raise TypeError(f"threshold must be a number in [0, 1], got {threshold!r}")
-    if not 0.0 <= threshold <= 1.0:
-        raise ValueError(f"threshold must be in [0, 1] (a fraction of the maximum), got {threshold!r}")
-    maps = np.asarray(heatmap)
-    if maps.dtype.kind not in "biuf":
-        raise TypeError(f"heatmap must hold numbers, got dtype {maps.dtype}")
-    if maps.ndim not in (2, 3):
-        raise ValueError(f"heatmap must have shape (H, W) or (N, H, W), got shape {maps.shape}")
+    threshold = check_real(threshold, "threshold", 0, 1, note=" (a fraction of the maximum)")
+    maps = check_array(heatmap, "heatmap", ndim=(2, 3), dtype=None, finite=False,
+                       allow_empty=True, shape_hint="(H, W) or (N, H, W)").astype(np.float64)
     if maps.shape[-1] == 0 or maps.shape[-2] == 0:
         raise ValueError(f"heatmap has an empty image size {maps.shape[-2:]}; expected H >= 1 and W >= 1")
-    maps = maps.astype(np.float64)
     if not np.isfinite(maps).all():
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(maps))[0])
         raise ValueError(f"heatmap{list(where)} is {maps[where]}; expected finite values")

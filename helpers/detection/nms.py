@@ -7,37 +7,23 @@ Line of Code", ICCV 2017).
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from .._checks import check_array, check_choice, check_real
 from .boxes import as_box_list
 
 SOFT_NMS_METHODS = ("linear", "gaussian")
 
 
 # --------------------------------------------------------------------------- validation
-def _not_a_number(value) -> bool:
-    return isinstance(value, bool) or not isinstance(value, numbers.Real)
-
-
-def check_unit_interval(value, name: str) -> float:
-    """Return ``value`` as a float if it is a number in [0, 1], else raise."""
-    if _not_a_number(value):
-        raise TypeError(f"{name} must be a number in [0, 1], got {value!r}")
-    if not 0.0 <= float(value) <= 1.0:  # also rejects NaN
-        raise ValueError(f"{name} must be in [0, 1], got {value!r}")
-    return float(value)
-
-
 def _as_scores(scores, n_boxes: int) -> np.ndarray:
-    """Scores as a float64 array of shape (n_boxes,), all finite."""
-    array = np.asarray(scores)
-    if array.dtype.kind not in "iuf":
-        raise TypeError(f"scores must hold numbers, got an array of dtype {array.dtype}")
+    """Scores as a new float64 array of shape (n_boxes,), all finite (soft-NMS edits it)."""
+    array = check_array(scores, "scores", finite=False, allow_empty=True).copy()
     if array.shape != (n_boxes,):
-        raise ValueError(f"scores must have shape ({n_boxes},), one per box, got shape {array.shape}")
-    array = array.astype(np.float64)
+        raise ValueError(
+            f"scores must have shape ({n_boxes},), one per box of the {n_boxes} boxes, "
+            f"got shape {array.shape}"
+        )
     if not np.isfinite(array).all():
         i = int(np.flatnonzero(~np.isfinite(array))[0])
         raise ValueError(f"scores[{i}] is {array[i]}; expected a finite number")
@@ -87,7 +73,7 @@ def nms(boxes, scores, iou_threshold: float) -> np.ndarray:
     """
     boxes = as_box_list(boxes, "xyxy").astype(np.float64)
     scores = _as_scores(scores, len(boxes))
-    iou_threshold = check_unit_interval(iou_threshold, "iou_threshold")
+    iou_threshold = check_real(iou_threshold, "iou_threshold", 0, 1)
 
     order = np.argsort(-scores, kind="stable")
     ordered = boxes[order]
@@ -160,13 +146,10 @@ def soft_nms(
     if (current < 0).any():
         i = int(np.flatnonzero(current < 0)[0])
         raise ValueError(f"scores[{i}] is {current[i]}; soft_nms needs non-negative scores")
-    if method not in SOFT_NMS_METHODS:
-        raise ValueError(f"unknown soft-NMS method {method!r}; expected one of {SOFT_NMS_METHODS}")
-    if _not_a_number(sigma) or not (sigma > 0 and np.isfinite(sigma)):
-        raise ValueError(f"sigma must be a finite number > 0, got {sigma!r}")
-    iou_threshold = check_unit_interval(iou_threshold, "iou_threshold")
-    if _not_a_number(score_threshold) or not (score_threshold >= 0 and np.isfinite(score_threshold)):
-        raise ValueError(f"score_threshold must be a finite number >= 0, got {score_threshold!r}")
+    check_choice(method, "method", SOFT_NMS_METHODS)
+    sigma = check_real(sigma, "sigma", 0, low_open=True)
+    iou_threshold = check_real(iou_threshold, "iou_threshold", 0, 1)
+    score_threshold = check_real(score_threshold, "score_threshold", 0)
 
     remaining = np.flatnonzero(current >= score_threshold)  # ascending index order
     keep, kept_scores = [], []

@@ -17,14 +17,16 @@ equal scores keep their input order (a stable sort).
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from .._checks import check_array, check_choice, check_labels, check_real, describe
+from ..metrics import UndefinedMetricWarning
 from .average_precision import average_precision
 from .boxes import _pairwise_iou_xyxy, as_box_list
-from .nms import check_unit_interval
 
 VOC_METHODS = ("voc07", "voc")
 
@@ -36,17 +38,22 @@ class VocEvalResult:
     Attributes
     ----------
     ap : dict of int to float
-        Average precision of each class (every label seen in the ground truth or the
-        detections). NaN for a class without non-difficult ground truth, where
-        recall is undefined.
+        Average precision of each class that has non-difficult ground truth. A
+        class with none (only difficult objects, or only detections) has no
+        recall, so no AP: it is left out (never NaN).
     mean_ap : float
-        Mean of the defined (non-NaN) APs; NaN if there are none.
-    precision, recall : dict of int to numpy.ndarray, shape (N_c,), float64
-        The curve of each class: one point per ranked detection that is a true or a
-        false positive (ignored detections are left out). Recall is empty-valued
-        (NaN) for a class without non-difficult ground truth.
+        Mean of ``ap``. With no non-difficult ground truth in any image there is
+        no AP to average: ``mean_ap`` is 0.0 and an
+        :class:`~helpers.metrics.UndefinedMetricWarning` is emitted (the metrics'
+        ``zero_division="warn"`` convention).
+    precision : dict of int to numpy.ndarray, shape (N_c,), float64
+        The precision curve of every class seen in the ground truth or the
+        detections: one point per ranked detection that is a true or a false
+        positive (ignored detections are left out).
+    recall : dict of int to numpy.ndarray, shape (N_c,), float64
+        The recall curve of each class in ``ap``.
     n_positives : dict of int to int
-        Non-difficult ground-truth objects per class.
+        Non-difficult ground-truth objects per class (0 for a class left out of ``ap``).
     method : str
     iou_threshold : float
     """
@@ -62,28 +69,28 @@ class VocEvalResult:
 
 def _per_image(values, n_images: int | None, name: str) -> Sequence:
     if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
-        raise TypeError(f"{name} must be a list with one entry per image, got {type(values).__name__}")
+        raise TypeError(f"{name} must be a list with one entry per image, got {describe(values)}")
     if n_images is not None and len(values) != n_images:
         raise ValueError(f"{name} has {len(values)} entries but gt_boxes has {n_images} images")
     return values
 
 
 def _vector(values, length: int, name: str, kind: str) -> np.ndarray:
-    array = np.asarray(values)
+    """One image's labels ("int"), difficult flags ("bool") or scores ("score")."""
+    array = check_array(values, name, dtype=None, finite=False, allow_empty=True)
     if array.size == 0:  # an empty list has dtype float64; any dtype will do
         return array.reshape(0).astype(np.float64 if kind == "score" else np.int64)
     if array.shape != (length,):
         raise ValueError(f"{name} must have shape ({length},), one per box, got shape {array.shape}")
-    if kind == "int" and array.dtype.kind not in "iu":
-        raise TypeError(f"{name} must hold integer class labels, got dtype {array.dtype}")
-    if kind == "bool" and array.dtype.kind not in "biu":
-        raise TypeError(f"{name} must hold booleans, got dtype {array.dtype}")
-    if kind == "score":
-        if array.dtype.kind not in "iuf":
-            raise TypeError(f"{name} must hold numbers, got dtype {array.dtype}")
-        if not np.isfinite(array).all():
-            i = int(np.flatnonzero(~np.isfinite(array))[0])
-            raise ValueError(f"{name}[{i}] is {array[i]}; expected a finite score")
+    if kind == "int":
+        return check_labels(array, name, allow_negative=True)
+    if kind == "bool":
+        if array.dtype.kind != "b" and not np.isin(array, (0, 1)).all():
+            raise ValueError(f"{name} must hold booleans (or 0/1), got {array.tolist()}")
+        return array.astype(bool)
+    if not np.isfinite(array).all():
+        i = int(np.flatnonzero(~np.isfinite(array))[0])
+        raise ValueError(f"{name}[{i}] is {array[i]}; expected a finite score")
     return array
 
 
@@ -138,9 +145,8 @@ def voc_evaluate(
     >>> result.ap                      # precision 1/2 at recall 1
     {0: 0.5}
     """
-    if method not in VOC_METHODS:
-        raise ValueError(f"unknown VOC method {method!r}; expected one of {VOC_METHODS}")
-    iou_threshold = check_unit_interval(iou_threshold, "iou_threshold")
+    check_choice(method, "method", VOC_METHODS)
+    iou_threshold = check_real(iou_threshold, "iou_threshold", 0, 1)
     gt_boxes = _per_image(gt_boxes, None, "gt_boxes")
     n_images = len(gt_boxes)
     gt_labels = _per_image(gt_labels, n_images, "gt_labels")
@@ -194,7 +200,9 @@ def voc_evaluate(
         ranked = np.flatnonzero(det_label == label)
         ranked = ranked[np.argsort(-det_score[ranked], kind="stable")]
         claimed = claim[ranked]
-        on_difficult = (claimed >= 0) & gt_is_difficult[np.maximum(claimed, 0)]
+        on_difficult = np.zeros(len(claimed), dtype=bool)
+        if len(gt_is_difficult):  # claims exist only where there is ground truth
+            on_difficult = (claimed >= 0) & gt_is_difficult[np.maximum(claimed, 0)]
         claimed = claimed[~on_difficult]  # ignored: neither true nor false positive
         first_claim = np.zeros(len(claimed), dtype=bool)
         _, first_index = np.unique(claimed, return_index=True)
@@ -204,15 +212,17 @@ def voc_evaluate(
         fp = np.cumsum(~true_positive).astype(np.float64)
         precision[label] = tp / np.maximum(tp + fp, 1.0)
         n_positives[label] = positives
-        if positives:
+        if positives:  # without ground truth there is no recall, hence no AP
             recall[label] = tp / positives
             ap[label] = average_precision(recall[label], precision[label], method)
-        else:
-            recall[label] = np.full(len(tp), np.nan)
-            ap[label] = float("nan")
 
-    defined = [value for value in ap.values() if not np.isnan(value)]
-    mean_ap = float(np.mean(defined)) if defined else float("nan")
+    if ap:
+        mean_ap = float(np.mean(list(ap.values())))
+    else:
+        warnings.warn(
+            "voc_evaluate: no image has non-difficult ground truth, so recall and AP are "
+            "undefined; mean_ap is set to 0.0.", UndefinedMetricWarning, stacklevel=2)
+        mean_ap = 0.0
     return VocEvalResult(
         ap=ap,
         mean_ap=mean_ap,

@@ -23,7 +23,8 @@ def _conv_params() -> FunctionQuestion:
         solution='''
             def conv_params(kernel_size, in_channels, out_channels):
                 weights_per_filter = kernel_size * kernel_size * in_channels
-                return (weights_per_filter + 1) * out_channels   # + 1: each filter has one bias
+                # + 1: each filter has one bias
+                return (weights_per_filter + 1) * out_channels
         ''',
         why="Each of the out_channels filters has k*k*in_channels weights and one bias; "
             "Keras' `model.summary()` counts the same.",
@@ -38,6 +39,10 @@ def _conv_params() -> FunctionQuestion:
                     wrong=lambda k, i, o: (k * i + 1) * o),
             Mistake("there is one bias per filter (output channel), not one per input channel.",
                     wrong=lambda k, i, o: (k * k * i + i) * o),
+            Mistake("there is one bias per filter (output channel), not one for the whole layer.",
+                    wrong=lambda k, i, o: k * k * i * o + 1),
+            Mistake("that counts one filter; the layer has out_channels such filters, each with its "
+                    "own weights and bias.", wrong=lambda k, i, o: k * k * i + 1),
         ])
 
 
@@ -74,8 +79,10 @@ def _conv_output_size() -> FunctionQuestion:
 
             def conv_output_size(size, kernel_size, stride=1, padding="valid"):
                 if padding == "same":
-                    return math.ceil(size / stride)          # padded so every stride step fits
-                return (size - kernel_size) // stride + 1    # "valid": the kernel must fit inside
+                    # padded so that every stride step fits
+                    return math.ceil(size / stride)
+                # "valid": the kernel must fit inside the image
+                return (size - kernel_size) // stride + 1
         ''',
         why="These are Keras' rules: 'valid' gives floor((size - k) / stride) + 1, "
             "'same' gives ceil(size / stride), whatever the kernel size.",
@@ -92,6 +99,22 @@ def _conv_output_size() -> FunctionQuestion:
                     "(the + 1 counts the first position).",
                     wrong=lambda n, k, stride=1, padding="valid": -(-n // stride) if padding == "same"
                     else (n - k) // stride),
+            Mistake("with padding='same' the formula still applies padding: your result ignores the "
+                    "padding and treats 'same' like 'valid'.",
+                    wrong=lambda n, k, stride=1, padding="valid": (n - k) // stride + 1),
+            Mistake("for 'valid', a last window that does not fit is dropped: round the division down "
+                    "(`//`), not up.",
+                    wrong=lambda n, k, stride=1, padding="valid": -(-n // stride) if padding == "same"
+                    else -(-(n - k) // stride) + 1),
+            Mistake("padding kernel_size // 2 on both sides gives 'same' sizes only for an odd kernel; "
+                    "Keras' 'same' gives ceil(size / stride) for every kernel size.",
+                    wrong=lambda n, k, stride=1, padding="valid": (n - k + 2 * (k // 2)) // stride + 1
+                    if padding == "same" else (n - k) // stride + 1),
+            Mistake("count the start positions: the first window starts at 0, then one every `stride` "
+                    "pixels while it still fits, so (size - kernel_size) // stride + 1; "
+                    "(size - kernel_size + 1) // stride is off when stride > 1.",
+                    wrong=lambda n, k, stride=1, padding="valid": -(-n // stride) if padding == "same"
+                    else (n - k + 1) // stride),
             Mistake("sizes are whole numbers: use floor division `//` (a window that does not fit is "
                     "dropped), not `/`.",
                     wrong=lambda n, k, stride=1, padding="valid": -(-n // stride) if padding == "same"
@@ -114,6 +137,8 @@ def _cifar_train() -> ValueQuestion:
             Mistake("6,000 is the number of images per class (training and test together).", wrong=6000),
             Mistake("5,000 is the number of training images per class; there are 10 classes.", wrong=5000),
             Mistake("70,000 is MNIST (60,000 training + 10,000 test), not CIFAR-10.", wrong=70000),
+            Mistake("give the number of images itself, not in thousands.", wrong=50),
+            Mistake("give the number of images, not a fraction of the data set.", wrong=5 / 6),
         ])
 
 
@@ -138,7 +163,8 @@ def _accuracy_from_logits() -> FunctionQuestion:
               "No softmax is needed: it never changes which logit is largest."],
         solution='''
             def accuracy_from_logits(logits, labels):
-                predicted = np.argmax(logits, axis=1)      # one class per row (ties: the first)
+                # one class per row (ties: the first)
+                predicted = np.argmax(logits, axis=1)
                 return float(np.mean(predicted == labels))  # a fraction in [0, 1]
         ''',
         why="The prediction is the arg-max of the logits (softmax keeps the order), and accuracy "
@@ -155,6 +181,17 @@ def _accuracy_from_logits() -> FunctionQuestion:
                     "arg-max of NaNs is meaningless. Take the arg-max of the logits themselves.",
                     wrong=lambda z, y: float(np.mean(np.argmax(np.exp(z) / np.exp(z).sum(1, keepdims=True),
                                                                axis=1) == y))),
+            Mistake("`np.argmax` without `axis` returns one index into the flattened array; take it "
+                    "along axis=1, one predicted class per image.",
+                    wrong=lambda z, y: float(np.mean(np.argmax(z) == y))),
+            Mistake("`argmin` picks the smallest logit; the prediction is the class of the *largest* one.",
+                    wrong=lambda z, y: float(np.mean(np.argmin(z, axis=1) == y))),
+            Mistake("compare the *index* of the largest logit (`np.argmax`) with the labels, not its value.",
+                    wrong=lambda z, y: float(np.mean(z.max(axis=1) == y))),
+            Mistake("that is the error rate (the fraction of mistakes); accuracy is the fraction of hits.",
+                    wrong=lambda z, y: 1 - float(np.mean(np.argmax(z, axis=1) == y))),
+            Mistake("return one number: the mean of the hits, not one True/False per image.",
+                    test=lambda got, exp, case: np.ndim(got) == 1 and np.size(got) == len(case.args[1])),
         ],
         error_advice={IndexError: "Is the arg-max taken along axis=1 (over classes, one per image)?",
                       ValueError: "Is the arg-max taken along axis=1 (over classes, one per image)?"})

@@ -109,10 +109,19 @@ def fmt(value, max_chars: int = 240) -> str:
     return text
 
 
+# Colours that read on light and dark pages alike (JupyterLab, Colab, the book's dark
+# mode): text inherits the page's colour, greys are the page colour made fainter, and
+# code spans get a translucent background instead of the theme's (light) one.
+_CODE_STYLE = ("color:inherit;background:rgba(127,127,127,0.2);padding:0 0.25em;"
+               "border-radius:3px;font-size:0.95em")
+_PRE_STYLE = "color:inherit;background:transparent;border:none;padding:0;"
+_FAINT = "opacity:0.75"
+
+
 def _inline_html(text: str) -> str:
     """Escape, then render `code` spans and **bold** (the only markup messages use)."""
     escaped = html.escape(text)
-    escaped = re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
+    escaped = re.sub(r"`([^`]+)`", rf"<code style='{_CODE_STYLE}'>\1</code>", escaped)
     return re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", escaped)
 
 
@@ -164,10 +173,11 @@ class Result:
 
     def _repr_html_(self) -> str:
         label, colour = _LABELS[self.status]
-        where = f" <span style='color:#666'>({html.escape(self.question)})</span>" if self.question else ""
+        where = f" <span style='{_FAINT}'>({html.escape(self.question)})</span>" if self.question else ""
         rows = "".join(
-            f"<tr><td style='text-align:left;padding-right:1em;color:#555'>{html.escape(name)}</td>"
-            f"<td style='text-align:left'><pre style='margin:0;white-space:pre-wrap'>{html.escape(str(value))}</pre></td></tr>"
+            f"<tr><td style='text-align:left;padding-right:1em;{_FAINT}'>{html.escape(name)}</td>"
+            f"<td style='text-align:left'><pre style='margin:0;white-space:pre-wrap;{_PRE_STYLE}'>"
+            f"{html.escape(str(value))}</pre></td></tr>"
             for name, value in self.details)
         table = f"<table style='margin:0.3em 0 0 1em'>{rows}</table>" if rows else ""
         return (f"<div style='border-left:4px solid {colour};padding:0.3em 0.8em;margin:0.3em 0'>"
@@ -199,7 +209,7 @@ class Hint:
     def _repr_html_(self) -> str:
         return (f"<div style='border-left:4px solid #f9a825;padding:0.3em 0.8em;margin:0.3em 0'>"
                 f"<span style='color:#b27b00;font-weight:bold'>Hint</span> "
-                f"<span style='color:#666'>({html.escape(self.question)})</span>: {_inline_html(self.text)}</div>")
+                f"<span style='{_FAINT}'>({html.escape(self.question)})</span>: {_inline_html(self.text)}</div>")
 
     def _repr_markdown_(self) -> str:
         return f"<span style='color:#b27b00'>**Hint**</span> ({self.question}): {self.text}"
@@ -223,8 +233,8 @@ class Solution:
         why = f"<p style='margin:0.3em 0 0 0'>{_inline_html(self.explanation)}</p>" if self.explanation else ""
         return (f"<div style='border-left:4px solid #6a1b9a;padding:0.3em 0.8em;margin:0.3em 0'>"
                 f"<span style='color:#6a1b9a;font-weight:bold'>Solution</span> "
-                f"<span style='color:#666'>({html.escape(self.question)})</span>:"
-                f"<pre style='margin:0.3em 0 0 0'>{html.escape(self.code)}</pre>{why}</div>")
+                f"<span style='{_FAINT}'>({html.escape(self.question)})</span>:"
+                f"<pre style='margin:0.3em 0 0 0;{_PRE_STYLE}'>{html.escape(self.code)}</pre>{why}</div>")
 
     def _repr_markdown_(self) -> str:
         why = f"\n\n{self.explanation}" if self.explanation else ""
@@ -232,36 +242,61 @@ class Solution:
 
 
 # --------------------------------------------------------------------------- comparing
-def compare(got, expected, *, rtol: float = 1e-6, atol: float = 1e-9) -> str | None:
+def _is_sequence(value) -> bool:
+    """True for the forms a several-part answer may take: a tuple, a list or a 1-D array."""
+    return isinstance(value, (tuple, list)) or (isinstance(value, np.ndarray) and value.ndim == 1)
+
+
+def _per_part(tolerance, n: int) -> tuple:
+    """A tolerance for each of n parts: one number for all, or one per part."""
+    if isinstance(tolerance, (tuple, list)):
+        return tuple(tolerance)
+    return (tolerance,) * n
+
+
+def compare(got, expected, *, rtol=1e-6, atol=1e-9) -> str | None:
     """None when ``got`` matches ``expected``; otherwise a short reason why not.
 
     Numbers and arrays are compared with a tolerance (NaN only matches NaN),
-    strings case- and space-insensitively, tuples/lists element by element.
+    strings case- and space-insensitively. A one-part answer (a number, a
+    string) must be one value: a list or a 1-D array is refused, even of length
+    one, as it is for choices. An expected tuple (a several-part
+    answer) accepts a tuple, a list or a 1-D array of the same length, compared
+    part by part; ``rtol`` and ``atol`` may then give one tolerance per part.
+    A reason never quotes the expected answer, only what kind of answer is wanted.
     """
     if isinstance(expected, str):
         if not isinstance(got, str):
-            return f"expected a string such as {expected!r}, got {type(got).__name__}"
+            return f"expected a string, got {_kind(got)}"
         return None if got.strip().lower() == expected.strip().lower() else "a different answer"
     if isinstance(expected, (tuple, list)) and not isinstance(expected, np.ndarray):
-        if not isinstance(got, (tuple, list, np.ndarray)) or len(got) != len(expected):
-            return f"expected {len(expected)} values as a tuple, got {fmt(got, 80)}"
+        if not _is_sequence(got):
+            return (f"expected {len(expected)} values in a tuple, e.g. `(a, b)`, "
+                    f"got {_kind(got)}")
+        if len(got) != len(expected):
+            return f"expected {len(expected)} values, got {len(got)}"
+        rtols, atols = _per_part(rtol, len(expected)), _per_part(atol, len(expected))
         for i, (g, e) in enumerate(zip(got, expected)):
-            reason = compare(g, e, rtol=rtol, atol=atol)
+            reason = compare(g, e, rtol=rtols[i], atol=atols[i])
             if reason is not None:
-                return f"value {i + 1} of the tuple: {reason}"
+                return f"value {i + 1} of {len(expected)}: {reason}"
         return None
     if isinstance(expected, (bool, np.bool_)):
         if not isinstance(got, (bool, np.bool_)):
-            return f"expected True or False, got {type(got).__name__}"
+            return f"expected True or False, got {_kind(got)}"
         return None if bool(got) == bool(expected) else "the opposite truth value"
     if is_placeholder(got) or got is None:
         return f"expected a value, got {fmt(got)}"
     if isinstance(got, str):
         return f"expected a number, got the string {got!r}"
+    if isinstance(got, (bool, np.bool_)) and not isinstance(expected, np.ndarray):
+        return f"expected a number, got the truth value {got!r}"
+    if np.ndim(expected) == 0 and _is_sequence(got):
+        return f"expected one number, got {_kind(got)}"
     try:
         got_array = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
-        return f"expected a number or an array, got {type(got).__name__}"
+        return f"expected a number or an array, got {_kind(got)}"
     expected_array = np.asarray(expected, dtype=np.float64)
     if got_array.shape != expected_array.shape:
         if got_array.size == expected_array.size == 1:
@@ -275,6 +310,31 @@ def compare(got, expected, *, rtol: float = 1e-6, atol: float = 1e-9) -> str | N
     if np.isinf(got_array).any() and not np.isinf(expected_array).any():
         return "the result contains inf"
     return "different values"
+
+
+def _kind(value) -> str:
+    """What kind of thing a value is, for feedback: 'a list of 2 values', 'a float', ..."""
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)} value{'s' if len(value) != 1 else ''}"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (bool, np.bool_)):
+        return "a truth value (True/False)"
+    name = type(value).__name__
+    return f"an {name}" if name[:1] in "aeiou" else f"a {name}"
+
+
+def _near_miss(got, expected, relative: float = 0.05) -> bool:
+    """A number within ``relative`` of a non-zero expected number (a rounding slip)."""
+    if isinstance(got, (str, bool, np.bool_)) or isinstance(expected, (str, bool, tuple, list)):
+        return False
+    try:
+        got, expected = float(got), float(expected)
+    except (TypeError, ValueError):
+        return False
+    return expected != 0 and np.isfinite(got) and abs(got - expected) <= relative * abs(expected)
 
 
 def _has_nonfinite(value) -> bool:
@@ -314,8 +374,10 @@ class Mistake:
     wrong: Any = None
     test: Callable | None = None
 
-    def matches(self, got, expected, case=None) -> bool:
+    def matches(self, got, expected, case=None, *, rtol=1e-6, atol=1e-9) -> bool:
         """Does the answer ``got`` (on ``case``, for a function question) show this mistake?
+
+        A wrong *value* is matched with the question's tolerances ``rtol``/``atol``.
 
         For a wrong *implementation*, see :meth:`FunctionQuestion.check`: it must
         agree with the reader's function on every test input, not on one only.
@@ -325,7 +387,7 @@ class Mistake:
                 with warnings.catch_warnings(), np.errstate(all="ignore"):
                     warnings.simplefilter("ignore")
                     return bool(self.test(got, expected, case))
-            return compare(got, self.wrong) is None
+            return compare(got, self.wrong, rtol=rtol, atol=atol) is None
         except Exception:  # a detector must never break a check
             return False
 
@@ -416,16 +478,19 @@ class ValueQuestion(Question):
     ----------
     expected : object
         The right answer (compared with :func:`compare`).
-    rtol, atol : float
-        Tolerances for numbers.
+    rtol, atol : float or tuple of float
+        Tolerances for numbers; for a tuple answer, one number for every part or
+        one per part (e.g. ``atol=(0.06, 0.02)``). Known wrong values are matched
+        with the same tolerances.
     choices : sequence of str, optional
         For a multiple-choice question: the allowed answers (an answer outside
         them is reported as such).
     what : str
-        How to describe the answer in "not attempted" feedback ("a number").
+        The form of the answer, shown in feedback ("a number between 0 and 1",
+        "one letter, 'a' to 'd'"); it must never give the answer away.
     """
 
-    def __init__(self, prompt: str, expected, *, rtol: float = 1e-6, atol: float = 1e-9,
+    def __init__(self, prompt: str, expected, *, rtol=1e-6, atol=1e-9,
                  choices: Sequence[str] | None = None, what: str = "your answer", **kwargs):
         super().__init__(prompt, **kwargs)
         self.expected = expected
@@ -434,26 +499,54 @@ class ValueQuestion(Question):
         self.what = what
 
     def check(self, answer=____) -> Result:
-        """Compare ``answer`` with the expected value; return a :class:`Result`."""
-        if is_placeholder(answer) or (isinstance(answer, tuple) and any(is_placeholder(a) for a in answer)):
+        """Compare ``answer`` with the expected value; return a :class:`Result`.
+
+        One rule for several-part answers, choices or numbers alike: a tuple, a
+        list or a 1-D array of the right length is accepted. A one-part choice is
+        a plain string; a string inside a list or tuple is reported as such.
+        """
+        if is_placeholder(answer) or (_is_sequence(answer) and not isinstance(answer, np.ndarray)
+                                      and any(is_placeholder(a) for a in answer)):
             return self._not_attempted(self.what)
+        # say what kind of answer is expected, never the answer itself
+        details = [("your answer", fmt(answer)), ("answer format", self.what)]
         if self.choices is not None:
-            given = answer if isinstance(answer, tuple) else (answer,)
-            allowed = {c.lower() for c in self.choices}
-            outside = [a for a in given if not isinstance(a, str) or a.strip().lower() not in allowed]
-            if outside:
-                return self._result(INCORRECT, f"{fmt(outside[0])} is not one of the choices: "
-                                    + ", ".join(f"`{c!r}`" for c in self.choices) + ".")
+            problem = self._choice_problem(answer)
+            if problem is not None:
+                return self._result(INCORRECT, problem, details)
         reason = compare(answer, self.expected, rtol=self.rtol, atol=self.atol)
         if reason is None:
             return self._result(CORRECT, self.why)
-        # say what kind of answer is expected, never the answer itself
-        details = [("your answer", fmt(answer)), ("expected", self.what)]
         for mistake in self.mistakes:
-            if mistake.matches(answer, self.expected):
+            if mistake.matches(answer, self.expected, rtol=self.rtol, atol=self.atol):
                 return self._result(INCORRECT, mistake.message, details)
+        if _near_miss(answer, self.expected):
+            return self._result(INCORRECT, "close, but not within the tolerance: check the "
+                                "arithmetic and keep more decimals.", details)
         return self._result(INCORRECT, f"not quite ({reason}). Try again, or ask `{self._attr}.hint()`.",
                             details)
+
+    def _choice_problem(self, answer) -> str | None:
+        """What is wrong with the *form* of a multiple-choice answer, or None."""
+        listed = ", ".join(f"`{c!r}`" for c in self.choices)
+        several = isinstance(self.expected, tuple)
+        if not several:
+            if _is_sequence(answer):
+                return (f"give one choice as a plain string, not {_kind(answer)}; "
+                        f"the choices are {listed}.")
+            given = (answer,)
+        else:
+            if not _is_sequence(answer):
+                return (f"give {len(self.expected)} choices in a tuple, e.g. `(x, y)`, "
+                        f"not {_kind(answer)}; each is one of {listed}.")
+            if len(answer) != len(self.expected):
+                return f"give exactly {len(self.expected)} choices, not {len(answer)}."
+            given = tuple(answer)
+        allowed = {c.lower() for c in self.choices}
+        outside = [a for a in given if not isinstance(a, str) or a.strip().lower() not in allowed]
+        if outside:
+            return f"{fmt(outside[0])} is not one of the choices: {listed}."
+        return None
 
 
 class FunctionQuestion(Question):

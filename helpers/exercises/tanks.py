@@ -16,7 +16,7 @@ def _weather_detector() -> ValueQuestion:
         hint=["On unconfounded scenes each class is half sunny, half cloudy. Split the scenes into four "
               "equal groups: (forest, sunny), (forest, cloudy), (tank, sunny), (tank, cloudy).",
               "In which of the four groups is 'tank if cloudy, forest if sunny' the right answer?"],
-        solution="answer = 0.5   # right on (forest, sunny) and (tank, cloudy): 2 of 4 equal groups",
+        solution="# right on (forest, sunny) and (tank, cloudy): 2 of 4 equal groups\nanswer = 0.5",
         why="The detector is right on sunny forests and cloudy tanks and wrong on cloudy forests and "
             "sunny tanks: two of four equal groups, 0.5, the accuracy of a coin toss. Once the weather "
             "no longer goes with the label, knowing the weather tells nothing about the tank.",
@@ -74,13 +74,17 @@ def _accuracy_by_group() -> FunctionQuestion:
         solution='''
             def accuracy_by_group(y_true, y_pred, groups):
                 correct = y_true == y_pred
-                return np.array([correct[groups == g].mean()      # accuracy among group g only
-                                 for g in np.unique(groups)])     # every group present, sorted
+                # the accuracy among group g only, for every group present, sorted
+                return np.array([correct[groups == g].mean()
+                                 for g in np.unique(groups)])
         ''',
         why="One number per group shows what the overall accuracy averages away: grouped by class and "
             "weather, a weather detector is 100 % right on sunny forests and cloudy tanks, 0 % on cloudy "
             "forests and sunny tanks.",
         mistakes=[
+            Mistake("give accuracies as fractions between 0 and 1, not percentages.",
+                    test=lambda got, exp, case: np.shape(got) == np.shape(exp)
+                    and np.allclose(np.asarray(got, float), 100 * np.asarray(exp, float))),
             Mistake("every group gets the same number: that is the overall accuracy. Compute it within each "
                     "group, on `correct[groups == g]`.", wrong=_overall_per_group),
             Mistake("that is the *number* of correct answers per group; divide by the group's size to get "
@@ -91,7 +95,7 @@ def _accuracy_by_group() -> FunctionQuestion:
                     wrong=_per_class),
             Mistake("return one accuracy for each group *present*, in the order of `np.unique(groups)`; "
                     "group ids need not be 0, 1, 2, ...",
-                    test=lambda got, exp, case: np.ndim(got) == 1 and np.shape(got) != np.shape(exp)),
+                    test=lambda got, exp, case: np.ndim(got) <= 1 and np.shape(got) != np.shape(exp)),
         ],
         error_advice={IndexError: "Group ids need not be 0, 1, 2, ...: loop over `np.unique(groups)`."})
 
@@ -142,6 +146,9 @@ def _share_inside() -> FunctionQuestion:
                     "a small, hot mask and a large, warm one would look alike.",
                     wrong=lambda h, m: h[m].mean()),
             Mistake("that is the share *outside* the mask.", wrong=lambda h, m: h[~m].sum() / h.sum()),
+            Mistake("give the share as a fraction between 0 and 1, not a percentage.",
+                    test=lambda got, exp, case: np.isfinite(exp) and exp > 0
+                    and np.isclose(float(got), 100 * exp)),
             Mistake("an all-zero heatmap (Grad-CAM returns one when no pixel supports the class) has no "
                     "mass: return 0 there, not 0 / 0 = NaN.",
                     test=lambda got, exp, case: np.isnan(np.asarray(got, dtype=float)).any()),
@@ -215,7 +222,8 @@ def _peak_in_box() -> FunctionQuestion:
                     return False
                 y, x = np.unravel_index(np.argmax(heatmap), heatmap.shape)   # row, column
                 x1, y1, x2, y2 = box
-                return bool(x1 <= x < x2 and y1 <= y < y2)    # right and bottom edges excluded
+                # the right and bottom edges are excluded
+                return bool(x1 <= x < x2 and y1 <= y < y2)
         ''',
         why="A heatmap's peak is where it points; counting how often it falls in the object's box is the "
             "pointing game that Chapter 8 uses to score explanation methods.",
@@ -234,7 +242,7 @@ def _peak_in_box() -> FunctionQuestion:
 def _data_collection() -> ValueQuestion:
     return ValueQuestion(
         "multiple choice 'a'-'d': which plan for new photos removes the weather confounder?",
-        "b", choices=("a", "b", "c", "d"), what="a letter such as 'a'",
+        "b", choices=("a", "b", "c", "d"), what="one letter, 'a' to 'd'",
         hint=["A confounder goes away when it no longer goes with the label: the weather must be the same "
               "for both classes, or independent of them.",
               "Which plan gives tanks and empty forests the same mix of sunny and cloudy days?"],

@@ -10,7 +10,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import (check_labels, check_n_classes, check_same_length,
+from .._checks import check_choice, check_int
+from ._checks import (check_class_count, check_labels, check_n_classes, check_same_length,
                       check_zero_division, warn_undefined)
 
 __all__ = ["accuracy", "confusion_matrix", "precision_recall_f1", "PrecisionRecallF1"]
@@ -65,8 +66,11 @@ def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray
     y_true, y_pred : array-like of int, shape (N,)
         Class indices ``>= 0``.
     n_classes : int, optional
-        Number of classes ``K``. Default: ``max(y_true, y_pred) + 1``. Pass it when
-        the largest class may be missing from both arrays.
+        Number of classes ``K``, at most 16,384. Default: ``max(y_true, y_pred) + 1``,
+        which must then be at most 1,000 (a label such as ``10**6`` is refused
+        rather than allocating a million-by-million matrix). Pass it when the
+        largest class may be missing from both arrays, or when there really are
+        more than 1,000 classes.
 
     Returns
     -------
@@ -82,10 +86,12 @@ def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray
     Raises
     ------
     ValueError
-        For empty input, different lengths, negative labels or labels ``>= n_classes``.
+        For empty input, different lengths, negative labels, labels ``>= n_classes``,
+        or (without ``n_classes``) a label above 999.
     """
     y_true, y_pred, n_classes = _pair(y_true, y_pred, n_classes)
-    k = n_classes if n_classes is not None else int(max(y_true.max(), y_pred.max())) + 1
+    k = n_classes if n_classes is not None else check_class_count(
+        int(max(y_true.max(), y_pred.max())) + 1, "y_true", "y_pred")
     # each pair (t, p) gets its own bin t * K + p; bincount counts them all at once
     counts = np.bincount(y_true * k + y_pred, minlength=k * k)
     return counts.reshape(k, k).astype(np.int64)
@@ -185,14 +191,14 @@ def precision_recall_f1(y_true, y_pred, *, average: str | None = None,
         For empty input, different lengths, labels out of range, an unknown
         ``average``, or ``average="binary"`` on more than two classes.
     """
-    if average not in AVERAGES:
-        raise ValueError(f"average must be one of {AVERAGES}, got {average!r}.")
+    check_choice(average, "average", AVERAGES)
     zero_value = check_zero_division(zero_division)
     if n_classes is not None and labels is not None:
         raise ValueError("give n_classes or labels, not both.")
     y_true, y_pred, n_classes = _pair(y_true, y_pred, n_classes)
     present = np.union1d(y_true, y_pred)
 
+    pos_label = check_int(pos_label, "pos_label")  # checked even where it is not used
     if average == "binary":
         if len(present) > 2:
             raise ValueError(
@@ -212,12 +218,18 @@ def precision_recall_f1(y_true, y_pred, *, average: str | None = None,
     else:
         classes = present
 
-    # one confusion matrix, large enough for every label we look at
-    size = int(max(y_true.max(), y_pred.max(), classes.max())) + 1
-    cm = confusion_matrix(y_true, y_pred, n_classes=size)
-    tp = np.diag(cm)[classes]
-    predicted = cm.sum(axis=0)[classes]   # TP + FP: how often each class was predicted
-    actual = cm.sum(axis=1)[classes]      # TP + FN: the support of each class
+    # per-class counts, long enough for every label that occurs; a scored class
+    # beyond them (labels=[10**6]) occurs nowhere, so its counts are 0
+    size = int(max(y_true.max(), y_pred.max())) + 1
+    inside = classes < size
+    where = np.where(inside, classes, 0)
+
+    def count(values: np.ndarray) -> np.ndarray:
+        return np.where(inside, np.bincount(values, minlength=size)[where], 0)
+
+    tp = count(y_true[y_true == y_pred])
+    predicted = count(y_pred)   # TP + FP: how often each class was predicted
+    actual = count(y_true)      # TP + FN: the support of each class
 
     if average == "micro":
         tp, predicted, actual = tp.sum(keepdims=True), predicted.sum(keepdims=True), actual.sum(keepdims=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import check_bool, check_int
 from ._checks import check_labels, check_same_length, check_scores, warn_undefined
 
 __all__ = ["threshold_counts", "pr_curve", "average_precision", "roc_curve", "roc_auc"]
@@ -21,6 +22,7 @@ __all__ = ["threshold_counts", "pr_curve", "average_precision", "roc_curve", "ro
 
 def _binary_targets(y_true, y_score, pos_label) -> tuple[np.ndarray, np.ndarray]:
     """(is_positive as 0/1 int64, scores as float64), validated."""
+    pos_label = check_int(pos_label, "pos_label")
     y = check_labels(y_true, "y_true", allow_negative=True)
     scores = check_scores(y_score, "y_score")
     check_same_length(y, scores, "y_true", "y_score")
@@ -33,6 +35,17 @@ def _binary_targets(y_true, y_score, pos_label) -> tuple[np.ndarray, np.ndarray]
     if len(present) == 2 and pos_label not in present:
         raise ValueError(f"pos_label={pos_label!r} is not one of the labels in y_true {present.tolist()}.")
     return (y == pos_label).astype(np.int64), scores
+
+
+def _check_both_classes(n_negatives, n_positives, what: str) -> None:
+    if n_negatives <= 0 or n_positives <= 0:
+        missing = "negative" if n_negatives <= 0 else "positive"
+        rate = "false" if missing == "negative" else "true"
+        raise ValueError(
+            f"y_true has no {missing} sample, so the {what} is undefined (the {rate} "
+            f"positive rate is 0/0). It needs both classes: score a set that holds both, "
+            "or use accuracy / precision-recall instead."
+        )
 
 
 def threshold_counts(y_true, y_score, *, pos_label: int = 1):
@@ -102,6 +115,7 @@ def pr_curve(y_true, y_score, *, pos_label: int = 1, drop_intermediate: bool = F
     If ``y_true`` has no positive sample, recall is 0/0 at every threshold; as
     scikit-learn does, it is set to 1 and an :class:`UndefinedMetricWarning` is emitted.
     """
+    drop_intermediate = check_bool(drop_intermediate, "drop_intermediate")
     fps, tps, thresholds = threshold_counts(y_true, y_score, pos_label=pos_label)
     if drop_intermediate and len(fps) > 2:
         # keep the first and the last threshold of every run of equal TP counts
@@ -171,28 +185,22 @@ def roc_curve(y_true, y_score, *, pos_label: int = 1, drop_intermediate: bool = 
         Decreasing; ``thresholds[0] = inf`` (predict nothing positive), as in
         scikit-learn >= 1.3.
 
-    Notes
-    -----
-    Without negatives (or positives) in ``y_true``, FPR (or TPR) is 0/0: it is set to
-    NaN with an :class:`UndefinedMetricWarning`, as scikit-learn does.
+    Raises
+    ------
+    ValueError
+        When ``y_true`` holds one class only: without negatives (or positives) FPR
+        (or TPR) is 0/0 at every threshold. scikit-learn returns NaN rates with a
+        warning there; here the curve is refused, so no NaN reaches a plot.
     """
+    drop_intermediate = check_bool(drop_intermediate, "drop_intermediate")
     fps, tps, thresholds = threshold_counts(y_true, y_score, pos_label=pos_label)
     if drop_intermediate and len(fps) > 2:
         # a point is a corner of the curve where the second difference is not zero
         keep = np.r_[True, np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), True]
         fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
     fps, tps, thresholds = np.r_[0.0, fps], np.r_[0.0, tps], np.r_[np.inf, thresholds]
-    if fps[-1] <= 0:
-        warn_undefined("No negative sample in y_true: the false positive rate is undefined (NaN).")
-        fpr = np.full(fps.shape, np.nan)
-    else:
-        fpr = fps / fps[-1]
-    if tps[-1] <= 0:
-        warn_undefined("No positive sample in y_true: the true positive rate is undefined (NaN).")
-        tpr = np.full(tps.shape, np.nan)
-    else:
-        tpr = tps / tps[-1]
-    return fpr, tpr, thresholds
+    _check_both_classes(fps[-1], tps[-1], "ROC curve")
+    return fps / fps[-1], tps / tps[-1], thresholds
 
 
 def roc_auc(y_true, y_score, *, pos_label: int = 1) -> float:
@@ -210,13 +218,15 @@ def roc_auc(y_true, y_score, *, pos_label: int = 1) -> float:
 
     Returns
     -------
-    float in [0, 1], or NaN (with an :class:`UndefinedMetricWarning`) when
-    ``y_true`` holds a single class, as in recent scikit-learn (older releases
-    raise a ``ValueError`` instead).
+    float in [0, 1]
+
+    Raises
+    ------
+    ValueError
+        When ``y_true`` holds a single class: the AUC is undefined (recent
+        scikit-learn returns NaN with a warning, older releases raise too).
     """
     positive, _ = _binary_targets(y_true, y_score, pos_label)
-    if len(np.unique(positive)) != 2:
-        warn_undefined("Only one class is present in y_true: ROC AUC is undefined (NaN).")
-        return float("nan")
+    _check_both_classes((positive == 0).sum(), positive.sum(), "ROC AUC")
     fpr, tpr, _ = roc_curve(y_true, y_score, pos_label=pos_label)
     return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2.0))

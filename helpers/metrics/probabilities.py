@@ -14,11 +14,10 @@ one trick that makes it numerically stable spelled out.
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ._checks import as_array, check_labels
+from .._checks import check_choice, check_real
+from ._checks import as_array, check_axis, check_labels
 
 __all__ = ["softmax", "log_softmax", "logsumexp", "sigmoid", "cross_entropy", "binary_cross_entropy"]
 
@@ -29,6 +28,8 @@ _REDUCTIONS = ("mean", "sum", "none")
 def _as_logits(logits, name: str = "logits", *, allow_neg_inf: bool = True) -> np.ndarray:
     """Float array of logits: ints become float64, float32 stays float32."""
     array = as_array(logits, name)
+    if array.dtype.kind == "b":
+        raise TypeError(f"{name} must hold numbers, got booleans (dtype bool).")
     if array.size == 0:
         raise ValueError(f"{name} is empty.")
     if array.dtype.kind in "biu":
@@ -42,32 +43,29 @@ def _as_logits(logits, name: str = "logits", *, allow_neg_inf: bool = True) -> n
     return array
 
 
-def _check_temperature(temperature) -> float:
-    if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real):
-        raise TypeError(f"temperature must be a number, got {type(temperature).__name__}.")
-    if not (np.isfinite(temperature) and temperature > 0):
-        raise ValueError(f"temperature must be a positive finite number, got {temperature!r}.")
-    return float(temperature)
+def _shifted(logits, axis: int, temperature) -> tuple[np.ndarray, np.dtype]:
+    """``(z - max(z)) / T`` along ``axis`` in float64, and the dtype to return.
 
-
-def _shifted(logits, axis: int, temperature) -> np.ndarray:
-    """``(z - max(z)) / T`` along ``axis``: the largest entry of each slice becomes 0."""
+    The largest entry of each slice becomes 0. The arithmetic is done in float64
+    whatever the input's precision: in float16 a small temperature (``T = 1e-8``)
+    rounds to 0 and ``0 / 0`` would give NaN. The caller casts the result back.
+    """
     z = _as_logits(logits)
-    temperature = _check_temperature(temperature)
+    temperature = check_real(temperature, "temperature", 0, low_open=True)
     if z.ndim == 0:
         raise ValueError("logits must have at least one dimension (one entry per class).")
+    axis = check_axis(axis, z.ndim)
     top = np.max(z, axis=axis, keepdims=True)
     if np.isneginf(top).any():
         raise ValueError("a slice of logits is entirely -inf: every class would have probability 0.")
+    wide = z.astype(np.float64)
     with np.errstate(over="ignore"):  # (-1e308) - (+1e308) = -inf, which is fine: exp(-inf) = 0
-        shifted = (z - top) / z.dtype.type(temperature)
-    return shifted
+        shifted = (wide - top.astype(np.float64)) / temperature
+    return shifted, z.dtype
 
 
 def _check_reduction(reduction: str) -> str:
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}.")
-    return reduction
+    return check_choice(reduction, "reduction", _REDUCTIONS)
 
 
 def _reduce(losses: np.ndarray, reduction: str):
@@ -114,9 +112,9 @@ def softmax(logits, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     >>> softmax([1000.0, 1001.0, 1002.0]).round(3)   # a naive exp() would overflow
     array([0.09 , 0.245, 0.665])
     """
-    shifted = _shifted(logits, axis, temperature)
+    shifted, dtype = _shifted(logits, axis, temperature)
     exps = np.exp(shifted)
-    return exps / np.sum(exps, axis=axis, keepdims=True)
+    return (exps / np.sum(exps, axis=axis, keepdims=True)).astype(dtype)
 
 
 def logsumexp(logits, axis: int = -1) -> np.ndarray:
@@ -134,6 +132,9 @@ def logsumexp(logits, axis: int = -1) -> np.ndarray:
     ndarray, shape of ``logits`` without ``axis``
     """
     z = _as_logits(logits)
+    if z.ndim == 0:
+        raise ValueError("logits must have at least one dimension (one entry per class).")
+    axis = check_axis(axis, z.ndim)
     top = np.max(z, axis=axis, keepdims=True)
     if np.isneginf(top).any():
         raise ValueError("a slice of logits is entirely -inf: its log-sum-exp is -inf.")
@@ -162,8 +163,8 @@ def log_softmax(logits, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     ndarray, same shape as ``logits``
         Log-probabilities in nats (natural logarithm); all ``<= 0``.
     """
-    shifted = _shifted(logits, axis, temperature)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    shifted, dtype = _shifted(logits, axis, temperature)
+    return (shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))).astype(dtype)
 
 
 def sigmoid(x) -> np.ndarray:
@@ -185,7 +186,9 @@ def sigmoid(x) -> np.ndarray:
         Same float dtype as ``x`` (integers give float64).
     """
     z = as_array(x, "x")
-    if z.dtype.kind in "biu":
+    if z.dtype.kind == "b":
+        raise TypeError("x must hold numbers (logits), got booleans (dtype bool).")
+    if z.dtype.kind in "iu":
         z = z.astype(np.float64)
     if np.isnan(z).any():
         raise ValueError("x contains NaN; the sigmoid needs real numbers.")

@@ -7,11 +7,15 @@
 :func:`last_conv_layer`    the layer a CAM method weights by default
 :func:`find_layer`         a layer by name, nested models included
 :func:`output_activation`  "softmax", "sigmoid" or "linear": what the model outputs
+:class:`CenterNet`         a tiny one-stage, anchor-free detector (centre heatmaps)
+:class:`RCNN`              an R-CNN-style two-stage detector (windows, crops, CNN, NMS)
 =========================  ===========================================================
 """
 from __future__ import annotations
 
+from .centernet import CenterNet
 from .classifiers import VGGPreprocess, gap_cnn, vgg16, vgg_like
+from .rcnn import RCNN
 from .inspection import (
     CONV_TYPES,
     all_layers,
@@ -26,6 +30,8 @@ from .inspection import (
 )
 
 __all__ = [
+    "CenterNet",
+    "RCNN",
     "gap_cnn",
     "vgg_like",
     "vgg16",

@@ -17,33 +17,39 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
-from .._checks import check_int
+from .._checks import check_bool, check_choice, check_int, check_real, check_str, describe
+
+#: Largest image side and number of classes the builders accept (a typo guard:
+#: 10**6 classes would ask Keras for a multi-gigabyte Dense layer).
+_MAX_SIDE = 4096
+_MAX_CLASSES = 100_000
+
 
 # --------------------------------------------------------------------------- checks
 def _check_input_shape(input_shape) -> tuple[int, int, int]:
-    try:
-        shape = tuple(int(s) for s in input_shape)
-    except TypeError:
+    """``(height, width, channels)`` of ints; ``16.7`` is refused, not truncated to 16."""
+    if isinstance(input_shape, (str, bytes)) or not isinstance(input_shape, Sequence):
         raise TypeError(
-            f"input_shape must be a sequence (height, width, channels), got {input_shape!r}"
-        ) from None
-    if len(shape) != 3 or min(shape) <= 0:
-        raise ValueError(
-            f"input_shape must be (height, width, channels) with positive sizes, got {input_shape!r}"
+            f"input_shape must be a tuple (height, width, channels), got {describe(input_shape)}"
         )
-    return shape
+    if len(input_shape) != 3:
+        raise ValueError(
+            f"input_shape must be (height, width, channels), got {len(input_shape)} values "
+            f"{tuple(input_shape)!r}; for grey images use channels = 1, e.g. (28, 28, 1)"
+        )
+    height = check_int(input_shape[0], "input_shape[0] (height)", 1, maximum=_MAX_SIDE)
+    width = check_int(input_shape[1], "input_shape[1] (width)", 1, maximum=_MAX_SIDE)
+    channels = check_int(input_shape[2], "input_shape[2] (channels)", 1, maximum=4)
+    return height, width, channels
 
 
 def _check_n_classes(n_classes) -> int:
-    return check_int(n_classes, "n_classes", 1, note=" (1 means a single sigmoid logit)")
+    return check_int(n_classes, "n_classes", 1, maximum=_MAX_CLASSES,
+                     note=" (1 means a single sigmoid logit)")
 
 
 def _check_activation(activation):
-    if activation not in (None, "softmax", "sigmoid"):
-        raise ValueError(
-            f"activation must be None (logits), 'softmax' or 'sigmoid', got {activation!r}"
-        )
-    return activation
+    return check_choice(activation, "activation", (None, "softmax", "sigmoid"))
 
 
 def _compute_policy():
@@ -107,15 +113,17 @@ def gap_cnn(
     shape = _check_input_shape(input_shape)
     n_classes = _check_n_classes(n_classes)
     _check_activation(activation)
-    widths = tuple(widths)
-    if not widths or any(not isinstance(w, int) or isinstance(w, bool) or w <= 0 for w in widths):
-        raise ValueError(f"widths must be a non-empty sequence of positive ints, got {widths!r}")
-    check_int(convs_per_block, "convs_per_block", 1)
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+    check_str(name, "name", allow_empty=False)
+    if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence):
+        raise TypeError(f"widths must be a sequence of ints, e.g. (32, 64), got {describe(widths)}")
+    if not widths:
+        raise ValueError("widths is empty; expected filters per block, e.g. (32, 64, 128)")
+    widths = tuple(check_int(w, f"widths[{i}]", 1, maximum=4096) for i, w in enumerate(widths))
+    convs_per_block = check_int(convs_per_block, "convs_per_block", 1, maximum=16)
+    dropout = check_real(dropout, "dropout", 0, 1, high_open=True)
     if min(shape[:2]) < 2 ** (len(widths) - 1):
         raise ValueError(
-            f"input {shape[0]}x{shape[1]} is too small for {len(widths)} blocks "
+            f"input_shape {shape[0]}x{shape[1]} is too small for {len(widths)} blocks "
             f"(each block but the last halves the size); use fewer widths or larger images"
         )
 
@@ -167,10 +175,16 @@ def vgg_like(input_shape: Sequence[int], n_classes: int, dropout: tuple[float, f
     """
     shape = _check_input_shape(input_shape)
     n_classes = _check_n_classes(n_classes)
+    check_str(name, "name", allow_empty=False)
+    if isinstance(dropout, (str, bytes)) or not isinstance(dropout, Sequence) or len(dropout) != 2:
+        raise TypeError(f"dropout must be a pair of rates (conv, dense), got {describe(dropout)}")
+    dropout = (check_real(dropout[0], "dropout[0] (conv)", 0, 1, high_open=True),
+               check_real(dropout[1], "dropout[1] (dense)", 0, 1, high_open=True))
     if n_classes < 2:
         raise ValueError(f"vgg_like ends in a softmax and needs n_classes >= 2, got {n_classes}")
     if shape[0] % 16 or shape[1] % 16:
-        raise ValueError(f"vgg_like needs height and width divisible by 16, got {shape[:2]}")
+        raise ValueError(f"vgg_like needs input_shape height and width divisible by 16 (four 2x2 "
+                         f"poolings), got {shape[:2]}")
     conv_drop, dense_drop = dropout
     policy = _compute_policy()
     stack: list[layers.Layer] = [keras.Input(shape, name="image")]
@@ -234,10 +248,10 @@ def vgg16(input_shape: Sequence[int] = (224, 224, 3), n_classes: int = 2, weight
     shape = _check_input_shape(input_shape)
     n_classes = _check_n_classes(n_classes)
     _check_activation(activation)
-    if weights not in (None, "imagenet"):
-        raise ValueError(f"weights must be None or 'imagenet', got {weights!r}")
-    if head not in ("gap", "flatten"):
-        raise ValueError(f"head must be 'gap' or 'flatten', got {head!r}")
+    check_choice(weights, "weights", (None, "imagenet"))
+    check_choice(head, "head", ("gap", "flatten"))
+    trainable_base = check_bool(trainable_base, "trainable_base")  # "no" must not unfreeze
+    check_str(name, "name", allow_empty=False)
     if shape[2] != 3 or min(shape[:2]) < 32:
         raise ValueError(f"vgg16 needs RGB images of at least 32x32, got input_shape={shape}")
     base = keras.applications.VGG16(include_top=False, weights=weights, input_shape=shape)

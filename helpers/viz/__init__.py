@@ -4,16 +4,17 @@
 :func:`show_images`                a grid of images titled by label / prediction
 :func:`plot_history`               loss and accuracy per epoch
 :func:`overlay`                    a heatmap colour-mapped over its image (uint8 RGB)
-:func:`compare`                    images and several methods' heatmaps side by side
+:func:`compare`                    images, raw maps and overlays side by side, with a scale
+:func:`colorbar`                   the heatmaps' colour scale beside a figure's panels
 :func:`plot_confusion_matrix`      counts of (true, predicted) pairs
 :func:`plot_pr_curve`              precision against recall over all thresholds
 :func:`plot_roc_curve`             true- against false-positive rate
 =================================  ==================================================
 """
 from .grid import show_images
-from .heatmaps import compare, overlay
+from .heatmaps import colorbar, compare, overlay
 from .history import plot_history
 from .metrics import plot_confusion_matrix, plot_pr_curve, plot_roc_curve
 
-__all__ = ["show_images", "plot_history", "overlay", "compare",
+__all__ = ["show_images", "plot_history", "overlay", "compare", "colorbar",
            "plot_confusion_matrix", "plot_pr_curve", "plot_roc_curve"]

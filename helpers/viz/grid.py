@@ -6,6 +6,9 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .._checks import check_array, check_int, check_labels, check_real, check_strings
+from ._checks import check_cmap
+
 
 def _as_display_image(image: np.ndarray) -> np.ndarray:
     image = np.asarray(image)
@@ -30,7 +33,7 @@ def show_images(images, labels=None, class_names: Sequence[str] | None = None, *
     labels : array (N,) of int, optional
         True classes.
     class_names : sequence of str, optional
-        Names for the class indices.
+        Names for the class indices (labels and predictions must be below its length).
     predictions : array (N,) of int, optional
         Predicted classes; the title shows "true -> predicted" and is red when they differ.
     titles : sequence of str, optional
@@ -41,17 +44,41 @@ def show_images(images, labels=None, class_names: Sequence[str] | None = None, *
         Size of one cell in inches.
     max_images : int
         Show at most this many (the first ones).
+    cmap : str
+        Matplotlib colour map for grey images.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    images = np.asarray(images)
-    if images.ndim not in (3, 4):
-        raise ValueError(f"images must be (N, H, W) or (N, H, W, C), got shape {images.shape}")
+    images = check_array(images, "images", ndim=(3, 4), dtype=None,
+                         shape_hint="(N, H, W) or (N, H, W, C), one image per row")
+    if images.dtype.kind == "b":
+        images = images.astype(np.float32)
+    if images.ndim == 4 and images.shape[-1] not in (1, 3, 4):
+        raise ValueError(
+            f"images must have 1, 3 or 4 channels (N, H, W, C), got shape {images.shape}; "
+            "for a single (H, W, C) image pass image[None]"
+        )
+    ncols = check_int(ncols, "ncols", 1)
+    size = check_real(size, "size", 0, 20, low_open=True, note=" (inches per image)")
+    max_images = check_int(max_images, "max_images", 1)
+    cmap = check_cmap(cmap)
     n = min(len(images), max_images)
-    if n == 0:
-        raise ValueError("there are no images to show")
+    if class_names is not None:
+        class_names = check_strings(class_names, "class_names", min_length=1)
+    if labels is not None:
+        labels = check_labels(labels, "labels")
+    if predictions is not None:
+        predictions = check_labels(predictions, "predictions")
+    for name, values in (("labels", labels), ("predictions", predictions)):
+        if values is not None and class_names is not None and values.max() >= len(class_names):
+            raise ValueError(
+                f"{name} hold class {values.max()}, but class_names has only "
+                f"{len(class_names)} names {list(class_names)}"
+            )
+    if titles is not None:
+        titles = check_strings(titles, "titles")
     for name, arr in (("labels", labels), ("predictions", predictions), ("titles", titles)):
         if arr is not None and len(arr) < n:
             raise ValueError(f"{name} has {len(arr)} entries for {n} images")

@@ -1,8 +1,20 @@
-"""Heatmaps over images: one overlay, or several methods side by side.
+"""Heatmaps over images: one overlay, several methods side by side, and their scale.
 
-:func:`overlay` colour-maps a heatmap (OpenCV's colour maps, "jet" by default: blue =
-low, red = high) and blends it over its image; :func:`compare` lays out images and the
-overlays of several explanation methods in a grid, one row per image.
+:func:`overlay` colour-maps a heatmap and blends it over its image; :func:`compare`
+lays out images, the raw heatmaps and their overlays in a grid, one row per image,
+with a colour bar; :func:`colorbar` adds that colour bar to any figure of overlays.
+
+Why "inferno" by default, and not "jet"
+---------------------------------------
+A heatmap is read as *how much*: the colour map must let a reader rank two places by
+eye. "inferno" (Smith and van der Walt's perceptually uniform map, as in Matplotlib)
+runs from black through red to pale yellow with lightness rising steadily, so brighter
+always means higher: this survives blending over a photo, printing in grey, and the
+common colour-vision deficiencies. "jet" is not ordered by lightness: its brightest
+band (cyan-yellow) sits in the middle, so mid values look hottest, and its red blended
+over a blue sky turns purple, a colour that is not on the scale at all. An overlay
+also mixes the map with the photo, which is why :func:`compare` shows the raw map and
+a colour bar beside the overlays: the scale is read there, the location on the overlay.
 """
 from __future__ import annotations
 
@@ -11,52 +23,68 @@ from collections.abc import Mapping, Sequence
 import cv2
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import ListedColormap, Normalize
+
+from .._checks import check_array, check_bool, check_choice, check_int, check_real, describe
+
+DEFAULT_COLORMAP = "inferno"
+DEFAULT_ALPHA = 0.5
 
 _COLORMAPS = {name[len("COLORMAP_"):].lower(): getattr(cv2, name)
               for name in dir(cv2) if name.startswith("COLORMAP_")}
 
 
-def _colormap_code(colormap: str) -> int:
-    if not isinstance(colormap, str) or colormap.lower() not in _COLORMAPS:
-        raise ValueError(f"unknown colormap {colormap!r}; OpenCV colour maps are: "
-                         f"{', '.join(sorted(_COLORMAPS))}")
-    return _COLORMAPS[colormap.lower()]
+def _colormap_code(colormap) -> int:
+    if not isinstance(colormap, str):
+        raise TypeError(f"colormap must be the name of an OpenCV colour map (a string), "
+                        f"got {describe(colormap)}")
+    return _COLORMAPS[check_choice(colormap.lower(), "colormap", sorted(_COLORMAPS))]
 
 
-def _image_to_uint8_rgb(image) -> np.ndarray:
+def colormap_colours(colormap: str = DEFAULT_COLORMAP) -> np.ndarray:
+    """The 256 RGB colours of an OpenCV colour map, low to high: uint8 ``(256, 3)``."""
+    ramp = np.arange(256, dtype=np.uint8)[:, None]
+    return cv2.cvtColor(cv2.applyColorMap(ramp, _colormap_code(colormap)),
+                        cv2.COLOR_BGR2RGB)[:, 0]
+
+
+def _matplotlib_colormap(colormap: str) -> ListedColormap:
+    """The same colours as :func:`overlay` uses, for ``imshow`` and colour bars."""
+    return ListedColormap(colormap_colours(colormap) / 255.0, name=colormap.lower())
+
+
+def _image_to_uint8_rgb(image, name: str = "image") -> np.ndarray:
     """``(H, W)``, ``(H, W, 1)`` or ``(H, W, 3)`` float in [0, 1] or uint8 -> uint8 ``(H, W, 3)``."""
-    image = np.asarray(image)
+    kind = np.asarray(image).dtype.kind if not isinstance(image, (str, bytes)) else "U"
+    image = check_array(image, name, ndim=(2, 3),
+                        dtype=np.asarray(image).dtype if kind in "uif" else np.float64,
+                        shape_hint="(H, W), (H, W, 1) or (H, W, 3)")
     if image.ndim == 3 and image.shape[-1] == 1:
         image = image[..., 0]
     if image.ndim == 2:
         image = np.repeat(image[..., None], 3, axis=-1)
-    if image.ndim != 3 or image.shape[-1] != 3:
-        raise ValueError(f"image must be (H, W), (H, W, 1) or (H, W, 3), got shape {image.shape}")
+    if image.shape[-1] != 3:
+        raise ValueError(f"{name} must be (H, W), (H, W, 1) or (H, W, 3), got shape {image.shape}")
     if image.dtype == np.uint8:
         return image
     if not np.issubdtype(image.dtype, np.floating):
-        raise TypeError(f"image must be float in [0, 1] or uint8, got dtype {image.dtype}")
-    if not np.isfinite(image).all():
-        raise ValueError("image contains NaN or infinite values")
+        raise TypeError(f"{name} must be float in [0, 1] or uint8, got dtype {image.dtype}")
     if image.min() < -1e-3 or image.max() > 1 + 1e-3:
-        raise ValueError(f"a float image must be in [0, 1], got values in "
+        raise ValueError(f"a float {name} must be in [0, 1], got values in "
                          f"[{image.min():.3g}, {image.max():.3g}] (uint8 images are accepted as they are)")
     return np.round(np.clip(image, 0, 1) * 255).astype(np.uint8)
 
 
-def _check_heatmap(heatmap) -> np.ndarray:
-    heatmap = np.asarray(heatmap)
-    if heatmap.ndim != 2:
-        raise ValueError(f"heatmap must be 2-D (h, w), got shape {heatmap.shape}")
-    if not np.issubdtype(heatmap.dtype, np.floating) or not np.isfinite(heatmap).all():
-        raise ValueError("heatmap must hold finite float values")
+def _check_heatmap(heatmap, name: str = "heatmap") -> np.ndarray:
+    heatmap = check_array(heatmap, name, ndim=2, dtype=np.float32, shape_hint="(h, w)")
     if heatmap.min() < -1e-3 or heatmap.max() > 1 + 1e-3:
-        raise ValueError(f"heatmap must be in [0, 1] (as the helpers.explain methods return it), "
+        raise ValueError(f"{name} must be in [0, 1] (as the helpers.explain methods return it), "
                          f"got values in [{heatmap.min():.3g}, {heatmap.max():.3g}]")
-    return np.clip(heatmap.astype(np.float32), 0, 1)
+    return np.clip(heatmap, 0, 1)
 
 
-def overlay(image, heatmap, alpha: float = 0.4, colormap: str = "jet") -> np.ndarray:
+def overlay(image, heatmap, alpha: float = DEFAULT_ALPHA, colormap: str = DEFAULT_COLORMAP) -> np.ndarray:
     """Blend a colour-mapped heatmap over its image.
 
     Parameters
@@ -69,16 +97,24 @@ def overlay(image, heatmap, alpha: float = 0.4, colormap: str = "jet") -> np.nda
     alpha : float in [0, 1]
         Weight of the heatmap: ``(1 - alpha) * image + alpha * colours``.
     colormap : str
-        An OpenCV colour map name ("jet", "turbo", "viridis", "inferno", ...).
+        An OpenCV colour map name. The default, "inferno", is ordered by lightness
+        (brighter = higher), so intensity can be read over a photo and in grey; see
+        the module's notes for why not "jet". Show the scale with :func:`colorbar`.
 
     Returns
     -------
     np.ndarray, uint8, ``(H, W, 3)`` RGB
+
+    Raises
+    ------
+    TypeError
+        For a string or other non-number where a number or an array is expected.
+    ValueError
+        For a wrong shape, values outside [0, 1], NaN, or an unknown colour map.
     """
     rgb = _image_to_uint8_rgb(image)
     heat = _check_heatmap(heatmap)
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha <= 1:
-        raise ValueError(f"alpha must be a number in [0, 1], got {alpha!r}")
+    alpha = check_real(alpha, "alpha", 0.0, 1.0)
     code = _colormap_code(colormap)
     height, width = rgb.shape[:2]
     if heat.shape != (height, width):
@@ -89,9 +125,40 @@ def overlay(image, heatmap, alpha: float = 0.4, colormap: str = "jet") -> np.nda
     return np.clip(np.round(blended), 0, 255).astype(np.uint8)
 
 
+def colorbar(fig, axes, colormap: str = DEFAULT_COLORMAP, label: str = "heatmap value",
+             **kwargs):
+    """Add the heatmaps' colour scale (0 = low, 1 = high) beside ``axes`` of ``fig``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    axes : Axes or sequence of Axes
+        The panels the bar belongs to (it takes its room from them).
+    colormap : str
+        The colour map the overlays used (default "inferno", as :func:`overlay`).
+    label : str
+    **kwargs
+        Passed on to ``fig.colorbar`` (e.g. ``shrink=0.8``).
+
+    Returns
+    -------
+    matplotlib.colorbar.Colorbar
+    """
+    if isinstance(label, bool) or not isinstance(label, str):
+        raise TypeError(f"label must be a string, got {describe(label)}")
+    mappable = ScalarMappable(norm=Normalize(0.0, 1.0), cmap=_matplotlib_colormap(colormap))
+    if not isinstance(axes, plt.Axes):
+        axes = list(np.ravel(axes))
+    bar = fig.colorbar(mappable, ax=axes, label=label, **kwargs)
+    bar.set_ticks([0.0, 0.5, 1.0])
+    return bar
+
+
 def compare(images, maps: Mapping[str, np.ndarray], *, titles: Sequence[str] | None = None,
-            alpha: float = 0.4, colormap: str = "jet", size: float = 2.0, max_images: int = 16):
-    """A grid: one row per image, the image then one overlay per method.
+            alpha: float = DEFAULT_ALPHA, colormap: str = DEFAULT_COLORMAP, size: float = 2.0,
+            max_images: int = 16, show_maps: bool = True, show_colorbar: bool = True,
+            max_width: float = 10.0):
+    """A grid: one row per image; the image, then each method's raw map and its overlay.
 
     Parameters
     ----------
@@ -104,47 +171,87 @@ def compare(images, maps: Mapping[str, np.ndarray], *, titles: Sequence[str] | N
         One label per image, shown over its first column (e.g. "circle (p=0.97)").
     alpha, colormap : as :func:`overlay`.
     size : float
-        Size of one cell, in inches.
+        Size of one cell, in inches (reduced so that the figure fits ``max_width``).
     max_images : int
         Show at most this many images (the first ones).
+    show_maps : bool
+        Show each method's raw map (on the colour scale, without the photo) left of
+        its overlay: the photo's own colours then cannot be mistaken for heat.
+    show_colorbar : bool
+        Add the colour scale (0 = low, 1 = high) on the right.
+    max_width : float
+        Width of the figure at most, in inches: at a book's page width (about 7 to 10
+        inches) the titles then stay readable.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
+    if isinstance(images, (str, bytes)):
+        raise TypeError(f"images must be an array of images, got {describe(images)}")
     images = np.asarray(images)
+    if not isinstance(maps, Mapping):
+        raise TypeError(f"maps must be a dict {{method name: heatmaps}}, got {describe(maps)}")
+    if not maps:
+        raise ValueError("maps must be a non-empty dict {method name: heatmaps}")
+    size = check_real(size, "size", 0.0, low_open=True)
+    max_width = check_real(max_width, "max_width", 0.0, low_open=True)
+    max_images = check_int(max_images, "max_images", 1)
+    show_maps = check_bool(show_maps, "show_maps")
+    show_colorbar = check_bool(show_colorbar, "show_colorbar")
+    alpha = check_real(alpha, "alpha", 0.0, 1.0)
+    _colormap_code(colormap)
     single = images.ndim == 2 or (images.ndim == 3 and images.shape[-1] in (1, 3)
                                   and all(np.ndim(m) == 2 for m in maps.values()))
     if single:
         images = images[None]
     if images.ndim not in (3, 4):
         raise ValueError(f"images must be (N, H, W[, C]) or one (H, W[, C]) image, got {images.shape}")
-    if not isinstance(maps, Mapping) or not maps:
-        raise ValueError("maps must be a non-empty dict {method name: heatmaps}")
     stacks = {}
     for name, m in maps.items():
-        m = np.asarray(m)
+        m = check_array(m, f"maps[{name!r}]", ndim=(2, 3), dtype=np.float32)
         if single and m.ndim == 2:
             m = m[None]
         if m.ndim != 3 or len(m) != len(images):
             raise ValueError(f"maps[{name!r}] has shape {m.shape}; expected ({len(images)}, h, w), "
                              "one heatmap per image")
         stacks[name] = m
-    if titles is not None and len(titles) < len(images):
-        raise ValueError(f"got {len(titles)} titles for {len(images)} images")
+    if titles is not None:
+        if isinstance(titles, str) or not all(isinstance(t, str) for t in titles):
+            raise TypeError(f"titles must be a sequence of strings, one per image, got {describe(titles)}")
+        if len(titles) < len(images):
+            raise ValueError(f"got {len(titles)} titles for {len(images)} images")
     n = min(len(images), max_images)
-    ncols = 1 + len(stacks)
-    fig, axes = plt.subplots(n, ncols, figsize=(size * ncols, size * n + 0.3), squeeze=False)
+    per_method = 2 if show_maps else 1
+    ncols = 1 + per_method * len(stacks)
+    bar_width = 0.6 if show_colorbar else 0.0
+    cell = min(size, (max_width - bar_width) / ncols)
+    aspect = images.shape[1] / images.shape[2]            # rows as tall as the images are
+    fig, axes = plt.subplots(n, ncols, figsize=(cell * ncols + bar_width, cell * aspect * n + 0.4),
+                             squeeze=False, layout="constrained")
+    cmap = _matplotlib_colormap(colormap)
     for i in range(n):
-        shown = _image_to_uint8_rgb(images[i])
-        axes[i, 0].imshow(shown)
+        axes[i, 0].imshow(_image_to_uint8_rgb(images[i], "images"))
         axes[i, 0].set_title(titles[i] if titles is not None else ("image" if i == 0 else ""),
-                             fontsize=9)
-        for j, (name, stack) in enumerate(stacks.items(), start=1):
-            axes[i, j].imshow(overlay(images[i], stack[i], alpha=alpha, colormap=colormap))
+                             fontsize=10)
+        for j, (name, stack) in enumerate(stacks.items()):
+            col = 1 + per_method * j
+            if show_maps:
+                axes[i, col].imshow(_check_heatmap(stack[i], f"maps[{name!r}]"), cmap=cmap,
+                                    vmin=0.0, vmax=1.0, interpolation="bilinear")
+                if i == 0:
+                    axes[i, col].set_title(f"{name}: map", fontsize=10)
+            axes[i, col + per_method - 1].imshow(
+                overlay(images[i], stack[i], alpha=alpha, colormap=colormap))
             if i == 0:
-                axes[i, j].set_title(name, fontsize=9)
+                axes[i, col + per_method - 1].set_title(
+                    f"{name}: overlay" if show_maps else name, fontsize=10)
     for ax in axes.ravel():
-        ax.axis("off")
-    fig.tight_layout()
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():     # a thin frame: white panels keep their edges
+            spine.set_linewidth(0.5)
+            spine.set_color("0.6")
+    if show_colorbar:
+        colorbar(fig, axes, colormap=colormap, shrink=min(1.0, 0.9 if n > 1 else 0.95))
     return fig

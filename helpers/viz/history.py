@@ -1,8 +1,12 @@
 """Training curves."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
+
+from .._checks import check_array, check_strings, describe
 
 
 def plot_history(history, metrics=("loss", "accuracy")):
@@ -21,11 +25,23 @@ def plot_history(history, metrics=("loss", "accuracy")):
     matplotlib.figure.Figure
     """
     logs = getattr(history, "history", history)
-    if not isinstance(logs, dict):
-        raise TypeError(f"expected a keras History or a dict, got {type(history).__name__}")
+    if not isinstance(logs, Mapping):
+        raise TypeError(
+            "history must be a keras History or a dict of metric -> values, "
+            f"got {describe(history)}"
+        )
+    metrics = check_strings(metrics, "metrics", min_length=1)
     missing = [m for m in metrics if m not in logs]
     if missing:
-        raise ValueError(f"history has no {missing}; it has {sorted(logs)}")
+        raise ValueError(f"metrics asks for {missing}, but history has no such entry; "
+                         f"it has {sorted(logs)}")
+    checked = {}
+    for name in metrics:
+        for key in (name, f"val_{name}"):
+            if key in logs:  # NaN is allowed: a diverged run is drawn with gaps
+                checked[key] = check_array(logs[key], f"history[{key!r}]", ndim=1, finite=False,
+                                           shape_hint="(epochs,)")
+    logs = checked
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.2), squeeze=False)
     for ax, name in zip(axes[0], metrics):
         values = logs[name]

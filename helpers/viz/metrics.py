@@ -14,6 +14,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import metrics as _metrics
+from .._checks import check_array, check_bool, check_choice, check_real, check_str, check_strings
+from ._checks import check_ax, check_cmap
 
 __all__ = ["plot_confusion_matrix", "plot_pr_curve", "plot_roc_curve"]
 
@@ -45,17 +47,19 @@ def plot_confusion_matrix(cm, class_names: Sequence[str] | None = None, normaliz
     -------
     matplotlib.axes.Axes
     """
-    counts = np.asarray(cm)
-    if counts.ndim != 2 or counts.shape[0] != counts.shape[1] or counts.shape[0] == 0:
+    counts = check_array(cm, "cm", ndim=2, shape_hint="(K, K) of counts")
+    if counts.shape[0] != counts.shape[1]:
         raise ValueError(f"cm must be a square (K, K) matrix, got shape {counts.shape}.")
-    if not np.issubdtype(counts.dtype, np.number) or (counts < 0).any() or not np.isfinite(counts).all():
-        raise ValueError("cm must hold non-negative finite counts.")
-    if normalize not in _NORMALIZE:
-        raise ValueError(f"normalize must be one of {_NORMALIZE}, got {normalize!r}.")
+    if (counts < 0).any():
+        raise ValueError("cm must hold non-negative counts, found a negative entry.")
+    check_choice(normalize, "normalize", _NORMALIZE)
+    cmap = check_cmap(cmap)
+    colorbar = check_bool(colorbar, "colorbar")
+    title = check_str(title, "title", optional=True)
+    ax = check_ax(ax)
     k = counts.shape[0]
-    names = [str(i) for i in range(k)] if class_names is None else [str(n) for n in class_names]
-    if len(names) != k:
-        raise ValueError(f"class_names has {len(names)} names for a {k} x {k} matrix.")
+    names = ([str(i) for i in range(k)] if class_names is None
+             else list(check_strings(class_names, "class_names", length=k)))
 
     values = counts.astype(np.float64)
     if normalize is not None:
@@ -83,6 +87,13 @@ def plot_confusion_matrix(cm, class_names: Sequence[str] | None = None, normaliz
     if title is not None:
         ax.set_title(title)
     return ax
+
+
+def _check_curve_options(label, ax, mark_threshold) -> None:
+    check_str(label, "label", optional=True)
+    check_ax(ax)
+    if mark_threshold is not None:
+        check_real(mark_threshold, "mark_threshold")
 
 
 def _new_square_axes(ax):
@@ -118,6 +129,8 @@ def plot_pr_curve(y_true, y_score, *, pos_label: int = 1, label: str | None = No
     -------
     matplotlib.axes.Axes
     """
+    _check_curve_options(label, ax, mark_threshold)
+    show_baseline = check_bool(show_baseline, "show_baseline")
     precision, recall, thresholds = _metrics.pr_curve(y_true, y_score, pos_label=pos_label)
     ap = _metrics.average_precision(y_true, y_score, pos_label=pos_label)
     ax = _new_square_axes(ax)
@@ -162,6 +175,8 @@ def plot_roc_curve(y_true, y_score, *, pos_label: int = 1, label: str | None = N
     -------
     matplotlib.axes.Axes
     """
+    _check_curve_options(label, ax, mark_threshold)
+    show_chance = check_bool(show_chance, "show_chance")
     fpr, tpr, thresholds = _metrics.roc_curve(y_true, y_score, pos_label=pos_label, drop_intermediate=False)
     auc = _metrics.roc_auc(y_true, y_score, pos_label=pos_label)
     ax = _new_square_axes(ax)

@@ -1,0 +1,492 @@
+"""A small two-stage detector in the manner of R-CNN (Girshick, Donahue, Darrell and
+Malik, "Rich feature hierarchies for accurate object detection and semantic
+segmentation", CVPR 2014).
+
+The stages, as in R-CNN:
+
+1. **Region proposals.** R-CNN used selective search (about 2000 regions per image).
+   Here the proposals are *sliding windows*: square windows of a few sizes
+   (:data:`RCNN_WINDOW_SIZES`, each 1.5 times the previous) at a step of a third of
+   their size, the same for every image (:func:`sliding_windows`). It is the simplest
+   proposal method; it finds every object the windows can cover, at a high price in
+   windows per image.
+2. **Warped crops.** Each window, enlarged by a context margin (R-CNN added 16 pixels
+   of context around its 227-pixel crops; here each side grows by 1/8 of the window), is
+   cut out and *warped* (resized, ignoring aspect ratio) to a fixed ``crop x crop``
+   input with ``tf.image.crop_and_resize``, in batches.
+3. **CNN classifier with a background class.** A small CNN scores each crop over
+   ``n_classes + 1`` classes, class 0 being background. Training windows with IoU >= 0.5
+   with an object take its class, those with IoU < 0.3 are background, the rest are
+   not used; each batch samples a quarter positives (R-CNN's 32 positive, 96
+   background per 128).
+4. **Box regression.** The same network predicts, per class, R-CNN's correction of the
+   window ``P`` towards the object ``G`` (:func:`encode_boxes`)::
+
+       t_x = (G_x - P_x) / P_w      t_y = (G_y - P_y) / P_h
+       t_w = log(G_w / P_w)         t_h = log(G_h / P_h)
+
+   (centres x, y, widths w, heights h), divided by (0.1, 0.1, 0.2, 0.2) so the four
+   numbers have similar spread (Fast R-CNN's normalisation). R-CNN fitted a ridge
+   regression on pool5 features; here a linear head of the CNN learns it, trained
+   jointly with a smooth-L1 loss on positive windows only.
+5. **Per-class NMS.** For each class, windows scoring above ``score_threshold`` are
+   decoded to boxes and suppressed greedily with :func:`helpers.detection.nms`.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .._checks import check_array, check_bool, check_int, check_real
+from ..data.detectionset import DetectionSet, Detections
+from ..detection import iou, nms
+from .centernet import _check_images, _check_scenes
+
+__all__ = [
+    "RCNN",
+    "sliding_windows",
+    "encode_boxes",
+    "decode_boxes",
+    "build_rcnn_classifier",
+    "RCNN_WINDOW_SIZES",
+    "RCNN_DELTA_SCALE",
+]
+
+#: Window sides in pixels for 64 x 64 images (scaled with the image size).
+RCNN_WINDOW_SIZES = (8.0, 12.0, 18.0, 27.0, 40.0)
+#: Regression targets are divided by these (Fast R-CNN's normalisation).
+RCNN_DELTA_SCALE = np.array([0.1, 0.1, 0.2, 0.2])
+_POSITIVE_IOU = 0.5
+_NEGATIVE_IOU = 0.3
+
+
+# --------------------------------------------------------------------------- proposals
+def sliding_windows(image_size=(64, 64), sizes=RCNN_WINDOW_SIZES, step: float = 1 / 3):
+    """Square sliding windows covering an image, the region proposals of :class:`RCNN`.
+
+    Parameters
+    ----------
+    image_size : (int, int)
+        (H, W) in pixels.
+    sizes : sequence of float
+        Window sides in pixels, each at most min(H, W).
+    step : float in (0, 1]
+        Step between windows as a fraction of the window side (at least 1 pixel).
+
+    Returns
+    -------
+    ndarray, float32, shape (P, 4)
+        ``xyxy`` windows, smallest size first, each inside the image; the last window
+        of each row/column touches the image's right/bottom edge.
+    """
+    height = check_int(image_size[0], "image_size[0]", 1)
+    width = check_int(image_size[1], "image_size[1]", 1)
+    sizes = check_array(sizes, "sizes", ndim=1)
+    step = check_real(step, "step", 0.0, 1.0, low_open=True)
+    if (sizes <= 0).any() or sizes.max() > min(height, width):
+        raise ValueError(
+            f"sizes must lie in (0, {min(height, width)}] pixels, got {sizes.tolist()}"
+        )
+    windows = []
+    for side in sizes:
+        stride = max(1.0, round(side * step))
+        xs = _starts(width, side, stride)
+        ys = _starts(height, side, stride)
+        x0, y0 = np.meshgrid(xs, ys)
+        x0, y0 = x0.ravel(), y0.ravel()
+        windows.append(np.stack([x0, y0, x0 + side, y0 + side], axis=1))
+    return np.concatenate(windows).astype(np.float32)
+
+
+def _starts(length: int, side: float, stride: float) -> np.ndarray:
+    starts = np.arange(0.0, length - side + 1e-6, stride)
+    if starts[-1] < length - side - 1e-6:
+        starts = np.append(starts, length - side)
+    return starts
+
+
+# --------------------------------------------------------------------------- box regression
+def encode_boxes(proposals, targets) -> np.ndarray:
+    """R-CNN's regression targets from proposals ``P`` to boxes ``G`` (both (K, 4) xyxy).
+
+    Returns
+    -------
+    ndarray, float32, shape (K, 4)
+        ``(t_x, t_y, t_w, t_h) / (0.1, 0.1, 0.2, 0.2)`` (see the module notes).
+    """
+    p = _positive_boxes(proposals, "proposals")
+    g = _positive_boxes(targets, "targets")
+    if p.shape != g.shape:
+        raise ValueError(
+            f"proposals and targets must have the same shape, got {p.shape} and {g.shape}"
+        )
+    pw, ph = p[:, 2] - p[:, 0], p[:, 3] - p[:, 1]
+    gw, gh = g[:, 2] - g[:, 0], g[:, 3] - g[:, 1]
+    deltas = np.stack([
+        ((g[:, 0] + g[:, 2]) - (p[:, 0] + p[:, 2])) / 2 / pw,
+        ((g[:, 1] + g[:, 3]) - (p[:, 1] + p[:, 3])) / 2 / ph,
+        np.log(gw / pw),
+        np.log(gh / ph),
+    ], axis=1)
+    return (deltas / RCNN_DELTA_SCALE).astype(np.float32)
+
+
+def decode_boxes(proposals, deltas) -> np.ndarray:
+    """Apply regression outputs ``deltas`` (K, 4) to ``proposals`` (K, 4) xyxy: the inverse
+    of :func:`encode_boxes`. Returns float32 (K, 4) xyxy boxes (not clipped).
+
+    ``t_w`` and ``t_h`` are clipped at log(1000 / 16), as in Fast R-CNN, so a wild
+    output cannot overflow.
+    """
+    p = _positive_boxes(proposals, "proposals")
+    d = check_array(deltas, "deltas", ndim=2, allow_empty=True) * RCNN_DELTA_SCALE
+    if d.shape != p.shape:
+        raise ValueError(f"deltas must have the shape of proposals {p.shape}, got {d.shape}")
+    pw, ph = p[:, 2] - p[:, 0], p[:, 3] - p[:, 1]
+    cx = (p[:, 0] + p[:, 2]) / 2 + d[:, 0] * pw
+    cy = (p[:, 1] + p[:, 3]) / 2 + d[:, 1] * ph
+    limit = np.log(1000.0 / 16)
+    w = pw * np.exp(np.minimum(d[:, 2], limit))
+    h = ph * np.exp(np.minimum(d[:, 3], limit))
+    return np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1).astype(np.float32)
+
+
+def _positive_boxes(boxes, name: str) -> np.ndarray:
+    boxes = check_array(boxes, name, ndim=2, allow_empty=True, shape_hint="(K, 4) xyxy")
+    if boxes.shape[1:] != (4,):
+        raise ValueError(f"{name} must have shape (K, 4) (xyxy), got {boxes.shape}")
+    if ((boxes[:, 2] <= boxes[:, 0]) | (boxes[:, 3] <= boxes[:, 1])).any():
+        raise ValueError(f"{name} must have positive widths and heights (x1 > x0, y1 > y0)")
+    return boxes
+
+
+# --------------------------------------------------------------------------- the CNN
+def build_rcnn_classifier(crop: int = 16, n_classes: int = 3, width: int = 16, seed: int = 0):
+    """The per-crop CNN: 4 conv layers (2 with stride 2), global average pooling, a dense
+    layer, then ``n_classes + 1`` class logits (0 = background) and ``4 * n_classes``
+    box-regression outputs (4 per class), concatenated.
+
+    Returns
+    -------
+    keras.Model
+        Input (N, crop, crop, 3) in [0, 1]; output (N, 5 * n_classes + 1).
+    """
+    import keras
+    from keras import layers
+
+    crop = check_int(crop, "crop", 8)
+    n_classes = check_int(n_classes, "n_classes", 1)
+    width = check_int(width, "width", 4)
+    check_int(seed, "seed", 0)
+    init = keras.initializers.HeNormal(seed=seed)
+
+    def conv(x, filters, stride=1):
+        x = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False,
+                          kernel_initializer=init)(x)
+        x = layers.BatchNormalization()(x)
+        return layers.ReLU()(x)
+
+    inputs = keras.Input((crop, crop, 3), name="crop")
+    x = layers.Rescaling(2.0, offset=-1.0)(inputs)
+    x = conv(x, width)
+    x = conv(x, 2 * width, 2)
+    x = conv(x, 2 * width)
+    x = conv(x, 4 * width, 2)
+    x = conv(x, 4 * width)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dense(8 * width, activation="relu", kernel_initializer=init)(x)
+    logits = layers.Dense(n_classes + 1, name="class_logits")(x)
+    deltas = layers.Dense(4 * n_classes, kernel_initializer=keras.initializers.RandomNormal(
+        stddev=0.001, seed=seed), name="box_deltas")(x)
+    outputs = layers.Concatenate(dtype="float32")([logits, deltas])
+    return keras.Model(inputs, outputs, name="rcnn_classifier")
+
+
+def _rcnn_loss(n_classes: int, box_weight: float = 1.0):
+    """Cross-entropy over n_classes + 1 plus smooth L1 on the true class's 4 deltas
+    (positives only, averaged over them). ``y_true`` = (class, 4 deltas)."""
+    import tensorflow as tf
+
+    def loss(y_true, y_pred):
+        label = tf.cast(y_true[:, 0], tf.int32)
+        ce = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=label, logits=y_pred[:, :n_classes + 1]))
+        deltas = tf.reshape(y_pred[:, n_classes + 1:], (-1, n_classes, 4))
+        positive = label > 0
+        chosen = tf.gather(deltas, tf.maximum(label - 1, 0), batch_dims=1)
+        diff = tf.abs(chosen - y_true[:, 1:])
+        smooth = tf.where(diff < 1.0, 0.5 * diff**2, diff - 0.5)
+        weight = tf.cast(positive, tf.float32)
+        box = tf.reduce_sum(tf.reduce_sum(smooth, -1) * weight) / tf.maximum(
+            tf.reduce_sum(weight), 1.0)
+        return ce + box_weight * box
+
+    return loss
+
+
+# --------------------------------------------------------------------------- the detector
+class RCNN:
+    """Build, train and run the R-CNN-style two-stage detector (see the module notes).
+
+    Parameters
+    ----------
+    class_names : sequence of str
+    image_shape : (H, W, C)
+    crop : int
+        Side of the warped crops, in pixels.
+    width : int
+        Channels of the classifier's first layer.
+    window_sizes : sequence of float or None
+        Window sides in pixels; default :data:`RCNN_WINDOW_SIZES` scaled by ``H / 64``.
+    window_step : float in (0, 1]
+        Step between windows as a fraction of their side (see :func:`sliding_windows`).
+    context : float >= 0
+        Each side of a window grows by ``context`` times its size before cropping.
+    seed : int
+
+    Examples
+    --------
+    >>> detector = RCNN(train.class_names).fit(train, epochs=4)
+    >>> detections = detector.detect(test.images)      # a Detections, like CenterNet's
+    """
+
+    def __init__(self, class_names, image_shape=(64, 64, 3), crop: int = 16, width: int = 16,
+                 window_sizes=None, window_step: float = 1 / 3, context: float = 0.125,
+                 seed: int = 0):
+        if isinstance(class_names, str) or not isinstance(class_names, (tuple, list)) \
+                or not class_names:
+            raise TypeError(f"class_names must be a non-empty tuple of str, got {class_names!r}")
+        if isinstance(image_shape, (str, bytes)) or len(image_shape) != 3:
+            raise TypeError(f"image_shape must be (H, W, C), got {image_shape!r}")
+        self.class_names = tuple(class_names)
+        self.n_classes = len(self.class_names)
+        self.image_shape = tuple(
+            check_int(v, f"image_shape[{i}]", 1) for i, v in enumerate(image_shape))
+        self.seed = check_int(seed, "seed", 0)
+        self.context = check_real(context, "context", 0.0, 1.0)
+        self.crop = check_int(crop, "crop", 8)
+        if window_sizes is None:
+            window_sizes = np.array(RCNN_WINDOW_SIZES) * self.image_shape[0] / 64
+        self.windows = sliding_windows(self.image_shape[:2], window_sizes, window_step)
+        self.model = build_rcnn_classifier(self.crop, self.n_classes, width, seed)
+        self.train_seconds = 0.0
+
+    @property
+    def n_windows(self) -> int:
+        """Proposals per image."""
+        return len(self.windows)
+
+    def _crop_boxes(self, windows: np.ndarray) -> np.ndarray:
+        """Windows grown by the context margin, as crop_and_resize's normalised (y0, x0, y1, x1)."""
+        height, width = self.image_shape[:2]
+        side = windows[:, 2:] - windows[:, :2]
+        grown = np.concatenate([windows[:, :2] - self.context * side,
+                                windows[:, 2:] + self.context * side], axis=1)
+        # crop_and_resize maps 0..1 to the first..last pixel *centre* (index 0..H-1): a
+        # window [x0, x1) covers the centres x0 .. x1 - 1 in index coordinates
+        x0, y0 = grown[:, 0] / (width - 1), grown[:, 1] / (height - 1)
+        x1, y1 = (grown[:, 2] - 1) / (width - 1), (grown[:, 3] - 1) / (height - 1)
+        return np.stack([y0, x0, y1, x1], axis=1).astype(np.float32)
+
+    def training_windows(self, scenes: DetectionSet, per_image: int = 32,
+                         positive_fraction: float = 0.25, seed: int = 0):
+        """Sample labelled windows: ``(image index (K,), window (K, 4), label (K,),
+        deltas (K, 4))``; label 0 is background (IoU < 0.3 with every object),
+        positives have IoU >= 0.5 with the object they take their class and deltas from.
+        Every object also contributes its own box as a positive (so that small objects,
+        whose best window may fall short of IoU 0.5, are learnt).
+        """
+        rng = np.random.default_rng(seed)
+        n_pos = int(round(per_image * positive_fraction))
+        index, windows, labels, deltas = [], [], [], []
+        for i in range(len(scenes)):
+            boxes, classes, _ = scenes.objects(i)
+            if len(boxes):
+                overlap = iou(self.windows, boxes)  # (P, K)
+                best = overlap.argmax(axis=1)
+                best_iou = overlap.max(axis=1)
+            else:
+                best = np.zeros(len(self.windows), int)
+                best_iou = np.zeros(len(self.windows))
+            positive = np.flatnonzero(best_iou >= _POSITIVE_IOU)
+            negative = np.flatnonzero(best_iou < _NEGATIVE_IOU)
+            take_pos = rng.choice(positive, min(n_pos, len(positive)), replace=False)
+            take_neg = rng.choice(negative, min(per_image - len(take_pos) - len(boxes),
+                                                len(negative)), replace=False)
+            chosen = np.concatenate([take_pos, take_neg]).astype(int)
+            w = np.concatenate([self.windows[chosen], _jitter(rng, boxes)]).astype(np.float32)
+            lab = np.concatenate([
+                classes[best[take_pos]] + 1 if len(boxes) else np.zeros(0, int),
+                np.zeros(len(take_neg), int), classes + 1,
+            ])
+            target = np.concatenate([
+                boxes[best[take_pos]] if len(boxes) else np.zeros((len(take_pos), 4)),
+                np.tile([0, 0, 1, 1], (len(take_neg), 1)), boxes,
+            ])
+            d = np.zeros((len(w), 4), np.float32)
+            pos = lab > 0
+            d[pos] = encode_boxes(w[pos], target[pos])
+            index.append(np.full(len(w), i)), windows.append(w)
+            labels.append(lab), deltas.append(d)
+        return (np.concatenate(index).astype(np.int32), np.concatenate(windows),
+                np.concatenate(labels).astype(np.int64), np.concatenate(deltas))
+
+    def fit(self, train: DetectionSet, epochs: int, per_image: int = 48, batch_size: int = 128,
+            learning_rate: float = 2e-3, verbose: int = 0) -> "RCNN":
+        """Train the classifier and box regressor on sampled, warped windows.
+
+        Parameters
+        ----------
+        train : DetectionSet
+        epochs : int, >= 1
+            Passes over the sampled windows (a fresh sample each epoch).
+        per_image : int, >= 4
+            Windows sampled per image and epoch (a quarter positives, when there are).
+        batch_size : int
+            Crops per step.
+        learning_rate : float
+            Peak of a cosine-decaying Adam learning rate.
+        verbose : int
+
+        Returns
+        -------
+        RCNN
+            ``self``; ``history`` and ``train_seconds`` (sampling and cropping included).
+        """
+        import keras
+        import tensorflow as tf
+
+        _check_scenes(train, self)
+        epochs = check_int(epochs, "epochs", 1)
+        per_image = check_int(per_image, "per_image", 4)
+        batch_size = check_int(batch_size, "batch_size", 1)
+        learning_rate = check_real(learning_rate, "learning_rate", 0.0, low_open=True)
+        verbose = check_int(verbose, "verbose", 0, maximum=2)
+        start = time.perf_counter()
+        images = tf.constant(train.images)
+        steps_per_epoch = int(np.ceil(len(train) * per_image / batch_size))
+        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, epochs * steps_per_epoch)
+        self.model.compile(optimizer=keras.optimizers.Adam(schedule),
+                           loss=_rcnn_loss(self.n_classes))
+        crop_size = (self.crop, self.crop)
+
+        def warp(image_index, boxes, targets):
+            return tf.image.crop_and_resize(images, boxes, image_index, crop_size), targets
+
+        histories = []
+        for epoch in range(epochs):
+            index, windows, labels, deltas = self.training_windows(
+                train, per_image, seed=self.seed * 1000 + epoch)
+            crop_boxes = self._crop_boxes(windows)
+            targets = np.concatenate([labels[:, None], deltas], axis=1).astype(np.float32)
+            data = (
+                tf.data.Dataset.from_tensor_slices((index, crop_boxes, targets))
+                .shuffle(len(index), seed=self.seed + epoch)
+                .batch(batch_size)
+                .map(warp, num_parallel_calls=tf.data.AUTOTUNE)
+                .prefetch(tf.data.AUTOTUNE)
+            )
+            histories.append(self.model.fit(
+                data, epochs=1, verbose=verbose, shuffle=False).history["loss"][0])
+        self.history = {"loss": histories}
+        self.train_seconds += time.perf_counter() - start
+        return self
+
+    def _scores(self, images: np.ndarray, images_per_batch: int):
+        """Class probabilities (N, P, C + 1) and deltas (N, P, C, 4) for every window."""
+        import tensorflow as tf
+
+        if not hasattr(self, "_compiled"):
+            crop = self.crop
+
+            @tf.function(reduce_retracing=True)
+            def run(batch, boxes):
+                n = tf.shape(batch)[0]
+                p = tf.shape(boxes)[0]
+                all_boxes = tf.tile(boxes, [n, 1])
+                owner = tf.repeat(tf.range(n), p)
+                crops = tf.image.crop_and_resize(batch, all_boxes, owner, (crop, crop))
+                out = self.model(crops, training=False)
+                return tf.reshape(out, (n, p, -1))
+
+            self._compiled = run
+        boxes = tf.constant(self._crop_boxes(self.windows))
+        outputs = np.concatenate([
+            self._compiled(tf.constant(images[i:i + images_per_batch]), boxes).numpy()
+            for i in range(0, len(images), images_per_batch)
+        ])
+        logits = outputs[..., :self.n_classes + 1]
+        probs = np.exp(logits - logits.max(-1, keepdims=True))
+        probs /= probs.sum(-1, keepdims=True)
+        deltas = outputs[..., self.n_classes + 1:].reshape(*outputs.shape[:2], self.n_classes, 4)
+        return probs, deltas
+
+    def detect(self, images, max_detections: int = 100, score_threshold: float = 0.05,
+               nms_threshold: float = 0.4, suppress: bool = True,
+               images_per_batch: int = 8) -> Detections:
+        """Detections for images (N, H, W, C) float32 in [0, 1].
+
+        Parameters
+        ----------
+        max_detections : int
+            At most this many per image (best scores, after NMS).
+        score_threshold : float in [0, 1]
+            A window is a candidate for class c if P(c | crop) >= this.
+        nms_threshold : float in [0, 1]
+            Per-class greedy NMS IoU threshold.
+        suppress : bool
+            False returns the candidates *before* NMS (the raw output, for Chapter 11).
+        images_per_batch : int
+            Images whose windows go through the CNN together (windows x images crops).
+
+        Returns
+        -------
+        Detections
+            Boxes are the regressed windows, clipped to the image.
+        """
+        images = _check_images(images, self.image_shape)
+        max_detections = check_int(max_detections, "max_detections", 1)
+        score_threshold = check_real(score_threshold, "score_threshold", 0.0, 1.0)
+        nms_threshold = check_real(nms_threshold, "nms_threshold", 0.0, 1.0)
+        suppress = check_bool(suppress, "suppress")
+        images_per_batch = check_int(images_per_batch, "images_per_batch", 1)
+        if len(images) == 0:
+            return Detections.from_lists([], [], [])
+        probs, deltas = self._scores(images, images_per_batch)
+        height, width = self.image_shape[:2]
+        all_boxes, all_scores, all_classes = [], [], []
+        for i in range(len(images)):
+            boxes, scores, classes = [], [], []
+            for c in range(self.n_classes):
+                score = probs[i, :, c + 1]
+                candidates = np.flatnonzero(score >= score_threshold)
+                if candidates.size == 0:
+                    continue
+                box = decode_boxes(self.windows[candidates], deltas[i, candidates, c])
+                box = np.clip(box, 0, [width, height, width, height])
+                ok = (box[:, 2] > box[:, 0]) & (box[:, 3] > box[:, 1])
+                box, s = box[ok], score[candidates][ok]
+                if suppress and len(box):
+                    keep = nms(box, s, nms_threshold)
+                    box, s = box[keep], s[keep]
+                boxes.append(box), scores.append(s), classes.append(np.full(len(s), c))
+            boxes = np.concatenate(boxes) if boxes else np.zeros((0, 4), np.float32)
+            scores = np.concatenate(scores) if scores else np.zeros(0, np.float32)
+            classes = np.concatenate(classes) if classes else np.zeros(0, np.int64)
+            best = np.argsort(-scores, kind="stable")[:max_detections]
+            all_boxes.append(boxes[best]), all_scores.append(scores[best])
+            all_classes.append(classes[best])
+        return Detections.from_lists(all_boxes, all_scores, all_classes)
+
+
+def _jitter(rng, boxes: np.ndarray) -> np.ndarray:
+    """Each ground-truth box shifted and scaled a little (IoU stays high), as extra positives."""
+    if len(boxes) == 0:
+        return np.zeros((0, 4), np.float32)
+    side = boxes[:, 2:] - boxes[:, :2]
+    shift = rng.uniform(-0.1, 0.1, (len(boxes), 2)) * side
+    scale = np.exp(rng.uniform(-0.1, 0.1, (len(boxes), 2)))
+    centre = (boxes[:, :2] + boxes[:, 2:]) / 2 + shift
+    half = side * scale / 2
+    return np.concatenate([centre - half, centre + half], axis=1)

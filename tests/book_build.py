@@ -1,0 +1,100 @@
+"""Building the book for the tests: ONE executed build, shared by the build test and the
+browser test (tests/conftest.py keeps it for the session).
+
+The build executes every chapter in the ``test`` profile (HELPERS_PROFILE=test, set by
+the root conftest.py) with ``execute_notebooks: force`` and ``raise_on_error``: a
+failing cell, a hidden guard's assert included, fails the build, and
+:func:`failing_notebooks` names the chapter. This is the only run of the chapters in
+the default test command; nbval stays available for running one chapter alone.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUT = ROOT / "_build" / "test"             # the site: OUTPUT/_build/html (gitignored)
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+BUILD_TIMEOUT = 1500                          # seconds, for the whole build
+
+
+@dataclass
+class Build:
+    returncode: int
+    log: str
+    html: Path
+
+    @property
+    def execution(self) -> dict:
+        """{docname: {"seconds", "method", "succeeded"}} written by _ext/book_extras.py."""
+        report = self.html / "reports" / "execution.json"
+        return json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
+
+
+def test_config(source: Path, out: Path, execute: str) -> Path:
+    """A copy of ``source``'s _config.yml for a test build (written into ``out``)."""
+    config = yaml.safe_load((source / "_config.yml").read_text(encoding="utf-8"))
+    config["execute"] = dict(config.get("execute", {}), execute_notebooks=execute)
+    extensions = config.get("sphinx", {}).get("local_extensions") or {}
+    # a config outside the source folder: make the local extensions' paths absolute
+    config.setdefault("sphinx", {})["local_extensions"] = {
+        name: str((source / path).resolve()) for name, path in extensions.items()} or None
+    if config["sphinx"]["local_extensions"] is None:
+        del config["sphinx"]["local_extensions"]
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "_config.test.yml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+def build(source: Path = ROOT, out: Path = OUTPUT, *, execute: str = "force",
+          timeout: int = BUILD_TIMEOUT) -> Build:
+    """``jupyter-book build source -W -n --keep-going --all`` into ``out``."""
+    config = test_config(source, out, execute)
+    jb = shutil.which("jupyter-book") or "jupyter-book"
+    env = dict(os.environ)
+    # the root conftest sets MPLBACKEND=Agg for the unit tests; a kernel with Agg shows no
+    # figure at all (plt.show() does nothing), so the build's kernels get their default,
+    # the inline backend, as a reader's do
+    env.pop("MPLBACKEND", None)
+    result = subprocess.run(
+        [jb, "build", str(source), "-W", "-n", "--keep-going", "--all",
+         "--config", str(config), "--path-output", str(out)],
+        capture_output=True, text=True, cwd=source, timeout=timeout, env=env)
+    log = result.stdout + result.stderr
+    for saved in re.findall(r"saved in (/\S+\.log)", log):      # Sphinx's full traceback
+        path = Path(saved)
+        if path.exists():
+            log += "\n" + path.read_text(encoding="utf-8", errors="replace")
+    return Build(result.returncode, log, out / "_build" / "html")
+
+
+def failing_notebooks(log: str) -> list[str]:
+    """The notebooks whose execution failed, as the build log names them."""
+    names = re.findall(r"ExecutionError: (\S+\.ipynb)", log)
+    names += re.findall(r"Executing notebook failed.*?\n?.*?(\S+\.ipynb)", log)
+    names += re.findall(r"(\S+\.ipynb): WARNING: Executing notebook failed", log)
+    found = []
+    for name in names:
+        short = Path(name).name
+        if short not in found:
+            found.append(short)
+    return found
+
+
+def failure_report(result: Build) -> str:
+    """What a failed build tells the reader of the test output."""
+    notebooks = failing_notebooks(result.log)
+    head = (f"executing {', '.join(notebooks)} failed (a cell raised, e.g. a hidden guard's "
+            "assert; run it alone with `HELPERS_PROFILE=test python -m pytest --nbval-lax "
+            f"--nbval-current-env book/{notebooks[0]}`)\n" if notebooks else "the book build failed\n")
+    errors = [line for line in result.log.splitlines()
+              if re.search(r"AssertionError|Error:|WARNING|ERROR", line)]
+    return head + "\n".join(errors[-40:]) + "\n--- end of the log ---\n" + result.log[-3000:]
