@@ -17,7 +17,7 @@ TensorFlow until a model is needed):
 ``training``       :func:`fit`: an input pipeline, a progress line, GPU speed-ups
 ``metrics``        softmax, cross-entropy, classification metrics
 ``explain``        saliency, CAM, Grad-CAM, Grad-CAM++, Score-CAM, ...
-``evaluation``     scoring heatmaps against ground truth
+``evaluation``     scoring heatmaps: pointing game, drops, deletion, sanity checks
 ``detection``      IoU, NMS, average precision, COCO/VOC evaluation
 ``viz``            image grids, training curves, heatmap overlays, boxes
 ``exercises``      auto-checked exercises: ``load(chapter).q1.check(answer)``

@@ -6,6 +6,7 @@ Offline (no download, used by the core chapters and the tests):
 :func:`digits`             scikit-learn's 8x8 handwritten digits, split into train/test
 :func:`shapes`             procedural shapes with exact boxes and masks
 :func:`tank_scenes`        the tank story: tanks in a forest, labels confounded with weather
+:func:`nuisance_pets`      cats and dogs with annotated nuisances (bars, people, ...), Chapter 9
 :func:`sample_photos`      real photos bundled with scikit-image and scikit-learn
 :func:`image_folder`       your own folder-per-class tree of JPEG/PNG files
 :func:`detection_scenes`   several objects per image with boxes, classes, masks
@@ -27,6 +28,7 @@ from .downloads import ChecksumError, DownloadError, data_home, download
 from .coco_json import detections_to_coco, from_coco, to_coco
 from .detectionset import DetectionSet, Detections
 from .imageset import ImageSet
+from .nuisances import CONFOUNDED_BARS, DEFAULT_RATES, NUISANCES, nuisance_pets
 from .photos import image_folder, sample_photos
 from .scenes import DEFAULT_SCENE_CLASSES, detection_scenes
 from .shapes import SHAPE_CLASSES, boxes_from_masks, shapes
@@ -47,6 +49,10 @@ __all__ = [
     "boxes_from_masks",
     "tank_scenes",
     "WEATHER_NAMES",
+    "nuisance_pets",
+    "NUISANCES",
+    "DEFAULT_RATES",
+    "CONFOUNDED_BARS",
     "sample_photos",
     "image_folder",
     "cifar10",

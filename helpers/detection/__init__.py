@@ -9,6 +9,7 @@ evaluation, and boxes from class activation maps.
 :func:`coco_evaluate`                  COCO AP/AR, identical to pycocotools
 :func:`voc_evaluate`                   PASCAL VOC per-class AP and mAP
 :func:`heatmap_to_box`                 the CAM paper's box around a heatmap's hot region
+:func:`error_breakdown`                AP lost to each error type, in the manner of TIDE
 =====================================  =================================================
 
 Boxes are in pixels, float, ``xyxy`` with exclusive right/bottom edges unless a ``fmt``
@@ -26,6 +27,7 @@ from .coco import (
     CocoEvalResult,
     coco_evaluate,
 )
+from .errors import ERROR_TYPES, ErrorBreakdown, error_breakdown
 from .localization import heatmap_to_box
 from .nms import nms, soft_nms
 from .voc import VocEvalResult, voc_evaluate
@@ -38,11 +40,14 @@ __all__ = [
     "COCO_MAX_DETS",
     "COCO_RECALL_THRESHOLDS",
     "CocoEvalResult",
+    "ERROR_TYPES",
+    "ErrorBreakdown",
     "VocEvalResult",
     "average_precision",
     "box_area",
     "box_convert",
     "coco_evaluate",
+    "error_breakdown",
     "heatmap_to_box",
     "iou",
     "nms",

@@ -230,6 +230,84 @@ def _rank_within_groups(sorted_groups: np.ndarray) -> np.ndarray:
     return np.arange(len(sorted_groups)) - np.repeat(starts, lengths)
 
 
+@dataclass(frozen=True, eq=False)
+class CocoMatches:
+    """COCO's matching of detections to ground truth (what :func:`match_detections` returns).
+
+    D' detections take part: those among the best ``max_det`` of their (image,
+    category). A area ranges, T IoU thresholds, G annotations, K categories.
+    """
+
+    det_order: np.ndarray  #: (D',) int64, positions in the detection list: by group, best first
+    det_rank: np.ndarray  #: (D',) int64, rank by score within the (image, category), 0 = best
+    outcome: np.ndarray  #: (A, T, D') int8, UNMATCHED / MATCHED / MATCHED_IGNORED
+    matched_gt: np.ndarray  #: (A, T, D') int64, position of the annotation taken, -1 if none
+    gt_ignored: np.ndarray  #: (A, G) bool, crowd or ``area`` out of range
+    n_positives: np.ndarray  #: (K, A) int64, non-ignored annotations per category and range
+
+
+def match_detections(truth, dets, iou_thresholds, area_bounds, max_det: int) -> CocoMatches:
+    """Match checked detections to checked ground truth exactly as :func:`coco_evaluate` does.
+
+    Parameters
+    ----------
+    truth, dets : CocoGroundTruth, CocoDetections
+        From :func:`~helpers.detection.coco_inputs.read_ground_truth` and
+        :func:`~helpers.detection.coco_inputs.read_detections`.
+    iou_thresholds : numpy.ndarray, shape (T,)
+    area_bounds : numpy.ndarray, shape (A, 2)
+        ``(min_area, max_area)`` of each area range, square pixels, both inclusive.
+    max_det : int
+        Detections kept per (image, category), best score first.
+
+    Returns
+    -------
+    CocoMatches
+        ``matched_gt`` indexes the annotations in input order (``truth.boxes`` etc.).
+    """
+    n_images, n_categories = len(truth.image_ids), len(truth.category_ids)
+    low, high = area_bounds[:, :1], area_bounds[:, 1:]  # (A, 1) each: broadcast against (G,)
+
+    # Ground truth, grouped by (category, image) in input order within a group.
+    gt_group = truth.category_index * n_images + truth.image_index
+    gt_order = np.argsort(gt_group, kind="stable")
+    gt_ignored = truth.is_crowd | (truth.areas < low) | (truth.areas > high)  # (A, G)
+
+    # Detections, grouped the same way, best score first (stable), at most max_det each.
+    det_group = dets.category_index * n_images + dets.image_index
+    by_score = np.argsort(-dets.scores, kind="stable")
+    det_order = by_score[np.argsort(det_group[by_score], kind="stable")]
+    rank = _rank_within_groups(det_group[det_order])
+    kept = rank < max_det
+    det_order, rank = det_order[kept], rank[kept]
+
+    outcome, matches = greedy_match(
+        det_group=det_group[det_order],
+        det_rank=rank,
+        det_boxes=dets.boxes[det_order],
+        gt_group=gt_group[gt_order],
+        gt_boxes=truth.boxes[gt_order],
+        gt_is_crowd=truth.is_crowd[gt_order],
+        gt_ignored=gt_ignored[:, gt_order],
+        iou_thresholds=iou_thresholds,
+        return_matches=True,
+    )
+    matched_gt = matches.copy()  # positions in the grouped order -> in input order
+    matched_gt[matches >= 0] = gt_order[matches[matches >= 0]]
+    n_positives = np.array(  # (K, A): non-ignored ground truth per category and area range
+        [np.bincount(truth.category_index[~ignored], minlength=n_categories)
+         for ignored in gt_ignored]
+    ).T.reshape(n_categories, len(area_bounds))
+    return CocoMatches(
+        det_order=det_order,
+        det_rank=rank,
+        outcome=outcome,
+        matched_gt=matched_gt,
+        gt_ignored=gt_ignored,
+        n_positives=n_positives,
+    )
+
+
 def coco_evaluate(
     gt,
     dt,
@@ -317,45 +395,19 @@ def coco_evaluate(
     truth = read_ground_truth(gt)
     dets = read_detections(dt, truth)
 
-    n_images, n_categories = len(truth.image_ids), len(truth.category_ids)
     bounds = np.array(list(area_ranges.values()), dtype=np.float64)  # (A, 2)
-    low, high = bounds[:, :1], bounds[:, 1:]  # (A, 1) each: broadcast against (G,) or (D,)
-
-    # Ground truth, grouped by (category, image) in input order within a group.
-    gt_group = truth.category_index * n_images + truth.image_index
-    gt_order = np.argsort(gt_group, kind="stable")
-    gt_ignored = truth.is_crowd | (truth.areas < low) | (truth.areas > high)  # (A, G)
-
-    # Detections, grouped the same way, best score first (stable), at most max_dets[-1] each.
-    det_group = dets.category_index * n_images + dets.image_index
-    by_score = np.argsort(-dets.scores, kind="stable")
-    det_order = by_score[np.argsort(det_group[by_score], kind="stable")]
-    rank = _rank_within_groups(det_group[det_order])
-    kept = rank < max_dets[-1]
-    det_order, rank = det_order[kept], rank[kept]
-
-    outcome = greedy_match(
-        det_group=det_group[det_order],
-        det_rank=rank,
-        det_boxes=dets.boxes[det_order],
-        gt_group=gt_group[gt_order],
-        gt_boxes=truth.boxes[gt_order],
-        gt_is_crowd=truth.is_crowd[gt_order],
-        gt_ignored=gt_ignored[:, gt_order],
-        iou_thresholds=iou_thresholds,
-    )
+    matching = match_detections(truth, dets, iou_thresholds, bounds, max_dets[-1])
+    det_order, rank = matching.det_order, matching.det_rank
     det_area = dets.areas[det_order]
-    n_positives = np.array(  # (K, A): non-ignored ground truth per category and area range
-        [np.bincount(truth.category_index[~ignored], minlength=n_categories) for ignored in gt_ignored]
-    ).T
+    low, high = bounds[:, :1], bounds[:, 1:]
     precision, recall, scores = accumulate(
-        outcome=outcome,
+        outcome=matching.outcome,
         det_out_of_range=(det_area < low) | (det_area > high),
         det_category=dets.category_index[det_order],
         det_image=dets.image_index[det_order],
         det_rank=rank,
         det_scores=dets.scores[det_order],
-        n_positives=n_positives,
+        n_positives=matching.n_positives,
         max_dets=max_dets,
         recall_thresholds=recall_thresholds,
     )

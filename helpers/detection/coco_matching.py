@@ -79,7 +79,9 @@ def greedy_match(
     gt_is_crowd: np.ndarray,
     gt_ignored: np.ndarray,
     iou_thresholds: np.ndarray,
-) -> np.ndarray:
+    *,
+    return_matches: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Match detections to ground truth with COCO's greedy rule.
 
     Parameters
@@ -95,18 +97,24 @@ def greedy_match(
     gt_ignored : numpy.ndarray, shape (A, G), bool
         For each area range, whether the ground truth is ignored (crowd or out of range).
     iou_thresholds : numpy.ndarray, shape (T,)
+    return_matches : bool
+        Also return which ground truth each detection took.
 
     Returns
     -------
-    numpy.ndarray, shape (A, T, D), int8
+    outcome : numpy.ndarray, shape (A, T, D), int8
         :data:`UNMATCHED`, :data:`MATCHED` (a true positive) or :data:`MATCHED_IGNORED`
         (matched to ignored ground truth) for each area range, threshold and detection.
+    matches : numpy.ndarray, shape (A, T, D), int64
+        Only with ``return_matches``: the position (in ``gt_group``'s order) of the
+        ground truth each detection took, -1 where it took none.
     """
     n_areas, n_thresholds, n_dets = len(gt_ignored), len(iou_thresholds), len(det_group)
     outcome = np.full((n_areas, n_thresholds, n_dets), UNMATCHED, dtype=np.int8)
+    matches = np.full((n_areas, n_thresholds, n_dets), -1, dtype=np.int64)
     thresholds = np.minimum(np.asarray(iou_thresholds, dtype=np.float64), 1 - 1e-10)
     if n_dets == 0 or len(gt_group) == 0 or n_thresholds == 0:
-        return outcome
+        return (outcome, matches) if return_matches else outcome
 
     pair_det, pair_gt = _candidate_pairs(det_group, gt_group)
     pair_iou = coco_pair_iou(det_boxes[pair_det], gt_boxes[pair_gt], gt_is_crowd[pair_gt])
@@ -142,4 +150,5 @@ def greedy_match(
         outcome[area_i, threshold_i, dets[winner]] = np.where(
             gt_ignored[area_i, won_gt], MATCHED_IGNORED, MATCHED
         )
-    return outcome
+        matches[area_i, threshold_i, dets[winner]] = won_gt
+    return (outcome, matches) if return_matches else outcome

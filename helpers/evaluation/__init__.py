@@ -15,6 +15,7 @@ Against the model itself (forward passes, batched and compiled):
 :func:`deletion`                remove top pixels first: curve and area (Petsiuk et al., 2018)
 :func:`insertion`               reveal top pixels first: curve and area (same paper)
 :func:`randomization_test`      maps after destroying the weights (Adebayo et al., 2018)
+:func:`noise_stability`         maps after adding invisible noise to the image
 ==============================  ==============================================================
 
 Baselines that know nothing, to read every score against: :func:`random_maps`,
@@ -30,9 +31,12 @@ from __future__ import annotations
 
 from .baselines import center_maps, random_maps
 from .confidence import Confidence, average_drop, confidence, increase_in_confidence
+from .error_groups import (ErrorTable, error_rates, error_rates_by_flag, focused,
+                           group_by_mass, mass_shares)
 from .localization import PointingGame, RegionScores, energy_pointing_game, pointing_game
 from .perturbation import Curves, deletion, insertion, pixel_order
 from .randomization import Randomization, randomization_test, spearman
+from .stability import noise_stability
 
 __all__ = [
     "pointing_game",
@@ -45,8 +49,15 @@ __all__ = [
     "pixel_order",
     "randomization_test",
     "spearman",
+    "noise_stability",
     "random_maps",
     "center_maps",
+    "mass_shares",
+    "focused",
+    "group_by_mass",
+    "error_rates",
+    "error_rates_by_flag",
+    "ErrorTable",
     "RegionScores",
     "PointingGame",
     "Confidence",

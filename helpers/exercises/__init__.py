@@ -42,7 +42,11 @@ _CHAPTERS = {
     "logits": "logits",                   # Chapter 2
     "metrics": "metrics",                 # Chapter 3
     "tanks": "tanks",                     # Chapter 4
+    "gradients": "gradients",             # Chapter 5
     "scorecam": "scorecam",               # Chapter 7
+    "error_analysis": "error_analysis",   # Chapter 9
+    "iou_nms": "iou_nms",                 # Chapter 11
+    "average_precision": "average_precision",   # Chapter 12
 }
 
 

@@ -35,8 +35,12 @@ The CAM family shares one skeleton (:mod:`helpers.explain.cam_base`); each metho
 defines its channel weights (:class:`CAM`, :class:`GradCAM`, :class:`GradCAMPlusPlus`,
 :class:`HiResCAM`, :class:`XGradCAM`, :class:`LayerCAM`, :class:`EigenCAM`; the
 forward-pass methods :class:`ScoreCAM` and :class:`AblationCAM` on :class:`ForwardPassCAM`).
-Raw (unscaled) attributions: :func:`integrated_gradients_attributions`,
-:func:`guided_backprop_attributions`.
+Raw (unscaled) attributions: :func:`saliency_attributions` (the signed gradient),
+:func:`integrated_gradients_attributions`, :func:`guided_backprop_attributions`.
+
+Checking and costing explanations: :func:`finite_differences` (the gradient's
+definition, evaluated with forward passes) and :func:`measure_cost` (passes counted by
+a :class:`PassCounter`, and seconds).
 """
 from __future__ import annotations
 
@@ -48,7 +52,9 @@ from .cam_base import CAMBase, ForwardPassCAM, combine
 from .eigencam import EigenCAM, eigencam
 from .gradcam import GradCAM, gradcam
 from .gradcam_plus_plus import GradCAMPlusPlus, gradcam_plus_plus
-from .gradients import saliency, smoothgrad
+from .cost import Cost, PassCounter, counting_model, measure_cost
+from .finite_differences import finite_differences
+from .gradients import saliency, saliency_attributions, smoothgrad
 from .guided import guided_backprop, guided_backprop_attributions, guided_gradcam
 from .hirescam import HiResCAM, hirescam
 from .integrated_gradients import integrated_gradients, integrated_gradients_attributions
@@ -158,4 +164,10 @@ __all__ = [
     "ScoreCAM",
     "combine",
     "gap_head",
+    "saliency_attributions",
+    "finite_differences",
+    "measure_cost",
+    "counting_model",
+    "Cost",
+    "PassCounter",
 ]

@@ -109,6 +109,31 @@ def _prepare(model, images, targets, batch_size):
     return x, t, single, batch_size
 
 
+def saliency_attributions(model, images, targets=None, *, batch_size=None):
+    r"""The raw input gradient behind a saliency map: signed, unscaled, every channel.
+
+    .. math::
+
+        g_{ijc} = \frac{\partial y^t}{\partial x_{ijc}}
+
+    for the target's logit :math:`y^t`; :func:`saliency` is :math:`\max_c |g_{ijc}|`,
+    min-max scaled. In logit units per input unit: :math:`y^t(x + \delta) \approx
+    y^t(x) + \sum_{ijc} g_{ijc} \delta_{ijc}` for a small change :math:`\delta`.
+
+    Parameters
+    ----------
+    model, images, targets, batch_size
+        As for :func:`saliency`.
+
+    Returns
+    -------
+    np.ndarray, float32, ``(N, H, W, C)`` (``(H, W, C)`` for one image)
+    """
+    x, t, single, batch_size = _prepare(model, images, targets, batch_size)
+    grads = input_gradients(model, x, t, batch_size)
+    return grads[0] if single else grads
+
+
 def saliency(model, images, targets=None, *, batch_size=None):
     r"""Vanilla gradient saliency maps.
 

@@ -9,12 +9,18 @@
 :func:`plot_confusion_matrix`      counts of (true, predicted) pairs
 :func:`plot_pr_curve`              precision against recall over all thresholds
 :func:`plot_roc_curve`             true- against false-positive rate
+:func:`draw_boxes`                 boxes on an image; predictions marked true/false positive
+:func:`plot_detection_pr`          COCO precision-recall curves per class or IoU threshold
+:func:`plot_error_breakdown`       AP gained by fixing each detection error type
 =================================  ==================================================
 """
+from .boxes import draw_boxes
+from .detection import plot_detection_pr, plot_error_breakdown
 from .grid import show_images
 from .heatmaps import colorbar, compare, overlay
 from .history import plot_history
 from .metrics import plot_confusion_matrix, plot_pr_curve, plot_roc_curve
 
 __all__ = ["show_images", "plot_history", "overlay", "compare", "colorbar",
-           "plot_confusion_matrix", "plot_pr_curve", "plot_roc_curve"]
+           "plot_confusion_matrix", "plot_pr_curve", "plot_roc_curve",
+           "draw_boxes", "plot_detection_pr", "plot_error_breakdown"]

@@ -1,0 +1,205 @@
+"""Boxes over an image: ground truth, and predictions marked right or wrong.
+
+Boxes are ``xyxy`` float pixels with exclusive right/bottom edges (the vocabulary of
+:mod:`helpers.detection`): ``[0, 0, 2, 2]`` covers pixels 0 and 1 of rows 0 and 1.
+``imshow`` puts pixel centres on integers, so pixel ``i`` spans ``i - 0.5`` to
+``i + 0.5`` on the axes, and the box is drawn from ``x1 - 0.5`` to ``x2 - 0.5``: its
+outline runs exactly along the pixel edges it claims.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+
+from .._checks import check_array, check_bool, check_real, describe
+from ..detection.boxes import as_box_list, iou
+from ..detection.errors import error_breakdown
+from .heatmaps import _image_to_uint8_rgb
+
+__all__ = ["draw_boxes", "BOX_COLOURS"]
+
+#: Colours of the box kinds (colour-blind safe: Okabe-Ito).
+BOX_COLOURS = {
+    "ground truth": "#FFFFFF",
+    "prediction": "#56B4E9",
+    "true positive": "#009E73",
+    "false positive": "#D55E00",
+}
+
+_SHORT = {"localization": "loc", "classification": "cls", "duplicate": "dup",
+          "background": "bkg", "both": "both", "ignored": "ign"}
+
+
+def _labels(values, name: str, n: int) -> np.ndarray:
+    array = check_array(values, name, ndim=1, dtype=np.int64, allow_empty=True,
+                        shape_hint=f"({n},), one class index per box")
+    if array.shape != (n,):
+        raise ValueError(f"{name} must have shape ({n},), one class index per box, "
+                         f"got shape {array.shape}")
+    if (array < 0).any():
+        raise ValueError(f"{name} must hold class indices >= 0, found {array[array < 0][0]}")
+    return array
+
+
+def _name(label: int, class_names) -> str:
+    if class_names is None:
+        return str(int(label))
+    if label >= len(class_names):
+        raise ValueError(f"class index {label} has no name: class_names has "
+                         f"{len(class_names)} entries")
+    return str(class_names[label])
+
+
+def _match(boxes, labels, scores, gt_boxes, gt_labels, iou_threshold):
+    """Each prediction's kind (``"true_positive"`` or an error type of
+    :func:`helpers.detection.error_breakdown`) and its best IoU with ground truth of its class."""
+    classes = sorted(set(labels.tolist()) | set(gt_labels.tolist()))
+    gt = {"images": [{"id": 1}], "categories": [{"id": int(c) + 1} for c in classes],
+          "annotations": [
+              {"id": g + 1, "image_id": 1, "category_id": int(c) + 1,
+               "bbox": [float(b[0]), float(b[1]), float(b[2] - b[0]), float(b[3] - b[1])],
+               "area": float((b[2] - b[0]) * (b[3] - b[1])), "iscrowd": 0}
+              for g, (b, c) in enumerate(zip(gt_boxes, gt_labels))]}
+    dt = [{"image_id": 1, "category_id": int(c) + 1,
+           "bbox": [float(b[0]), float(b[1]), float(b[2] - b[0]), float(b[3] - b[1])],
+           "score": float(s)} for b, c, s in zip(boxes, labels, scores)]
+    kinds = error_breakdown(gt, dt, iou_threshold=iou_threshold,
+                            background_threshold=min(0.1, iou_threshold / 2),
+                            max_dets=max(len(boxes), 1)).detection_kind
+    overlap = iou(boxes, gt_boxes) if len(gt_boxes) else np.zeros((len(boxes), 0))
+    same = labels[:, None] == gt_labels[None, :]
+    best = np.where(same, overlap, 0.0).max(axis=1) if len(gt_boxes) else np.zeros(len(boxes))
+    return kinds, best
+
+
+def draw_boxes(image, boxes, labels=None, scores=None, class_names=None, ax=None, *,
+               gt_boxes=None, gt_labels=None, iou_threshold: float = 0.5,
+               show_legend: bool = True, fontsize: float = 8, linewidth: float = 1.5,
+               title: str | None = None):
+    """Draw predicted boxes on an image, optionally with the ground truth, and mark
+    each prediction as a true or false positive.
+
+    Parameters
+    ----------
+    image : array ``(H, W)``, ``(H, W, 1)`` or ``(H, W, 3)``
+        Float in [0, 1] or uint8.
+    boxes : array_like, shape (K, 4)
+        Predicted (or, without ``gt_boxes``, any) boxes, ``xyxy`` pixels. K may be 0.
+    labels : array_like of int, shape (K,), optional
+        Class index of each box.
+    scores : array_like of float, shape (K,), optional
+        Confidence of each box, shown next to its class and used to rank the
+        predictions when they are matched to the ground truth.
+    class_names : sequence of str, optional
+        Name of each class index (default: the index).
+    ax : matplotlib Axes, optional
+        Draw there; a new figure (4 x 4 inches, readable at page width) otherwise.
+    gt_boxes : array_like, shape (G, 4), optional
+        Ground truth, ``xyxy`` pixels; drawn dashed white. With it, the predictions are
+        matched as :func:`helpers.detection.coco_evaluate` matches them (by score, each
+        object taken once, IoU >= ``iou_threshold``, same class when both ``labels`` and
+        ``gt_labels`` are given): true positives green, false positives orange, each
+        labelled with its IoU against the best object of its class and, for a false
+        positive, its error type (loc, cls, dup, bkg, both; see
+        :func:`helpers.detection.error_breakdown`).
+    gt_labels : array_like of int, shape (G,), optional
+    iou_threshold : float in (0, 1]
+    show_legend, fontsize, linewidth, title
+        Presentation.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    rgb = _image_to_uint8_rgb(image)
+    height, width = rgb.shape[:2]
+    boxes = as_box_list(boxes, "xyxy", "boxes").astype(np.float64)
+    n = len(boxes)
+    has_labels = labels is not None
+    labels = _labels(labels, "labels", n) if has_labels else np.zeros(n, np.int64)
+    if scores is not None:
+        scores = check_array(scores, "scores", ndim=1, allow_empty=True)
+        if scores.shape != (n,):
+            raise ValueError(f"scores must have shape ({n},), one per box, "
+                             f"got shape {scores.shape}")
+    if class_names is not None and (isinstance(class_names, str)
+                                    or not hasattr(class_names, "__len__")):
+        raise TypeError(f"class_names must be a sequence of str, got {describe(class_names)}")
+    iou_threshold = check_real(iou_threshold, "iou_threshold", 0.0, 1.0, low_open=True)
+    show_legend = check_bool(show_legend, "show_legend")
+    fontsize = check_real(fontsize, "fontsize", 0.0, low_open=True)
+    linewidth = check_real(linewidth, "linewidth", 0.0, low_open=True)
+
+    kinds = best_iou = None
+    if gt_boxes is not None:
+        gt_boxes = as_box_list(gt_boxes, "xyxy", "gt_boxes").astype(np.float64)
+        class_aware = gt_labels is not None and has_labels
+        gt_labels = (np.zeros(len(gt_boxes), np.int64) if gt_labels is None
+                     else _labels(gt_labels, "gt_labels", len(gt_boxes)))
+        match_labels = labels if class_aware else np.zeros(n, np.int64)
+        match_gt = gt_labels if class_aware else np.zeros(len(gt_boxes), np.int64)
+        ranking = scores if scores is not None else np.linspace(1.0, 0.5, max(n, 1))[:n]
+        kinds, best_iou = _match(boxes, match_labels, ranking, gt_boxes, match_gt, iou_threshold)
+    elif gt_labels is not None:
+        raise ValueError("gt_labels was given without gt_boxes")
+
+    if ax is None:
+        side = 4.0
+        _, ax = plt.subplots(figsize=(side, side * height / width + 0.2))
+    ax.imshow(rgb, interpolation="nearest")
+    ax.set_xlim(-0.5, width - 0.5)
+    ax.set_ylim(height - 0.5, -0.5)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+    def rectangle(box, colour, style):
+        x1, y1, x2, y2 = box
+        ax.add_patch(Rectangle((x1 - 0.5, y1 - 0.5), x2 - x1, y2 - y1, fill=False,
+                               edgecolor=colour, linewidth=linewidth, linestyle=style))
+
+    def caption(box, text, colour, below=False):
+        x1, y1, _, y2 = box
+        ax.text(x1 - 0.5, (y2 - 0.5) if below else (y1 - 0.5), text, fontsize=fontsize,
+                color="black" if colour == BOX_COLOURS["ground truth"] else "white",
+                va="top" if below else "bottom", ha="left", clip_on=True,
+                bbox={"facecolor": colour, "edgecolor": "none", "pad": 1.0, "alpha": 0.85})
+
+    legend = []
+    if gt_boxes is not None:
+        for box, label in zip(gt_boxes, gt_labels):
+            rectangle(box, BOX_COLOURS["ground truth"], "--")
+            if class_aware:
+                caption(box, _name(label, class_names), BOX_COLOURS["ground truth"], below=True)
+        legend.append(("ground truth", "--"))
+    order = np.argsort(-scores, kind="stable") if scores is not None else np.arange(n)
+    for i in order[::-1]:  # best score drawn last, on top
+        if kinds is None:
+            colour = BOX_COLOURS["prediction"]
+        else:
+            hit = kinds[i] == "true_positive"
+            colour = BOX_COLOURS["true positive" if hit else "false positive"]
+        parts = [_name(labels[i], class_names)] if has_labels else []
+        if scores is not None:
+            parts.append(f"{scores[i]:.2f}")
+        if kinds is not None:
+            parts.append(f"IoU {best_iou[i]:.2f}")
+            if kinds[i] != "true_positive":
+                parts.append(_SHORT.get(kinds[i], kinds[i]))
+        rectangle(boxes[i], colour, "-")
+        if parts:
+            caption(boxes[i], " ".join(parts), colour)
+    if kinds is not None:
+        legend += [("true positive", "-"), ("false positive", "-")]
+    elif n:
+        legend.append(("prediction", "-"))
+    if show_legend and legend:
+        handles = [Line2D([], [], color=BOX_COLOURS[name] if name != "ground truth" else "black",
+                          linestyle=style, linewidth=linewidth, label=name)
+                   for name, style in legend]
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01),
+                  ncol=len(handles), fontsize=fontsize, frameon=False, handlelength=1.5)
+    if title is not None:
+        ax.set_title(title, fontsize=fontsize + 1)
+    return ax
