@@ -100,7 +100,7 @@ def _dense_without_activation(layer: keras.layers.Dense, x):
 
 @tf.custom_gradient
 def _guided(y):
-    """Identity forward; backward keeps only positive gradients (guided backpropagation).
+    r"""Identity forward; backward keeps only positive gradients (guided backpropagation).
 
     Placed right after an op that ends in a ReLU: the ReLU's own backward pass already
     multiplies by :math:`[z > 0]`, so together the gradient reaching the ReLU's input is
