@@ -142,7 +142,7 @@ def test_take_keeps_objects_and_trims_padding(scenes):
         ({"n": 2.0}, TypeError, "n must be"),
         ({"size": 16}, ValueError, "size"),
         ({"classes": "circle"}, TypeError, "classes"),
-        ({"classes": ("hexagon",)}, ValueError, "unknown shape"),
+        ({"classes": ("hexagon",)}, ValueError, r"classes\[0\] must be one of"),
         ({"objects": (3, 1)}, ValueError, "objects\\[1\\]"),
         ({"objects": 3}, TypeError, "objects must be a pair"),
         ({"object_size": (2, 10)}, ValueError, "object_size\\[0\\]"),

@@ -392,7 +392,7 @@ def test_bad_options(options, error, message):
 
 def test_bad_records_are_named():
     gt = make_gt([(1, A)])
-    with pytest.raises(ValueError, match=r"detection #0 \(image_id=7\): image_id 7 is not in"):
+    with pytest.raises(ValueError, match=r"dt\[0\] \(image_id=7\): image_id 7 is not in"):
         error_breakdown(gt, make_dt([(1, A, 0.5, 7)]))
     with pytest.raises(TypeError, match="gt must be a COCO-format dict"):
         error_breakdown([], [])

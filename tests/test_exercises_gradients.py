@@ -271,7 +271,7 @@ WRONG = [
     (2, 2, "backpropagation's cost"),
     (2, 4096, "not quite"),
     (2, "6144", "expected a number"),
-    (2, 6144.5, "not quite"),
+    (2, 6144.5, "whole number"),
     (3, ig_grad_times_input, "gradient times input"),
     (3, ig_no_scaling, "slope times a distance"),
     (3, ig_summed, "average them"),

@@ -326,6 +326,16 @@ def _kind(value) -> str:
     return f"an {name}" if name[:1] in "aeiou" else f"a {name}"
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_))
+
+
+def _whole(value) -> bool:
+    """A finite number with no fractional part (an int, or a float such as 12.0)."""
+    return _is_number(value) and bool(np.isfinite(value)) and float(value) == round(float(value))
+
+
 def _near_miss(got, expected, relative: float = 0.05) -> bool:
     """A number within ``relative`` of a non-zero expected number (a rounding slip)."""
     if isinstance(got, (str, bool, np.bool_)) or isinstance(expected, (str, bool, tuple, list)):
@@ -520,9 +530,15 @@ class ValueQuestion(Question):
         for mistake in self.mistakes:
             if mistake.matches(answer, self.expected, rtol=self.rtol, atol=self.atol):
                 return self._result(INCORRECT, mistake.message, details)
+        if _whole(self.expected) and _is_number(answer) and not _whole(answer):
+            return self._result(INCORRECT, "the answer is a whole number (a count): "
+                                f"{fmt(answer)} cannot be right. Try again, or ask "
+                                f"`{self._attr}.hint()`.", details)
         if _near_miss(answer, self.expected):
-            return self._result(INCORRECT, "close, but not within the tolerance: check the "
-                                "arithmetic and keep more decimals.", details)
+            advice = ("check the arithmetic" if _whole(self.expected)
+                      else "check the arithmetic and keep more decimals")
+            return self._result(INCORRECT, f"close, but not within the tolerance: {advice}.",
+                                details)
         return self._result(INCORRECT, f"not quite ({reason}). Try again, or ask `{self._attr}.hint()`.",
                             details)
 
