@@ -9,6 +9,7 @@ the default test command; nbval stays available for running one chapter alone.
 """
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import re
@@ -38,10 +39,12 @@ class Build:
         return json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
 
 
-def test_config(source: Path, out: Path, execute: str) -> Path:
+def test_config(source: Path, out: Path, execute: str, cache: Path | None = None) -> Path:
     """A copy of ``source``'s _config.yml for a test build (written into ``out``)."""
     config = yaml.safe_load((source / "_config.yml").read_text(encoding="utf-8"))
     config["execute"] = dict(config.get("execute", {}), execute_notebooks=execute)
+    if cache is not None:
+        config["execute"]["cache"] = str(cache)
     extensions = config.get("sphinx", {}).get("local_extensions") or {}
     # a config outside the source folder: make the local extensions' paths absolute
     config.setdefault("sphinx", {})["local_extensions"] = {
@@ -54,10 +57,72 @@ def test_config(source: Path, out: Path, execute: str) -> Path:
     return path
 
 
+# --------------------------------------------------------------------------- execution
+def _execute_one(job: tuple[str, int]) -> tuple[str, str | None, float]:
+    """Run one chapter in its own kernel: (path, executed notebook or None, seconds)."""
+    from jupyter_cache.executors.utils import single_nb_execution
+    import nbformat
+
+    path, timeout = job
+    nb = nbformat.read(path, as_version=4)
+    result = single_nb_execution(nb, cwd=str(Path(path).parent), timeout=timeout,
+                                 allow_errors=False, meta_override=True)
+    return path, (None if result.err is not None else nbformat.writes(nb)), result.time
+
+
+def execute_chapters(source: Path, cache: Path, *, workers: int = 2,
+                     timeout: int = BUILD_TIMEOUT) -> dict[str, float]:
+    """Execute every chapter of ``source``, ``workers`` at a time, into a fresh cache.
+
+    The chapters run in parallel kernels (2 on a 2-core machine: one kernel rarely keeps
+    both cores busy), and each executed notebook is stored in the jupyter-cache that the
+    build then reads (``execute_notebooks: cache``), so the build does not run them again.
+    A chapter that fails is not cached: the build runs it once more, in order, and fails
+    with the chapter's name and traceback as before. Returns {path: seconds}.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    if cache.exists():
+        shutil.rmtree(cache)             # never reuse outputs of older code
+    settings = yaml.safe_load((source / "_config.yml").read_text(encoding="utf-8"))
+    settings = settings.get("execute", {}) or {}
+    skipped = settings.get("exclude_patterns", []) or []
+    chapters = [p for p in sorted(source.glob("book/*.ipynb"))
+                if not any(fnmatch.fnmatch(str(p.relative_to(source)), pattern)
+                           for pattern in skipped)]
+    jobs = [(str(p), int(settings.get("timeout", timeout))) for p in chapters]
+    os.environ.pop("MPLBACKEND", None)  # kernels inherit it: see build()
+    with ThreadPoolExecutor(max(1, workers)) as pool:   # each thread drives its own kernel
+        results = list(pool.map(_execute_one, jobs))
+    store = get_cache(str(cache))
+    seconds = {}
+    for path, executed, runtime in results:      # one writer: the cache is a SQLite file
+        seconds[path] = runtime
+        if executed is not None:
+            store.cache_notebook_bundle(
+                CacheBundleIn(nbformat.reads(executed, as_version=4), path,
+                              data={"execution_seconds": runtime}),
+                check_validity=False, overwrite=True)
+    return seconds
+
+
 def build(source: Path = ROOT, out: Path = OUTPUT, *, execute: str = "force",
-          timeout: int = BUILD_TIMEOUT) -> Build:
-    """``jupyter-book build source -W -n --keep-going --all`` into ``out``."""
-    config = test_config(source, out, execute)
+          timeout: int = BUILD_TIMEOUT, workers: int = 2) -> Build:
+    """``jupyter-book build source -W -n --keep-going --all`` into ``out``.
+
+    With ``execute="force"`` the chapters are first executed ``workers`` at a time
+    (:func:`execute_chapters`) and the build reads their outputs from that fresh cache.
+    """
+    cache = out / "jupyter_cache"
+    if execute == "force" and workers > 1:
+        execute_chapters(source, cache, workers=workers, timeout=timeout)
+        config = test_config(source, out, "cache", cache)
+    else:
+        config = test_config(source, out, execute)
     jb = shutil.which("jupyter-book") or "jupyter-book"
     env = dict(os.environ)
     # the root conftest sets MPLBACKEND=Agg for the unit tests; a kernel with Agg shows no
