@@ -17,6 +17,9 @@ Against the model itself (forward passes, batched and compiled):
 :func:`randomization_test`      maps after destroying the weights (Adebayo et al., 2018)
 ==============================  ==============================================================
 
+:func:`score_table` puts every score of several methods side by side in one
+:class:`ScoreTable`, with the rankings each metric gives.
+
 Baselines that know nothing, to read every score against: :func:`random_maps`,
 :func:`center_maps`.
 
@@ -33,6 +36,7 @@ from .confidence import Confidence, average_drop, confidence, increase_in_confid
 from .localization import PointingGame, RegionScores, energy_pointing_game, pointing_game
 from .perturbation import Curves, deletion, insertion, pixel_order
 from .randomization import Randomization, randomization_test, spearman
+from .table import METRICS, ScoreTable, score_table
 
 __all__ = [
     "pointing_game",
@@ -47,6 +51,9 @@ __all__ = [
     "spearman",
     "random_maps",
     "center_maps",
+    "score_table",
+    "ScoreTable",
+    "METRICS",
     "RegionScores",
     "PointingGame",
     "Confidence",
