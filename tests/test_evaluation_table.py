@@ -70,6 +70,18 @@ def test_ranks_follow_each_metrics_direction_and_average_ties():
     assert table.ranking(METRICS[1]) == ["a", "c", "b", "d"]
 
 
+def test_decimals_turn_round_off_into_ties_and_best_lists_them():
+    table = made_up_table([[0.7300001, 0.2], [0.73, 0.1], [0.5, 0.3]])
+    np.testing.assert_array_equal(table.ranks()[:, 0], [1, 2, 3])
+    np.testing.assert_array_equal(table.ranks(decimals=2)[:, 0], [1.5, 1.5, 3])
+    assert table.best(METRICS[0]) == ["a"] and table.best(METRICS[0], decimals=2) == ["a", "b"]
+    assert table.best(METRICS[1]) == ["b"]
+    assert table.rank_agreement(decimals=2)[0, 1] == pytest.approx(
+        scipy.stats.spearmanr([1.5, 1.5, 3], [2, 1, 3])[0])
+    with pytest.raises(ValueError, match="decimals"):
+        table.ranks(decimals=-1)
+
+
 def test_rank_agreement_is_spearman_of_oriented_rankings():
     table = made_up_table([[0.9, 0.1, 1.0], [0.5, 0.3, 2.0], [0.3, 0.2, 3.0], [0.1, 0.4, 4.0]])
     rho = table.rank_agreement()

@@ -68,24 +68,40 @@ class ScoreTable:
         j = self.metrics.index(metric)
         return {m: float(v) for m, v in zip(self.methods, self.values[:, j])}
 
-    def ranks(self) -> np.ndarray:
+    def ranks(self, decimals=None) -> np.ndarray:
         """Rank of each method under each metric, ``(n_methods, n_metrics)`` float64.
 
         1 is the best (the largest value where higher is better, the smallest
         otherwise); tied methods share the mean of their ranks (two methods tied for
-        first both get 1.5).
+        first both get 1.5). ``decimals``: None ranks the exact values; an int rounds
+        them first (``np.round``), so that differences below the precision shown (the
+        float round-off between two methods that compute the same map) are ties.
         """
+        values = self.values
+        if decimals is not None:
+            values = np.round(values, check_int(decimals, "decimals", 0))
         sign = np.where(self.higher_is_better, -1.0, 1.0)
-        return rankdata((self.values * sign).T).T
+        return rankdata((values * sign).T).T
 
-    def ranking(self, metric: str) -> list:
+    def ranking(self, metric: str, decimals=None) -> list:
         """The methods from best to worst under one metric (ties in table order)."""
         metric = check_choice(metric, "metric", self.metrics)
-        r = self.ranks()[:, self.metrics.index(metric)]
+        r = self.ranks(decimals)[:, self.metrics.index(metric)]
         return [self.methods[i] for i in np.argsort(r, kind="stable")]
 
-    def rank_agreement(self) -> np.ndarray:
+    def best(self, metric: str, decimals=None) -> list:
+        """Every method tied for the best score under one metric, in table order."""
+        metric = check_choice(metric, "metric", self.metrics)
+        r = self.ranks(decimals)[:, self.metrics.index(metric)]
+        return [m for m, rank in zip(self.methods, r) if rank == r.min()]
+
+    def rank_agreement(self, decimals=None) -> np.ndarray:
         """Spearman correlation between the rankings of each pair of metrics.
+
+        Parameters
+        ----------
+        decimals : None or int
+            As for :meth:`ranks`.
 
         Returns
         -------
@@ -96,7 +112,7 @@ class ScoreTable:
             A metric under which every method ties has no ranking: its correlations
             are 0 (1 with itself).
         """
-        ranks = self.ranks().T                         # (n_metrics, n_methods)
+        ranks = self.ranks(decimals).T                 # (n_metrics, n_methods)
         k = len(self.metrics)
         left = np.repeat(ranks, k, axis=0)
         right = np.tile(ranks, (k, 1))

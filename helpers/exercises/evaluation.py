@@ -135,9 +135,20 @@ def _curve_area() -> FunctionQuestion:
 
 
 # --------------------------------------------------------------------------- 4. ranks with ties
-def _order_not_rank(scores, higher_is_better):
-    s = np.asarray(scores, float)
-    return (np.argsort(-s if higher_is_better else s, kind="stable") + 1).astype(float)
+def _is_an_order(got, expected, case) -> bool:
+    """Is ``got`` an argsort of the scores (1- or 0-based, any tie order), not their ranks?"""
+    scores, higher_is_better = case.args
+    s = -np.asarray(scores, float) if higher_is_better else np.asarray(scores, float)
+    g = np.asarray(got, dtype=float)
+    if g.shape != s.shape or not np.allclose(g, np.rint(g)):
+        return False
+    if np.allclose(g, np.asarray(expected, float) - 1):
+        return False                    # 0-based ranks: another mistake
+    for start in (1, 0):
+        idx = np.rint(g).astype(int) - start
+        if sorted(idx.tolist()) == list(range(len(s))) and np.all(np.diff(s[idx]) >= 0):
+            return True
+    return False
 
 
 def _ordinal_ranks(scores, higher_is_better):
@@ -162,10 +173,10 @@ def _min_ranks(scores, higher_is_better):
 
 def _rank_methods() -> FunctionQuestion:
     cases = [
+        Case((np.array([0.2, 0.5, 0.1, 0.4, 0.3]), True),
+             note="higher is better; the order of the methods is not their ranks"),
         Case((np.array([0.9, 0.5, 0.7]), True), note="higher is better"),
         Case((np.array([0.9, 0.5, 0.7]), False), note="lower is better (a deletion area)"),
-        Case((np.array([0.3, 0.1, 0.4, 0.2]), True),
-             note="the order of the methods is not their ranks"),
         Case((np.array([0.5, 0.9, 0.9, 0.1]), True), note="two methods tied for first"),
         Case((np.array([12.0, 30.0, 12.0, 12.0, 5.0]), False),
              note="three methods tied for second (an average drop)"),
@@ -192,7 +203,7 @@ def _rank_methods() -> FunctionQuestion:
         mistakes=[
             Mistake("`np.argsort` gives the *order* (which method is first, second, ...), not each "
                     "method's rank: the rank of method i is its position in that order (argsort "
-                    "twice, or count the methods better than it).", wrong=_order_not_rank),
+                    "twice, or count the methods better than it).", test=_is_an_order),
             Mistake("ranks start at 1 for the best method, not 0.",
                     wrong=lambda s, h: _mean_ranks(s, h) - 1),
             Mistake("mind the direction: when `higher_is_better` is False, the smallest score is "
