@@ -18,6 +18,9 @@ Against the model itself (forward passes, batched and compiled):
 :func:`noise_stability`         maps after adding invisible noise to the image
 ==============================  ==============================================================
 
+:func:`score_table` puts every score of several methods side by side in one
+:class:`ScoreTable`, with the rankings each metric gives.
+
 Baselines that know nothing, to read every score against: :func:`random_maps`,
 :func:`center_maps`.
 
@@ -37,6 +40,7 @@ from .localization import PointingGame, RegionScores, energy_pointing_game, poin
 from .perturbation import Curves, deletion, insertion, pixel_order
 from .randomization import Randomization, randomization_test, spearman
 from .stability import noise_stability
+from .table import METRICS, ScoreTable, score_table
 
 __all__ = [
     "pointing_game",
@@ -58,6 +62,9 @@ __all__ = [
     "error_rates",
     "error_rates_by_flag",
     "ErrorTable",
+    "score_table",
+    "ScoreTable",
+    "METRICS",
     "RegionScores",
     "PointingGame",
     "Confidence",

@@ -35,12 +35,16 @@ class Randomization:
     targets : np.ndarray, int32, ``(N,)``
         The classes explained (the original model's prediction where ``targets=None``),
         kept fixed through the cascade.
+    maps : np.ndarray, float64, ``(n_layers + 1, N, H, W)``, or None
+        With ``keep_maps=True``: the original maps (row 0), then the maps after each
+        step (row j + 1 after ``layers[j]``); None otherwise.
     """
 
     layers: list
     spearman: np.ndarray
     spearman_abs: np.ndarray
     targets: np.ndarray
+    maps: np.ndarray | None = None
 
     @property
     def mean(self) -> np.ndarray:
@@ -115,7 +119,7 @@ def randomized_layers(model: keras.Model) -> list:
 
 
 def randomization_test(method, model, images, targets=None, *, layers=None,
-                       independent=False, seed=0, **options) -> Randomization:
+                       independent=False, seed=0, keep_maps=False, **options) -> Randomization:
     """Cascading model randomisation: do the maps change when the model is destroyed?
 
     A reader's meaning: a heatmap that shows what the model learned must fall apart
@@ -146,6 +150,10 @@ def randomization_test(method, model, images, targets=None, *, layers=None,
         Seeds the new weights (the j-th randomised layer uses ``seed + 1000 * j``): the
         same seed gives the same result, and a layer gets the same random weights in
         the cascading and the independent mode.
+    keep_maps : bool
+        True: also return every step's maps in ``.maps`` (``n_layers + 1`` times the
+        memory of one set of maps), to show how they change; False (default): only
+        the correlations.
     **options
         Passed to the method (e.g. ``layer=`` for the CAM family; the layer is looked
         up by name in the copy).
@@ -158,6 +166,7 @@ def randomization_test(method, model, images, targets=None, *, layers=None,
     model = check_model(model)
     independent = check_bool(independent, "independent")
     seed = check_int(seed, "seed", 0)
+    keep_maps = check_bool(keep_maps, "keep_maps")
     if not (isinstance(method, str) or callable(method)):
         raise TypeError(f"method must be a method name or a callable, got {type(method).__name__}")
     x, _ = check_images(images, model)
@@ -190,14 +199,17 @@ def randomization_test(method, model, images, targets=None, *, layers=None,
     original = maps_of(copy)
     trained = {name: [w.numpy() for w in by_name[name].weights] for name in names}
     rho, rho_abs = [], []
+    kept = [original] if keep_maps else None
     for j, name in enumerate(names):
         for var, value in zip(by_name[name].weights, fresh_weights(by_name[name], seed + 1000 * j)):
             var.assign(value)
         m = maps_of(copy)
         rho.append(spearman(original, m))
         rho_abs.append(spearman(np.abs(original), np.abs(m)))
+        if keep_maps:
+            kept.append(m)
         if independent:
             for var, value in zip(by_name[name].weights, trained[name]):
                 var.assign(value)
     return Randomization(layers=names, spearman=np.array(rho), spearman_abs=np.array(rho_abs),
-                         targets=t)
+                         targets=t, maps=np.stack(kept) if keep_maps else None)

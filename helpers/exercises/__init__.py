@@ -45,6 +45,7 @@ _CHAPTERS = {
     "gradients": "gradients",             # Chapter 5
     "cam": "cam",                         # Chapter 6
     "scorecam": "scorecam",               # Chapter 7
+    "evaluation": "evaluation",           # Chapter 8
     "error_analysis": "error_analysis",   # Chapter 9
     "iou_nms": "iou_nms",                 # Chapter 11
     "average_precision": "average_precision",   # Chapter 12

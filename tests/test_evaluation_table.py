@@ -1,0 +1,153 @@
+"""helpers.evaluation.score_table / ScoreTable (Chapter 8's methods x metrics table), and
+randomization_test(keep_maps=True)."""
+import keras
+import numpy as np
+import pytest
+import scipy.stats
+
+from helpers.evaluation import (METRICS, ScoreTable, average_drop, center_maps, deletion,
+                                energy_pointing_game, increase_in_confidence, insertion,
+                                pointing_game, random_maps, randomization_test, score_table)
+
+
+def softmax_model(seed=0):
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((8, 8, 3))
+    x = keras.layers.Conv2D(4, 3, padding="same", activation="relu", name="conv")(inputs)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    outputs = keras.layers.Dense(3, activation="softmax", name="head")(x)
+    return keras.Model(inputs, outputs)
+
+
+@pytest.fixture(scope="module")
+def setup():
+    model = softmax_model()
+    rng = np.random.default_rng(0)
+    x = rng.random((4, 8, 8, 3)).astype("float32")
+    boxes = np.array([[1, 1, 4, 4], [2, 0, 8, 3], [0, 4, 3, 8], [3, 3, 6, 6]], float)
+    maps = {"noise": rng.random((4, 8, 8)), "random": random_maps((4, 8, 8), seed=1),
+            "center": center_maps((4, 8, 8))}
+    return model, x, boxes, maps
+
+
+def test_each_cell_is_the_score_function_it_names(setup):
+    model, x, boxes, maps = setup
+    table = score_table(model, x, boxes, maps, tolerance=1, steps=4)
+    assert table.methods == ("noise", "random", "center") and table.metrics == METRICS
+    assert table.values.shape == (3, 6)
+    for name, m in maps.items():
+        expected = [pointing_game(m, boxes, 1).accuracy, energy_pointing_game(m, boxes).mean,
+                    average_drop(model, x, m), increase_in_confidence(model, x, m),
+                    deletion(model, x, m, steps=4).mean_auc,
+                    insertion(model, x, m, steps=4).mean_auc]
+        got = [table.value(name, metric) for metric in METRICS]
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9)
+    assert table.column("average_drop")["center"] == table.value("center", "average_drop")
+    assert table.higher_is_better == (True, True, False, True, False, True)
+
+
+def test_targets_are_passed_to_the_model_scores(setup):
+    model, x, boxes, maps = setup
+    table = score_table(model, x, boxes, {"noise": maps["noise"]}, targets=2, steps=2)
+    assert table.value("noise", "average_drop") == pytest.approx(
+        average_drop(model, x, maps["noise"], targets=2))
+    assert table.value("noise", "deletion_auc") == pytest.approx(
+        deletion(model, x, maps["noise"], targets=2, steps=2).mean_auc)
+
+
+def made_up_table(values):
+    values = np.asarray(values, float)
+    return ScoreTable(methods=tuple("abcd"[:len(values)]), metrics=METRICS[:values.shape[1]],
+                      values=values, higher_is_better=(True, False, True)[:values.shape[1]])
+
+
+def test_ranks_follow_each_metrics_direction_and_average_ties():
+    # pointing (higher better), energy treated as lower-better here, average drop higher
+    table = made_up_table([[0.9, 0.1, 5.0], [0.5, 0.3, 5.0], [0.5, 0.2, 1.0], [0.1, 0.4, 0.0]])
+    np.testing.assert_array_equal(table.ranks(), [[1, 1, 1.5], [2.5, 3, 1.5],
+                                                  [2.5, 2, 3], [4, 4, 4]])
+    assert table.ranking(METRICS[0]) == ["a", "b", "c", "d"]
+    assert table.ranking(METRICS[1]) == ["a", "c", "b", "d"]
+
+
+def test_decimals_turn_round_off_into_ties_and_best_lists_them():
+    table = made_up_table([[0.7300001, 0.2], [0.73, 0.1], [0.5, 0.3]])
+    np.testing.assert_array_equal(table.ranks()[:, 0], [1, 2, 3])
+    np.testing.assert_array_equal(table.ranks(decimals=2)[:, 0], [1.5, 1.5, 3])
+    assert table.best(METRICS[0]) == ["a"] and table.best(METRICS[0], decimals=2) == ["a", "b"]
+    assert table.best(METRICS[1]) == ["b"]
+    assert table.rank_agreement(decimals=2)[0, 1] == pytest.approx(
+        scipy.stats.spearmanr([1.5, 1.5, 3], [2, 1, 3])[0])
+    with pytest.raises(ValueError, match="decimals"):
+        table.ranks(decimals=-1)
+
+
+def test_rank_agreement_is_spearman_of_oriented_rankings():
+    table = made_up_table([[0.9, 0.1, 1.0], [0.5, 0.3, 2.0], [0.3, 0.2, 3.0], [0.1, 0.4, 4.0]])
+    rho = table.rank_agreement()
+    ranks = table.ranks()
+    for i in range(3):
+        for j in range(3):
+            expected = 1.0 if i == j else scipy.stats.spearmanr(ranks[:, i], ranks[:, j])[0]
+            assert rho[i, j] == pytest.approx(expected)
+    assert rho[0, 2] == pytest.approx(-1.0)          # the third column reverses the first
+    assert np.allclose(rho, rho.T)
+
+
+def test_a_metric_where_every_method_ties_has_no_ranking_not_nan():
+    table = made_up_table([[0.5, 0.1], [0.5, 0.3], [0.5, 0.2]])
+    rho = table.rank_agreement()
+    assert np.isfinite(rho).all() and rho[0, 1] == 0.0 and rho[0, 0] == 1.0
+
+
+def test_to_text_lists_every_method_with_arrows(setup):
+    model, x, boxes, maps = setup
+    table = score_table(model, x, boxes, maps, steps=2)
+    text = str(table)
+    lines = text.splitlines()
+    assert len(lines) == 4 and "↑" in lines[0] and "↓" in lines[0]
+    assert lines[3].startswith("center") and f"{table.value('center', 'insertion_auc'):.2f}" in lines[3]
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda m, x, b, d: score_table(m, x, b, [d["noise"]]), TypeError, "mapping"),
+    (lambda m, x, b, d: score_table(m, x, b, {}), ValueError, "at least one"),
+    (lambda m, x, b, d: score_table(m, x, b, {1: d["noise"]}), TypeError, "str"),
+    (lambda m, x, b, d: score_table(m, x, b, {"small": d["noise"][:, :4]}), ValueError,
+     "maps['small']"),
+    (lambda m, x, b, d: score_table(m, x, b, {"neg": d["noise"] - 1}), ValueError, "maps['neg']"),
+    (lambda m, x, b, d: score_table(m, x, b, d, steps=0), ValueError, "steps"),
+    (lambda m, x, b, d: score_table(m, x, b, d, tolerance=-1), ValueError, "tolerance"),
+    (lambda m, x, b, d: score_table(m, x, b[:2], d), ValueError, "regions"),
+])
+def test_bad_input_is_a_clear_error(setup, call, error, words):
+    model, x, boxes, maps = setup
+    with pytest.raises(error, match=None) as info:
+        call(model, x, boxes, maps)
+    assert words in str(info.value)
+
+
+def test_table_queries_reject_unknown_names(setup):
+    model, x, boxes, maps = setup
+    table = score_table(model, x, boxes, {"center": maps["center"]}, steps=1)
+    with pytest.raises(ValueError, match="method"):
+        table.value("gradcam", "deletion_auc")
+    with pytest.raises(ValueError, match="metric"):
+        table.ranking("accuracy")
+
+
+def test_randomization_keeps_every_steps_maps_on_request():
+    model = softmax_model()
+    x = np.random.default_rng(3).random((3, 8, 8, 3)).astype("float32")
+    plain = randomization_test("gradcam", model, x)
+    kept = randomization_test("gradcam", model, x, keep_maps=True)
+    assert plain.maps is None
+    assert kept.maps.shape == (len(kept.layers) + 1, 3, 8, 8)
+    np.testing.assert_allclose(kept.spearman, plain.spearman)
+    from helpers.explain import gradcam
+    np.testing.assert_allclose(kept.maps[0], gradcam(model, x, kept.targets), atol=1e-6)
+    from helpers.evaluation import spearman
+    for j in range(len(kept.layers)):
+        np.testing.assert_allclose(spearman(kept.maps[0], kept.maps[j + 1]), kept.spearman[j])
+    with pytest.raises(TypeError, match="keep_maps"):
+        randomization_test("gradcam", model, x, keep_maps="yes")
