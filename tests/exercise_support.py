@@ -6,8 +6,10 @@ from helpers.exercises.core import FunctionQuestion, ValueQuestion
 
 def solution_answer(question):
     """Run the code that ``question.solution()`` shows and return the answer it defines
-    (the function for a function question, ``answer`` otherwise)."""
+    (the function for a function question, ``answer`` otherwise). A function question's
+    preamble (what the reader has defined earlier, e.g. an ``iou``) runs first."""
     namespace = {"np": np}
+    exec(getattr(question, "preamble", ""), namespace)
     exec(question.solution().code, namespace)
     if isinstance(question, FunctionQuestion):
         return namespace[question.function_name]

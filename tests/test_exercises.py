@@ -17,11 +17,22 @@ from helpers.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, ____, load
 from helpers.exercises.core import FunctionQuestion, Result
 from exercise_support import assert_value_mistakes_are_recognised, solution_answer
 
-SLUGS = ("classification", "logits", "metrics")
-ALL_QUESTIONS = [(slug, i) for slug in SLUGS for i in range(1, len(load(slug)) + 1)]
+SLUGS = ("classification", "logits", "metrics")   # the sets whose wrong answers are below
+# every set, every question: the generic checks (each chapter's own wrong answers are in
+# tests/test_exercises_<slug>.py)
+ALL_QUESTIONS = [(slug, i) for slug in helpers.exercises.chapters()
+                 for i in range(1, len(load(slug)) + 1)]
 
 
 # --------------------------------------------------------------------------- loading
+@pytest.mark.parametrize("slug", helpers.exercises.chapters())
+def test_every_set_has_at_least_four_questions_and_a_function_to_write(slug):
+    ex = load(slug)
+    assert ex.slug == slug and len(ex.title) > 5 and len(ex) >= 4
+    assert ex.q1 is ex.questions[0] and load(slug) is not ex
+    assert any(isinstance(q, FunctionQuestion) for q in ex), f"{slug}: no function to write"
+
+
 def test_load_gives_each_chapter_its_set():
     assert set(SLUGS) <= set(helpers.exercises.chapters())  # later chapters test their own sets
     sizes = {slug: len(load(slug)) for slug in SLUGS}
@@ -192,7 +203,7 @@ def test_typical_wrong_answers_get_the_right_message(slug, number, answer, messa
 
 def test_every_question_has_a_tested_wrong_answer():
     tested = {(slug, number) for slug, number, _, _ in WRONG}
-    assert tested == set(ALL_QUESTIONS)
+    assert tested == {(slug, n) for slug, n in ALL_QUESTIONS if slug in SLUGS}
 
 
 def test_every_known_mistake_is_reachable_in_the_table_or_by_value():

@@ -11,8 +11,8 @@ import pytest
 import tensorflow as tf
 
 import helpers
-from helpers.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, ____, load
-from helpers.exercises.core import FunctionQuestion, ValueQuestion
+from helpers.exercises import INCORRECT, load
+from helpers.exercises.core import FunctionQuestion
 from exercise_support import assert_value_mistakes_are_recognised, solution_answer
 
 SLUG = "cam"
@@ -24,43 +24,7 @@ def _question(number):
 
 
 # --------------------------------------------------------------------------- loading
-def test_the_set_is_registered_under_its_slug():
-    assert SLUG in helpers.exercises.chapters()
-    ex = load(SLUG)
-    assert len(ex) == 5
-    assert ex.title == "CAM and Grad-CAM" and ex.slug == SLUG
-    assert "ex.q1" in str(ex)
-    kinds = [type(q) for q in ex]
-    assert FunctionQuestion in kinds and ValueQuestion in kinds
-
-
 # --------------------------------------------------------------------------- every question
-@pytest.mark.parametrize("number", NUMBERS)
-def test_the_shown_solution_passes(number):
-    question = _question(number)
-    result = question.check(solution_answer(question))
-    assert result, str(result)
-    assert result.status == CORRECT and str(result).startswith(f"Correct (Question {number})")
-
-
-@pytest.mark.parametrize("number", NUMBERS)
-def test_placeholder_means_not_attempted(number):
-    question = _question(number)
-    for blank in (____, ...):
-        result = question.check(blank)
-        assert not result and result.status == NOT_ATTEMPTED
-    if isinstance(question, FunctionQuestion):
-        stub = lambda *args, **kwargs: ____                   # noqa: E731 - a blank function body
-        assert question.check(stub).status == NOT_ATTEMPTED
-
-
-@pytest.mark.parametrize("number", NUMBERS)
-def test_hint_and_solution_render(number):
-    question = _question(number)
-    assert str(question.hint()).startswith(f"Hint ({question.name})")
-    assert str(question.solution()).startswith(f"Solution ({question.name})")
-
-
 # --------------------------------------------------------------------------- wrong answers
 def _cam_row(A, W, c):
     return A @ W[c]                                  # a row of the kernel, not a column

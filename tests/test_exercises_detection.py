@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 import helpers
-from exercise_support import assert_value_mistakes_are_recognised, solution_answer
+from exercise_support import solution_answer, assert_value_mistakes_are_recognised
 from helpers.detection import average_precision, coco_evaluate, error_breakdown, iou, nms, soft_nms
-from helpers.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, ____, load
+from helpers.exercises import INCORRECT, load
 from helpers.exercises.core import FunctionQuestion
 
 SLUGS = {"iou_nms": "IoU and non-maximum suppression", "average_precision": "Average precision"}
@@ -33,42 +33,9 @@ def test_the_sets_are_registered(slug):
     assert sum(isinstance(q, FunctionQuestion) for q in ex) >= 2
 
 
-@pytest.mark.parametrize("slug, number", QUESTIONS)
-def test_the_shown_solution_passes(slug, number):
-    question = _question(slug, number)
-    result = question.check(solution_answer(question)) if not isinstance(question, FunctionQuestion) \
-        else question.check(_solution_function(question))
-    assert result and result.status == CORRECT, str(result)
-    assert len(question.why) > 20
-
-
 def _solution_function(question):
-    """The shown solution; the NMS question's solution calls the reader's own iou."""
-    namespace = {"np": np}
-    exec(
-        "def iou(a, b):\n"
-        "    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))\n"
-        "    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))\n"
-        "    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - w * h\n"
-        "    return w * h / union if union > 0 else 0.0\n", namespace)
-    exec(question.solution().code, namespace)
-    return namespace[question.function_name]
-
-
-@pytest.mark.parametrize("slug, number", QUESTIONS)
-def test_placeholder_means_not_attempted(slug, number):
-    question = _question(slug, number)
-    for blank in (____, ...):
-        assert question.check(blank).status == NOT_ATTEMPTED
-    if isinstance(question, FunctionQuestion):
-        assert question.check(lambda *args: ____).status == NOT_ATTEMPTED
-
-
-@pytest.mark.parametrize("slug, number", QUESTIONS)
-def test_hint_and_solution_render(slug, number):
-    question = _question(slug, number)
-    assert str(question.hint()).startswith(f"Hint ({question.name})")
-    assert "```python" in question.solution()._repr_markdown_()
+    """The shown solution (after its preamble: the NMS question uses the reader's iou)."""
+    return solution_answer(question)
 
 
 # --------------------------------------------------------------------------- wrong answers

@@ -11,13 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import helpers
 from helpers.data import CONFOUNDED_BARS, NUISANCES, nuisance_pets
 from helpers.evaluation.error_groups import (FOCUS, MIN_LIFT, MIN_SHARE, error_rates_by_flag,
                                              group_by_mass, mass_shares)
-from helpers.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, ____, load
-from helpers.exercises.core import FunctionQuestion, ValueQuestion
-from exercise_support import assert_value_mistakes_are_recognised, solution_answer
+from helpers.exercises import INCORRECT, load
+from exercise_support import assert_value_mistakes_are_recognised
 
 SLUG = "error_analysis"
 NUMBERS = range(1, len(load(SLUG)) + 1)
@@ -25,39 +23,6 @@ NUMBERS = range(1, len(load(SLUG)) + 1)
 
 def _question(number):
     return getattr(load(SLUG), f"q{number}")
-
-
-def test_the_set_is_registered_under_its_slug():
-    assert SLUG in helpers.exercises.chapters()
-    ex = load(SLUG)
-    assert len(ex) == 5 and ex.title == "Error analysis with heatmaps" and ex.slug == SLUG
-    kinds = [type(q) for q in ex]
-    assert kinds.count(FunctionQuestion) == 2 and kinds.count(ValueQuestion) == 3
-
-
-@pytest.mark.parametrize("number", NUMBERS)
-def test_the_shown_solution_passes(number):
-    question = _question(number)
-    result = question.check(solution_answer(question))
-    assert result, str(result)
-    assert result.status == CORRECT and str(result).startswith(f"Correct (Question {number})")
-
-
-@pytest.mark.parametrize("number", NUMBERS)
-def test_placeholder_means_not_attempted(number):
-    question = _question(number)
-    for blank in (____, ...):
-        assert question.check(blank).status == NOT_ATTEMPTED
-    if isinstance(question, FunctionQuestion):
-        stub = lambda *args, **kwargs: ____                   # noqa: E731
-        assert question.check(stub).status == NOT_ATTEMPTED
-
-
-@pytest.mark.parametrize("number", NUMBERS)
-def test_hint_and_solution_render(number):
-    question = _question(number)
-    assert str(question.hint()).startswith(f"Hint ({question.name})")
-    assert "```python" in question.solution()._repr_markdown_()
 
 
 # --------------------------------------------------------------------------- wrong answers

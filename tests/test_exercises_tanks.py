@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import helpers
-from helpers.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, ____, load
-from helpers.exercises.core import FunctionQuestion, ValueQuestion
+from helpers.exercises import INCORRECT, load
+from helpers.exercises.core import FunctionQuestion
 from exercise_support import assert_value_mistakes_are_recognised, solution_answer
 
 SLUG = "tanks"
@@ -24,54 +24,7 @@ def _question(number):
 
 
 # --------------------------------------------------------------------------- loading
-def test_the_set_is_registered_under_its_slug():
-    assert SLUG in helpers.exercises.chapters()
-    ex = load(SLUG)
-    assert 3 <= len(ex) <= 5
-    assert ex.title == "The tank story" and ex.slug == SLUG
-    assert ex.q1 is ex.questions[0] and ex.q1.name == "Question 1"
-    assert "ex.q1" in str(ex) and "ex.q1" in ex._repr_markdown_()
-    assert load(SLUG) is not ex
-    kinds = [type(q) for q in ex]
-    assert FunctionQuestion in kinds and ValueQuestion in kinds
-
-
 # --------------------------------------------------------------------------- every question
-@pytest.mark.parametrize("number", NUMBERS)
-def test_the_shown_solution_passes(number):
-    question = _question(number)
-    result = question.check(solution_answer(question))
-    assert result, str(result)
-    assert result.status == CORRECT and str(result).startswith(f"Correct (Question {number})")
-    assert len(question.why) > 20
-
-
-@pytest.mark.parametrize("number", NUMBERS)
-def test_placeholder_means_not_attempted(number):
-    question = _question(number)
-    for blank in (____, ...):
-        result = question.check(blank)
-        assert not result and result.status == NOT_ATTEMPTED
-        assert "Not attempted yet" in str(result) and "____" in str(result)
-    assert question.check().status == NOT_ATTEMPTED
-    if isinstance(question, FunctionQuestion):
-        stub = lambda *args, **kwargs: ____                   # noqa: E731 - a blank function body
-        assert question.check(stub).status == NOT_ATTEMPTED
-        namespace = {}
-        exec(f"def {question.function_name}(*args):\n    return ____ + 1\n", namespace)  # blank never imported
-        assert question.check(namespace[question.function_name]).status == NOT_ATTEMPTED
-
-
-@pytest.mark.parametrize("number", NUMBERS)
-def test_hint_and_solution_render(number):
-    question = _question(number)
-    hint, solution = question.hint(), question.solution()
-    assert str(hint).startswith(f"Hint ({question.name})") and "<div" in hint._repr_html_()
-    assert str(solution).startswith(f"Solution ({question.name})")
-    assert "```python" in solution._repr_markdown_() and "<pre" in solution._repr_html_()
-    assert question.hint(1).text == question.hints[0]
-
-
 # --------------------------------------------------------------------------- wrong answers
 def _peak(heatmap):
     return np.unravel_index(np.argmax(heatmap), heatmap.shape)

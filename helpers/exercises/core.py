@@ -590,6 +590,7 @@ class FunctionQuestion(Question):
         super().__init__(prompt, **kwargs)
         self.error_advice = dict(error_advice or {})
         self.function_name = function_name
+        self.preamble = preamble
         self.cases = tuple(cases)
         self.rtol, self.atol = rtol, atol
         namespace: dict[str, Any] = {}
