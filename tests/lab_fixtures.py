@@ -1,0 +1,66 @@
+"""Small archives in the real data sets' formats, for tests that must stay offline.
+
+:func:`fixture_folder` writes them with a ``checksums.json`` for ``HELPERS_FIXTURES``
+(see :mod:`helpers.data.downloads`).
+"""
+import hashlib
+import io
+import json
+import tarfile
+
+import cv2
+import numpy as np
+
+from helpers.data import IMAGENETTE_CLASSES
+
+
+def jpeg(colour_rgb, height, width, seed=0):
+    """A JPEG of one colour with a little noise (so the files differ)."""
+    rng = np.random.default_rng(seed)
+    image = np.clip(np.asarray(colour_rgb)[None, None, ::-1]
+                    + rng.normal(0, 8, (height, width, 3)), 0, 255).astype(np.uint8)
+    ok, encoded = cv2.imencode(".jpg", image)
+    assert ok
+    return encoded.tobytes()
+
+
+def class_colour(label):
+    """A distinct RGB colour per class index."""
+    hue = np.uint8(label * 18)
+    hsv = np.array([[[hue, 200, 220]]], np.uint8)
+    return tuple(int(v) for v in cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)[0, 0])
+
+
+def _add(tar, name, data):
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    tar.addfile(info, io.BytesIO(data))
+
+
+def imagenette_tgz(path, per_class=(3, 2), size=(40, 56), extra_members=()):
+    """An ``imagenette2-160.tgz`` with ``per_class`` (train, val) photos of each class.
+
+    Class ``k``'s photos are of :func:`class_colour` ``(k)``; ``extra_members`` are
+    ``(name, bytes)`` pairs added as they are (e.g. path-traversal attempts).
+    """
+    with tarfile.open(path, "w:gz") as tar:
+        _add(tar, "imagenette2-160/noisy_imagenette.csv", b"path,noisy_labels_0\n")
+        for label, (wnid, _, _) in enumerate(IMAGENETTE_CLASSES):
+            for split, count in zip(("train", "val"), per_class):
+                for i in range(count):
+                    name = f"imagenette2-160/{split}/{wnid}/{wnid}_{i}.JPEG"
+                    _add(tar, name, jpeg(class_colour(label), *size, seed=label * 100 + i))
+        for name, data in extra_members:
+            _add(tar, name, data)
+    return path
+
+
+def sha256(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def fixture_folder(folder, archives):
+    """Write ``checksums.json`` for the archive paths in ``folder``; return ``folder``."""
+    digests = {path.name: sha256(path) for path in archives}
+    (folder / "checksums.json").write_text(json.dumps(digests, indent=1))
+    return folder
