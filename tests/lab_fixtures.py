@@ -64,3 +64,37 @@ def fixture_folder(folder, archives):
     digests = {path.name: sha256(path) for path in archives}
     (folder / "checksums.json").write_text(json.dumps(digests, indent=1))
     return folder
+
+
+CIFAR_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
+                 "ship", "truck")
+
+
+def _cifar_batch(rng, n):
+    """``n`` 32x32 images: noise with a square of the class's colour at a random place."""
+    labels = rng.integers(0, 10, n)
+    images = rng.integers(0, 90, (n, 32, 32, 3)).astype(np.uint8)
+    for image, label in zip(images, labels):
+        y, x = rng.integers(0, 20, 2)
+        image[y:y + 12, x:x + 12] = class_colour(int(label))
+    return {
+        b"batch_label": b"fixture batch",
+        b"labels": labels.tolist(),
+        b"data": images.transpose(0, 3, 1, 2).reshape(n, 3072),  # CIFAR's channel-first rows
+        b"filenames": [f"img_{i}.png".encode() for i in range(n)],
+    }
+
+
+def cifar10_tgz(path, per_batch=40, n_test=40, seed=0):
+    """A ``cifar-10-python.tar.gz`` with 5 x ``per_batch`` training and ``n_test`` test images."""
+    import pickle
+
+    rng = np.random.default_rng(seed)
+    members = {f"data_batch_{i}": _cifar_batch(rng, per_batch) for i in range(1, 6)}
+    members["test_batch"] = _cifar_batch(rng, n_test)
+    members["batches.meta"] = {b"label_names": [name.encode() for name in CIFAR_CLASSES],
+                               b"num_cases_per_batch": per_batch, b"num_vis": 3072}
+    with tarfile.open(path, "w:gz") as tar:
+        for name, obj in members.items():
+            _add(tar, f"cifar-10-batches-py/{name}", pickle.dumps(obj, protocol=2))
+    return path

@@ -43,6 +43,7 @@ _CHAPTERS = {
     "metrics": "metrics",                 # Chapter 3
     "tanks": "tanks",                     # Chapter 4
     "error_analysis": "error_analysis",   # Chapter 9
+    "lab_scorecam": "lab_scorecam",       # Lab B
 }
 
 
