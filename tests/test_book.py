@@ -67,7 +67,7 @@ def test_notebook_conventions(path):
             assert cell.outputs == [] and cell.execution_count is None, \
                 f"{path.name}: commit notebooks without outputs"
     first = nb.cells[0]
-    assert first.cell_type == "markdown" and re.match(r"# \d+\. ", first.source), \
+    assert first.cell_type == "markdown" and re.match(r"# (\d+|Lab [A-Z])\. ", first.source), \
         f"{path.name}: the first cell must be the '# N. Title' heading"
     assert "**What you will learn.**" in first.source
     headings = [line for c in nb.cells if c.cell_type == "markdown"
