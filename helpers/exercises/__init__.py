@@ -44,6 +44,7 @@ _CHAPTERS = {
     "tanks": "tanks",                     # Chapter 4
     "error_analysis": "error_analysis",   # Chapter 9
     "lab_scorecam": "lab_scorecam",       # Lab B
+    "lab_cam": "lab_cam",                 # Lab C
 }
 
 
