@@ -17,6 +17,9 @@ Against the model itself (forward passes, batched and compiled):
 :func:`randomization_test`      maps after destroying the weights (Adebayo et al., 2018)
 ==============================  ==============================================================
 
+Without any annotation, by the map's shape alone (Lab A's mistakes):
+:func:`map_shape` (area, share of the mass near the border), :func:`group_by_shape`.
+
 Baselines that know nothing, to read every score against: :func:`random_maps`,
 :func:`center_maps`.
 
@@ -32,11 +35,16 @@ from .baselines import center_maps, random_maps
 from .confidence import Confidence, average_drop, confidence, increase_in_confidence
 from .error_groups import (ErrorTable, error_rates, error_rates_by_flag, focused,
                            group_by_mass, mass_shares)
+from .map_shape import SHAPE_GROUPS, MapShape, group_by_shape, map_shape
 from .localization import PointingGame, RegionScores, energy_pointing_game, pointing_game
 from .perturbation import Curves, deletion, insertion, pixel_order
 from .randomization import Randomization, randomization_test, spearman
 
 __all__ = [
+    "map_shape",
+    "group_by_shape",
+    "MapShape",
+    "SHAPE_GROUPS",
     "pointing_game",
     "energy_pointing_game",
     "average_drop",
