@@ -98,3 +98,25 @@ def cifar10_tgz(path, per_batch=40, n_test=40, seed=0):
         for name, obj in members.items():
             _add(tar, f"cifar-10-batches-py/{name}", pickle.dumps(obj, protocol=2))
     return path
+
+
+def cats_vs_dogs_zip(path, per_class=20, size=(48, 64), seed=0):
+    """A ``kagglecatsanddogs_5340.zip`` in Microsoft's layout: ``per_class`` JPEG photos in
+    ``PetImages/Cat`` and ``PetImages/Dog`` (a warm blob for cats, a cool one for dogs,
+    on noise), plus the kinds of unusable files the real archive holds."""
+    import zipfile
+
+    rng = np.random.default_rng(seed)
+    height, width = size
+    with zipfile.ZipFile(path, "w") as zipped:
+        for folder, colour in (("Cat", (220, 120, 40)), ("Dog", (60, 90, 220))):
+            for i in range(per_class):
+                image = rng.integers(0, 110, (height, width, 3)).astype(np.uint8)
+                y, x = rng.integers(0, height // 2), rng.integers(0, width // 2)
+                image[y:y + height // 2, x:x + width // 2] = colour
+                ok, encoded = cv2.imencode(".jpg", image[..., ::-1])
+                assert ok
+                zipped.writestr(f"PetImages/{folder}/{i}.jpg", encoded.tobytes())
+        zipped.writestr("PetImages/Cat/666.jpg", b"")             # empty, as in the archive
+        zipped.writestr("PetImages/Dog/Thumbs.db", b"\xd0\xcf\x11\xe0 thumbnails")
+    return path

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from lab_fixtures import cifar10_tgz, fixture_folder, imagenette_tgz
+from lab_fixtures import cats_vs_dogs_zip, cifar10_tgz, fixture_folder, imagenette_tgz
 
 ROOT = Path(__file__).resolve().parents[1]
 LABS = sorted((ROOT / "book").glob("lab_*.ipynb"))
@@ -27,6 +27,7 @@ BUDGET = 300  # seconds on a loaded shared machine; about 60 s on an idle one
 def _fixtures(folder: Path) -> Path:
     folder.mkdir()
     archives = [cifar10_tgz(folder / "cifar-10-python.tar.gz"),
+                cats_vs_dogs_zip(folder / "kagglecatsanddogs_5340.zip"),
                 imagenette_tgz(folder / "imagenette2-160.tgz", per_class=(6, 3))]
     return fixture_folder(folder, archives)
 

@@ -43,6 +43,7 @@ _CHAPTERS = {
     "metrics": "metrics",                 # Chapter 3
     "tanks": "tanks",                     # Chapter 4
     "error_analysis": "error_analysis",   # Chapter 9
+    "lab_pets": "lab_pets",               # Lab A
     "lab_scorecam": "lab_scorecam",       # Lab B
     "lab_cam": "lab_cam",                 # Lab C
 }
