@@ -55,3 +55,17 @@ def test_lab_runs_offline_on_fixture_data(path, tmp_path, monkeypatch):
     assert not (tmp_path / "never_used").exists()
     assert (fixtures / "cache").is_dir()
     assert not (ROOT / "book" / "checkpoints").exists()
+
+
+def test_the_build_executes_every_chapter_but_not_the_labs():
+    """_config.yml's execute.exclude_patterns, matched as myst-nb matches them
+    (PurePosixPath.match on the notebook's path), catch the labs and nothing else."""
+    from pathlib import PurePosixPath
+
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    patterns = config["execute"]["exclude_patterns"]
+    excluded = {p.name for p in (ROOT / "book").glob("*.ipynb")
+                if any(PurePosixPath(p.as_posix()).match(pattern) for pattern in patterns)}
+    assert LABS and excluded == {p.name for p in LABS}
