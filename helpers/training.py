@@ -10,9 +10,16 @@ On a GPU it turns on XLA compilation; the models built by :mod:`helpers.models` 
 also compute in mixed precision (float16 maths, float32 weights and logits), and the
 optimizer is wrapped in a loss-scale optimizer so float16 gradients do not underflow.
 On a CPU it uses neither: both would only slow training down there.
+
+For several GPUs, :func:`strategy` picks ``tf.distribute.MirroredStrategy`` (build the
+model inside ``with strategy.scope():`` and pass ``strategy=`` to :func:`fit`), and
+``checkpoint_dir=`` makes a run that was interrupted (a Colab disconnect) resume from
+its last finished epoch instead of starting over.
 """
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from collections.abc import Callable, Sequence
 
@@ -22,6 +29,7 @@ import tensorflow as tf
 
 from ._checks import (check_array, check_bool, check_int, check_labels, check_real, check_str,
                       describe)
+from .data._checks import check_path
 from .batchnorm import PreciseBatchNorm, batchnorm_layers
 from .models import output_activation
 
@@ -315,6 +323,41 @@ class ProgressLine(keras.callbacks.Callback):
             print(text, flush=True)
 
 
+# --------------------------------------------------------------------------- distribution
+def strategy() -> tf.distribute.Strategy:
+    """The distribution strategy for this machine.
+
+    ``tf.distribute.MirroredStrategy`` over all GPUs when there are two or more (each
+    batch is split between them and the gradients are summed), else TensorFlow's
+    default strategy (one device, no change). Build the model inside
+    ``with strategy.scope():``, then pass the strategy to :func:`fit`.
+    """
+    gpus = tf.config.list_logical_devices("GPU")
+    if len(gpus) > 1:
+        return tf.distribute.MirroredStrategy([gpu.name for gpu in gpus])
+    return tf.distribute.get_strategy()
+
+
+def _check_strategy(strategy_, model: keras.Model):
+    """``strategy_`` if it is a Strategy under which all of ``model``'s weights were made."""
+    if strategy_ is None:
+        return None
+    if not isinstance(strategy_, tf.distribute.Strategy):
+        raise TypeError(
+            f"strategy must be None or a tf.distribute.Strategy (e.g. "
+            f"helpers.training.strategy()), got {describe(strategy_)}"
+        )
+    outside = [w.path for w in model.weights
+               if not strategy_.extended.variable_created_in_scope(getattr(w, "value", w))]
+    if outside:
+        raise ValueError(
+            f"strategy: model {model.name!r} was not built under this strategy "
+            f"({len(outside)} weights outside it, e.g. {outside[0]!r}); build it inside "
+            "`with strategy.scope():` and pass that same strategy"
+        )
+    return strategy_
+
+
 # --------------------------------------------------------------------------- fit
 def _batchnorm_sample(train, train_ds: tf.data.Dataset, seed: int, n: int = 512) -> np.ndarray:
     """Up to ``n`` training images, in a seeded random order, for the BatchNorm statistics."""
@@ -334,7 +377,8 @@ def _batchnorm_sample(train, train_ds: tf.data.Dataset, seed: int, n: int = 512)
 def fit(model: keras.Model, train, val=None, *, epochs: int, batch_size: int = 32,
         learning_rate: float = 1e-3, optimizer=None, loss=None, metrics=None,
         augment: Callable | None = None, callbacks: Sequence = (), seed: int = 0,
-        progress: bool = True, precise_batchnorm: bool = True) -> keras.callbacks.History:
+        progress: bool = True, precise_batchnorm: bool = True, strategy=None,
+        checkpoint_dir=None) -> keras.callbacks.History:
     """Train ``model`` and return its Keras ``History``.
 
     Parameters
@@ -368,6 +412,19 @@ def fit(model: keras.Model, train, val=None, *, epochs: int, batch_size: int = 3
         layers' moving statistics from up to 512 training images
         (:func:`helpers.batchnorm.recalibrate_batchnorm`): short runs otherwise leave
         them near their initial values and inference-mode predictions can collapse.
+        This also works under a ``strategy`` (the statistics are written to every
+        replica's copy).
+    strategy : tf.distribute.Strategy or None
+        Train under this strategy (see :func:`strategy`); the model must have been
+        built inside its ``scope()``. ``batch_size`` is then the global batch, split
+        between the replicas. None: no distribution.
+    checkpoint_dir : path or None
+        Back up the weights and optimizer state there after every epoch
+        (``keras.callbacks.BackupAndRestore``). If a run stops (a disconnect, an
+        error), calling ``fit`` again with the same model, arguments and folder
+        restores the last backup and continues from the next epoch; the returned
+        History then holds only the epochs run in that call. The folder is deleted
+        when training completes. None: no checkpoints.
 
     Returns
     -------
@@ -383,6 +440,9 @@ def fit(model: keras.Model, train, val=None, *, epochs: int, batch_size: int = 3
     seed = check_int(seed, "seed", 0)
     progress = check_bool(progress, "progress")
     _check_augment(augment)
+    strategy = _check_strategy(strategy, model)
+    if checkpoint_dir is not None:
+        checkpoint_dir = os.fspath(check_path(checkpoint_dir, "checkpoint_dir"))
     if isinstance(callbacks, (str, bytes)) or not isinstance(callbacks, Sequence) or not all(
             isinstance(c, keras.callbacks.Callback) for c in callbacks):
         raise TypeError(
@@ -414,12 +474,16 @@ def fit(model: keras.Model, train, val=None, *, epochs: int, batch_size: int = 3
                 and train_data[1].ndim == 2 and model.output_shape[-1] > 1):
             # your own loss on one-hot / soft labels: accuracy compares argmaxes
             metrics = [keras.metrics.CategoricalAccuracy(name="accuracy")]
-        compile_for_training(model, learning_rate=learning_rate, optimizer=optimizer,
-                             loss=loss, metrics=metrics)
+        with strategy.scope() if strategy is not None else contextlib.nullcontext():
+            compile_for_training(model, learning_rate=learning_rate, optimizer=optimizer,
+                                 loss=loss, metrics=metrics)
     all_callbacks = list(callbacks)
+    if checkpoint_dir is not None:
+        all_callbacks.insert(0, keras.callbacks.BackupAndRestore(checkpoint_dir))
     if check_bool(precise_batchnorm, "precise_batchnorm") and batchnorm_layers(model):
         all_callbacks.append(PreciseBatchNorm(_batchnorm_sample(train, train_ds, seed)))
     if progress:
         all_callbacks.append(ProgressLine(epochs))
     return model.fit(train_ds, validation_data=val_ds, epochs=epochs, verbose=0, shuffle=False,
                      callbacks=all_callbacks)
+

@@ -26,6 +26,18 @@ SCREENSHOTS = ROOT / "_build" / "screenshots"
 BUILD_TIMEOUT = 1500                          # seconds, for the whole build
 
 
+
+def executed_notebooks(root: Path = ROOT) -> list[Path]:
+    """book/*.ipynb that the build executes: all but those matching _config.yml's
+    ``execute.exclude_patterns`` (matched as myst-nb does, PurePosixPath.match); the labs
+    are shown unexecuted (they need the internet and a GPU)."""
+    from pathlib import PurePosixPath
+
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    patterns = (config.get("execute") or {}).get("exclude_patterns") or []
+    return [p for p in sorted((root / "book").glob("*.ipynb"))
+            if not any(PurePosixPath(p.as_posix()).match(pattern) for pattern in patterns)]
+
 @dataclass
 class Build:
     returncode: int

@@ -18,7 +18,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-from book_build import build, failing_notebooks, failure_report  # noqa: E402
+from book_build import (build, executed_notebooks, failing_notebooks,  # noqa: E402
+                        failure_report)
 from colab_copies import COPIES, colab_url, expected_copies, labels  # noqa: E402
 from sync_repository_url import (install_cell, install_cell_source,  # noqa: E402
                                  repository_branch, repository_url)
@@ -67,7 +68,7 @@ def test_notebook_conventions(path):
             assert cell.outputs == [] and cell.execution_count is None, \
                 f"{path.name}: commit notebooks without outputs"
     first = nb.cells[0]
-    assert first.cell_type == "markdown" and re.match(r"# \d+\. ", first.source), \
+    assert first.cell_type == "markdown" and re.match(r"# (\d+|Lab [A-Z])\. ", first.source), \
         f"{path.name}: the first cell must be the '# N. Title' heading"
     assert "**What you will learn.**" in first.source
     headings = [line for c in nb.cells if c.cell_type == "markdown"
@@ -197,7 +198,7 @@ def test_the_executed_build_succeeds(executed_site):
     print("\nchapter execution times (profile test):")
     for docname, data in sorted(times.items()):
         print(f"  {docname:32s} {data['seconds']:7.1f} s")
-    for nb in NOTEBOOKS:
+    for nb in executed_notebooks(ROOT):
         docname = f"book/{nb.stem}"
         assert docname in times and times[docname]["succeeded"], f"{nb.name} was not executed"
         assert times[docname]["seconds"] < CHAPTER_BUDGET, \

@@ -18,12 +18,14 @@ Downloaded once, verified by SHA-256, then cached (labs; see :func:`data_home`):
 =========================  ===============================================================
 :func:`cifar10`            CIFAR-10, the python version (Krizhevsky, 2009)
 :func:`cats_vs_dogs`       Microsoft's Kaggle Cats vs Dogs (PetImages), 1 = dog, 0 = cat
-:func:`download`           the verified download the two loaders use
+:func:`imagenette`         fast.ai's Imagenette 160 px: ten ImageNet classes (French horn, ...)
+:func:`download`           the verified download the loaders use
 =========================  ===============================================================
 """
 from .cats_vs_dogs import cats_vs_dogs
 from .cifar10 import cifar10
 from .digits import digits
+from .imagenette import IMAGENETTE_CLASSES, imagenette
 from .downloads import ChecksumError, DownloadError, data_home, download
 from .coco_json import detections_to_coco, from_coco, to_coco
 from .detectionset import DetectionSet, Detections
@@ -57,6 +59,8 @@ __all__ = [
     "image_folder",
     "cifar10",
     "cats_vs_dogs",
+    "imagenette",
+    "IMAGENETTE_CLASSES",
     "download",
     "data_home",
     "DownloadError",

@@ -8,10 +8,26 @@ holds a half-written or unverified file.
 
 The cache folder is, in order of preference: the ``root`` argument of a loader,
 the ``HELPERS_DATA`` environment variable, or ``~/.cache/helpers``.
+
+Fixture data for the tests
+--------------------------
+The labs download real data sets; the tests run them offline on small archives in
+the same formats. ``HELPERS_FIXTURES`` names a folder holding such archives and a
+``checksums.json`` ``{file name: SHA-256}``. It is honoured only together with
+``HELPERS_PROFILE=test`` (anything else raises, so a forgotten variable never
+replaces real data), and only for the file names the manifest lists; then:
+
+* :func:`fetch` takes the file from that folder instead of the internet, still
+  verified, against the manifest's digest (the real digests in the code are never
+  changed or bypassed);
+* :func:`data_home` is ``<HELPERS_FIXTURES>/cache`` whatever ``root`` or
+  ``HELPERS_DATA`` say, so fixture files and what is unpacked from them never
+  enter a real cache.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import tempfile
@@ -23,7 +39,11 @@ from pathlib import Path
 from .._checks import check_bool, check_real, describe
 from ._checks import check_path
 
-__all__ = ["download", "data_home", "fetch", "sha256_of", "DownloadError", "ChecksumError"]
+__all__ = ["download", "data_home", "fetch", "sha256_of", "DownloadError", "ChecksumError",
+           "FIXTURES_ENV"]
+
+#: Environment variable naming a folder of fixture archives (tests only; see above).
+FIXTURES_ENV = "HELPERS_FIXTURES"
 
 _CHUNK_BYTES = 1 << 20  # read and hash 1 MiB at a time
 
@@ -51,6 +71,9 @@ def data_home(root: str | os.PathLike | None = None) -> Path:
         The folder (not created here; :func:`download` creates it when needed).
     """
     check_path(root, "root", optional=True)
+    fixtures = fixture_folder()
+    if fixtures is not None:
+        return fixtures / "cache"
     if root is None:
         root = os.environ.get("HELPERS_DATA") or Path.home() / ".cache" / "helpers"
     return Path(root).expanduser()
@@ -161,6 +184,9 @@ def fetch(
     """
     allow_download = check_bool(allow_download, "download")
     expected = _check_sha256(sha256)
+    fixture = _fixture_source(filename)
+    if fixture is not None:
+        url, expected = fixture
     path = data_home(root) / filename
     if path.exists():
         actual = sha256_of(path)
@@ -186,6 +212,46 @@ def fetch(
         return download(url, path, expected)
     except DownloadError as error:
         raise DownloadError(f"{error} {_by_hand(url, path, expected)}") from error
+
+
+# ------------------------------------------------------------------ fixtures (tests only)
+def fixture_folder() -> Path | None:
+    """The folder named by ``$HELPERS_FIXTURES``, or None when it is not set.
+
+    Raises
+    ------
+    ValueError
+        If it is set without ``HELPERS_PROFILE=test``, or is not a folder with a
+        ``checksums.json``.
+    """
+    folder = os.environ.get(FIXTURES_ENV)
+    if not folder:
+        return None
+    if os.environ.get("HELPERS_PROFILE") != "test":
+        raise ValueError(
+            f"{FIXTURES_ENV} is set ({folder!r}) but HELPERS_PROFILE is not 'test': fixture "
+            f"data replaces downloads only in the tests. Unset {FIXTURES_ENV} to use the "
+            "real data."
+        )
+    folder = Path(folder).expanduser()
+    if not (folder / "checksums.json").is_file():
+        raise ValueError(
+            f"{FIXTURES_ENV} must name a folder with a checksums.json "
+            f"({{file name: SHA-256}}), got {str(folder)!r}"
+        )
+    return folder
+
+
+def _fixture_source(filename: str) -> tuple[str, str] | None:
+    """(file:// url, digest) of ``filename`` in the fixture folder, if it lists it."""
+    folder = fixture_folder()
+    if folder is None:
+        return None
+    with open(folder / "checksums.json", encoding="utf-8") as file:
+        digests = json.load(file)
+    if not isinstance(digests, dict) or filename not in digests:
+        return None
+    return (folder / filename).resolve().as_uri(), _check_sha256(digests[filename])
 
 
 # ------------------------------------------------------------------ helpers

@@ -21,6 +21,9 @@ Against the model itself (forward passes, batched and compiled):
 :func:`score_table` puts every score of several methods side by side in one
 :class:`ScoreTable`, with the rankings each metric gives.
 
+Without any annotation, by the map's shape alone (Lab A's mistakes):
+:func:`map_shape` (area, share of the mass near the border), :func:`group_by_shape`.
+
 Baselines that know nothing, to read every score against: :func:`random_maps`,
 :func:`center_maps`.
 
@@ -36,6 +39,7 @@ from .baselines import center_maps, random_maps
 from .confidence import Confidence, average_drop, confidence, increase_in_confidence
 from .error_groups import (ErrorTable, error_rates, error_rates_by_flag, focused,
                            group_by_mass, mass_shares)
+from .map_shape import SHAPE_GROUPS, MapShape, group_by_shape, map_shape
 from .localization import PointingGame, RegionScores, energy_pointing_game, pointing_game
 from .perturbation import Curves, deletion, insertion, pixel_order
 from .randomization import Randomization, randomization_test, spearman
@@ -43,6 +47,10 @@ from .stability import noise_stability
 from .table import METRICS, ScoreTable, score_table
 
 __all__ = [
+    "map_shape",
+    "group_by_shape",
+    "MapShape",
+    "SHAPE_GROUPS",
     "pointing_game",
     "energy_pointing_game",
     "average_drop",

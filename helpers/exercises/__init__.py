@@ -47,6 +47,9 @@ _CHAPTERS = {
     "scorecam": "scorecam",               # Chapter 7
     "evaluation": "evaluation",           # Chapter 8
     "error_analysis": "error_analysis",   # Chapter 9
+    "lab_pets": "lab_pets",               # Lab A
+    "lab_scorecam": "lab_scorecam",       # Lab B
+    "lab_cam": "lab_cam",                 # Lab C
     "iou_nms": "iou_nms",                 # Chapter 11
     "average_precision": "average_precision",   # Chapter 12
 }

@@ -1,0 +1,98 @@
+"""helpers.exercises, Lab B ("lab_scorecam"): every question of the set.
+
+The shown solution passes, the placeholder is "not attempted", each wrong answer of the
+bank gets its own message, right answers in other forms pass, and the references agree
+with the library (scorecam's pass count, average_drop, Faster Score-CAM's choice).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import helpers
+from helpers.exercises import CORRECT, NOT_ATTEMPTED, ____, load
+from exercise_support import assert_value_mistakes_are_recognised, solution_answer
+
+SLUG = "lab_scorecam"
+NUMBERS = range(1, len(load(SLUG)) + 1)
+
+
+def _question(number):
+    return getattr(load(SLUG), f"q{number}")
+
+
+def test_the_set_is_registered():
+    assert SLUG in helpers.exercises.chapters()
+    assert len(load(SLUG)) == 4
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_the_shown_solution_passes(number):
+    result = _question(number).check(solution_answer(_question(number)))
+    assert result.status == CORRECT, str(result)
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_placeholder_means_not_attempted(number):
+    for blank in (____, ...):
+        assert _question(number).check(blank).status == NOT_ATTEMPTED
+
+
+def test_every_mistake_gets_its_own_message():
+    assert_value_mistakes_are_recognised(load(SLUG))
+
+
+@pytest.mark.parametrize("number, wrong", [
+    (1, 513), (1, 576), (2, 37.0), (2, 38.46), (3, (1,)), (3, (1, 4, 3)), (3, (4, 1, 0)),
+    (4, "e"),
+])
+def test_other_wrong_answers_are_refused(number, wrong):
+    assert not _question(number).check(wrong)
+
+
+def test_answers_in_other_forms_are_accepted():
+    ex = load(SLUG)
+    assert ex.q1.check(np.int64(512)) and ex.q1.check(512.0)
+    assert ex.q2.check(np.float32(37.5)) and ex.q2.check(75 / 2)
+    assert ex.q3.check([1, 4]) and ex.q3.check(np.array([1, 4]))
+    assert ex.q4.check(" B ") or ex.q4.check("b")
+
+
+def test_q3_reference_is_what_faster_scorecam_selects():
+    from helpers.explain.scorecam import select_channels
+
+    variances = np.array([0.2, 0.9, 0.05, 0.5, 0.7])
+    # maps of 2 pixels (+s, -s) have spatial variance s**2
+    spread = np.sqrt(variances)
+    activations = np.stack([spread, -spread], axis=0)[None, :, None, :]  # (1, 2, 1, 5)
+    kept = np.flatnonzero(select_channels(activations, 2)[0])
+    assert tuple(kept) == load(SLUG).q3.expected
+
+
+def test_q1_reference_is_the_count_scorecam_makes():
+    from helpers.explain.scorecam import select_channels
+
+    activations = np.random.default_rng(0).random((8, 4, 4, 64))  # no constant map
+    assert select_channels(activations).sum() == load(SLUG).q1.expected
+
+
+def test_q2_reference_agrees_with_average_drop():
+    import keras
+
+    from helpers.evaluation import average_drop
+
+    Y, O = np.array([0.8, 0.5]), np.array([0.2, 0.6])
+    # a "model" whose class-0 probability is the image's mean: a map of ones keeps Y,
+    # a constant map m gives O = m * Y
+    # (logits log p, log(1 - p), then a softmax: exactly (p, 1 - p))
+    model = keras.Sequential([keras.Input((2, 2, 1)), keras.layers.Flatten(),
+                              keras.layers.Lambda(lambda x: keras.ops.log(keras.ops.stack(
+                                  [keras.ops.mean(x, axis=1), 1 - keras.ops.mean(x, axis=1)],
+                                  axis=1))),
+                              keras.layers.Softmax()])
+    images = np.broadcast_to(Y[:, None, None, None], (2, 2, 2, 1)).astype(np.float32)
+    maps = np.broadcast_to((O / Y)[:, None, None], (2, 2, 2)).clip(0, 1).astype(np.float32)
+    maps = maps.copy()
+    maps[1] = 1.0  # the rise of photo 2 (O > Y) is a drop of 0 either way
+    got = average_drop(model, images, maps, targets=[0, 0])
+    assert np.isclose(got, load(SLUG).q2.expected, atol=0.01)
