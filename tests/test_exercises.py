@@ -26,11 +26,12 @@ ALL_QUESTIONS = [(slug, i) for slug in helpers.exercises.chapters()
 
 # --------------------------------------------------------------------------- loading
 @pytest.mark.parametrize("slug", helpers.exercises.chapters())
-def test_every_set_has_at_least_four_questions_and_a_function_to_write(slug):
+def test_every_set_has_at_least_four_questions(slug):
     ex = load(slug)
     assert ex.slug == slug and len(ex.title) > 5 and len(ex) >= 4
     assert ex.q1 is ex.questions[0] and load(slug) is not ex
-    assert any(isinstance(q, FunctionQuestion) for q in ex), f"{slug}: no function to write"
+    if not slug.startswith("lab_"):          # a chapter also asks for a function to write
+        assert any(isinstance(q, FunctionQuestion) for q in ex), f"{slug}: no function"
 
 
 def test_load_gives_each_chapter_its_set():

@@ -54,9 +54,10 @@ def link_mentions(text: str, files: dict[int, str], own: int | None) -> str:
 
 def main(book: Path = BOOK) -> int:
     files = chapter_files(book)
+    pages = [(number, book / name) for number, name in files.items()]
+    pages += [(None, path) for path in sorted(book.glob("lab_*.ipynb"))]   # the labs too
     changed = 0
-    for number, name in files.items():
-        path = book / name
+    for number, path in pages:
         nb = nbformat.read(path, as_version=4)
         touched = False
         for cell in nb.cells:
