@@ -42,6 +42,7 @@ _CHAPTERS = {
     "logits": "logits",                   # Chapter 2
     "metrics": "metrics",                 # Chapter 3
     "tanks": "tanks",                     # Chapter 4
+    "detection": "detection",             # Chapter 10
 }
 
 
