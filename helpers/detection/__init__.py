@@ -9,6 +9,7 @@ evaluation, and boxes from class activation maps.
 :func:`coco_evaluate`                  COCO AP/AR, identical to pycocotools
 :func:`voc_evaluate`                   PASCAL VOC per-class AP and mAP
 :func:`heatmap_to_box`                 the CAM paper's box around a heatmap's hot region
+:func:`corloc`, :func:`best_iou`         one box per image scored against its ground truth (CorLoc)
 =====================================  =================================================
 
 Boxes are in pixels, float, ``xyxy`` with exclusive right/bottom edges unless a ``fmt``
@@ -26,7 +27,7 @@ from .coco import (
     CocoEvalResult,
     coco_evaluate,
 )
-from .localization import heatmap_to_box
+from .localization import best_iou, corloc, heatmap_to_box
 from .nms import nms, soft_nms
 from .voc import VocEvalResult, voc_evaluate
 
@@ -44,6 +45,8 @@ __all__ = [
     "box_convert",
     "coco_evaluate",
     "heatmap_to_box",
+    "best_iou",
+    "corloc",
     "iou",
     "nms",
     "precision_envelope",
