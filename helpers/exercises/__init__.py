@@ -43,6 +43,7 @@ _CHAPTERS = {
     "metrics": "metrics",                 # Chapter 3
     "tanks": "tanks",                     # Chapter 4
     "detection": "detection",             # Chapter 10
+    "localization": "localization",       # Chapter 13
 }
 
 
