@@ -19,12 +19,12 @@ def _corloc() -> FunctionQuestion:
         Case((np.array([0.95]),), note="a single image"),
     ]
     return FunctionQuestion(
-        "corloc(ious, threshold=0.5): the share of images whose box has IoU >= threshold",
-        "corloc", cases, rtol=1e-9, atol=1e-12,
+        "corloc_from_ious(ious, threshold=0.5): the share of images whose box has IoU >= threshold",
+        "corloc_from_ious", cases, rtol=1e-9, atol=1e-12,
         hint=["An image is correctly localised when its IoU is at least the threshold.",
               "The mean of a boolean array is the share of True values."],
         solution='''
-            def corloc(ious, threshold=0.5):
+            def corloc_from_ious(ious, threshold=0.5):
                 return np.mean(ious >= threshold)   # share of images, IoU 0.5 included
         ''',
         why="CorLoc counts images, not boxes or pixels: one box per image, right or wrong at "
