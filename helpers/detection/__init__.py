@@ -10,6 +10,7 @@ evaluation, and boxes from class activation maps.
 :func:`voc_evaluate`                   PASCAL VOC per-class AP and mAP
 :func:`heatmap_to_box`                 the CAM paper's box around a heatmap's hot region
 :func:`error_breakdown`                AP lost to each error type, in the manner of TIDE
+:func:`corloc`, :func:`best_iou`         one box per image scored against its ground truth (CorLoc)
 =====================================  =================================================
 
 Boxes are in pixels, float, ``xyxy`` with exclusive right/bottom edges unless a ``fmt``
@@ -28,7 +29,7 @@ from .coco import (
     coco_evaluate,
 )
 from .errors import ERROR_TYPES, ErrorBreakdown, error_breakdown
-from .localization import heatmap_to_box
+from .localization import best_iou, corloc, heatmap_to_box
 from .nms import nms, soft_nms
 from .voc import VocEvalResult, voc_evaluate
 
@@ -49,6 +50,8 @@ __all__ = [
     "coco_evaluate",
     "error_breakdown",
     "heatmap_to_box",
+    "best_iou",
+    "corloc",
     "iou",
     "nms",
     "precision_envelope",

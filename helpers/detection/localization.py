@@ -11,6 +11,7 @@ import numpy as np
 from scipy import ndimage
 
 from .._checks import check_array, check_real
+from .boxes import as_boxes, iou
 
 # Pixels touching by an edge or a corner belong to the same region (8-connectivity).
 _EIGHT_NEIGHBOURS = np.ones((3, 3), dtype=bool)
@@ -82,3 +83,80 @@ def heatmap_to_box(heatmap, threshold: float = 0.2) -> np.ndarray:
         return _box_of_largest_region(maps, float(threshold))
     boxes = [_box_of_largest_region(one, float(threshold)) for one in maps]
     return np.stack(boxes) if boxes else np.zeros((0, 4), dtype=np.float32)
+
+
+def best_iou(boxes, ground_truth) -> np.ndarray:
+    """Each image's predicted box scored by its best IoU with that image's ground truth.
+
+    Parameters
+    ----------
+    boxes : array_like, shape (N, 4)
+        One predicted ``xyxy`` box per image (e.g. from :func:`heatmap_to_box`).
+    ground_truth : array_like, shape (N, 4) or (N, M, 4)
+        One box per image, or up to M per image padded with NaN rows (as in
+        :class:`helpers.data.DetectionSet`). Every image needs at least one box.
+
+    Returns
+    -------
+    numpy.ndarray, float64, shape (N,)
+        ``max_m IoU(boxes[n], ground_truth[n, m])`` over the image's real boxes.
+
+    Raises
+    ------
+    ValueError
+        Different N, an image without any ground-truth box, or invalid boxes.
+    """
+    pred = as_boxes(boxes, name="boxes")
+    if pred.ndim != 2:
+        raise ValueError(f"boxes must have shape (N, 4), one box per image, got {pred.shape}")
+    gt = np.asarray(ground_truth)
+    if gt.dtype.kind not in "iuf":
+        raise TypeError(f"ground_truth must hold numbers, got an array of dtype {gt.dtype}")
+    gt = gt.astype(np.float64)
+    if gt.ndim not in (2, 3) or gt.shape[-1] != 4:
+        raise ValueError(f"ground_truth must have shape (N, 4) or (N, M, 4), got {gt.shape}")
+    if gt.ndim == 2:
+        gt = gt[:, None, :]
+    if len(gt) != len(pred):
+        raise ValueError(f"boxes and ground_truth must have the same number of images, got "
+                         f"{len(pred)} and {len(gt)}")
+    real = ~np.isnan(gt).any(axis=2)
+    if not real.any(axis=1).all():
+        first = int(np.argmin(real.any(axis=1)))
+        raise ValueError(f"ground_truth[{first}] has no box; CorLoc is defined over images "
+                         f"that contain the object")
+    out = np.empty(len(pred))
+    for n in range(len(pred)):
+        out[n] = iou(pred[n:n + 1], as_boxes(gt[n][real[n]], name=f"ground_truth[{n}]")).max()
+    return out
+
+
+def corloc(boxes, ground_truth, iou_threshold: float = 0.5) -> float:
+    """Correct localisation (CorLoc): the share of images whose predicted box overlaps a
+    ground-truth box with IoU >= ``iou_threshold`` (Deselaers, Alexe and Ferrari, 2012).
+
+    One box per image and no score: the measure of weakly supervised localisation, where
+    a method (such as a CAM turned into a box) returns one box for the image's class.
+    Choe et al. (2020) call it GT-known localisation accuracy: the class is given.
+
+    Parameters
+    ----------
+    boxes : array_like, shape (N, 4), N >= 1
+    ground_truth : array_like, shape (N, 4) or (N, M, 4) with NaN padding
+    iou_threshold : float in [0, 1]
+        0.5 is the usual value.
+
+    Returns
+    -------
+    float in [0, 1]
+
+    Examples
+    --------
+    >>> corloc([[0, 0, 10, 10], [0, 0, 10, 10]], [[0, 0, 10, 12], [20, 20, 30, 30]])
+    0.5
+    """
+    threshold = check_real(iou_threshold, "iou_threshold", 0.0, 1.0)
+    ious = best_iou(boxes, ground_truth)
+    if len(ious) == 0:
+        raise ValueError("boxes must hold at least one image's box, got none")
+    return float(np.mean(ious >= threshold))

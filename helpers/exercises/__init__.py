@@ -47,11 +47,13 @@ _CHAPTERS = {
     "scorecam": "scorecam",               # Chapter 7
     "evaluation": "evaluation",           # Chapter 8
     "error_analysis": "error_analysis",   # Chapter 9
+    "detection": "detection",             # Chapter 10
+    "iou_nms": "iou_nms",                 # Chapter 11
+    "average_precision": "average_precision",   # Chapter 12
+    "localization": "localization",       # Chapter 13
     "lab_pets": "lab_pets",               # Lab A
     "lab_scorecam": "lab_scorecam",       # Lab B
     "lab_cam": "lab_cam",                 # Lab C
-    "iou_nms": "iou_nms",                 # Chapter 11
-    "average_precision": "average_precision",   # Chapter 12
 }
 
 

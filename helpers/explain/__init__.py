@@ -49,6 +49,7 @@ import inspect
 from .ablationcam import AblationCAM, ablationcam
 from .cam import CAM, cam, gap_head
 from .cam_base import CAMBase, ForwardPassCAM, combine
+from .detection import DETECTION_CAM_METHODS, detection_cam
 from .eigencam import EigenCAM, eigencam
 from .gradcam import GradCAM, gradcam
 from .gradcam_plus_plus import GradCAMPlusPlus, gradcam_plus_plus
@@ -145,6 +146,8 @@ __all__ = [
     "xgradcam",
     "layercam",
     "eigencam",
+    "detection_cam",
+    "DETECTION_CAM_METHODS",
     "ablationcam",
     "integrated_gradients",
     "integrated_gradients_attributions",

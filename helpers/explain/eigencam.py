@@ -11,6 +11,21 @@ import tensorflow as tf
 from .cam_base import CAMBase, combine
 
 
+def principal_direction(activations):
+    """``(N, K)`` float64: each image's first principal direction :math:`v_1`, sign fixed
+    as :class:`EigenCAM` explains, from feature maps ``activations`` ``(N, h, w, K)``."""
+    a = tf.cast(activations, tf.float64)
+    n, k = tf.shape(a)[0], tf.shape(a)[3]
+    rows = tf.reshape(a, (n, -1, k))
+    centred = rows - tf.reduce_mean(rows, axis=1, keepdims=True)
+    _, _, v = tf.linalg.svd(centred)  # v: (N, K, min(hw, K)), columns = directions
+    first = v[:, :, 0]
+    total = tf.reduce_sum(first, axis=1, keepdims=True)
+    biggest = tf.gather(first, tf.argmax(tf.abs(first), axis=1), axis=1, batch_dims=1)
+    sign = tf.where(total != 0, tf.sign(total), tf.sign(biggest)[:, None])
+    return first * tf.where(sign == 0, tf.ones_like(sign), sign)
+
+
 class EigenCAM(CAMBase):
     r"""Eigen-CAM: project the centred maps on their first principal component.
 
@@ -36,16 +51,7 @@ class EigenCAM(CAMBase):
 
     def channel_weights(self, activations, gradients, logits, targets):
         """``(N, K)``: the first principal direction :math:`v_1` of each image's maps."""
-        a = tf.cast(activations, tf.float64)
-        n, k = tf.shape(a)[0], tf.shape(a)[3]
-        rows = tf.reshape(a, (n, -1, k))
-        centred = rows - tf.reduce_mean(rows, axis=1, keepdims=True)
-        _, _, v = tf.linalg.svd(centred)  # v: (N, K, min(hw, K)), columns = directions
-        first = v[:, :, 0]
-        total = tf.reduce_sum(first, axis=1, keepdims=True)
-        biggest = tf.gather(first, tf.argmax(tf.abs(first), axis=1), axis=1, batch_dims=1)
-        sign = tf.where(total != 0, tf.sign(total), tf.sign(biggest)[:, None])
-        return first * tf.where(sign == 0, tf.ones_like(sign), sign)
+        return principal_direction(activations)
 
     def _batch_maps(self, images, targets):
         activations, logits, _, targets = self.forward(images, targets)

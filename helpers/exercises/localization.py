@@ -1,0 +1,169 @@
+"""Exercises for Chapter 13, "From heatmaps to boxes"."""
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Case, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
+
+TITLE = "From heatmaps to boxes"
+
+
+# --------------------------------------------------------------------------- 1. CorLoc
+def _corloc() -> FunctionQuestion:
+    cases = [
+        Case((np.array([0.7, 0.2, 0.55, 0.9]),), note="four images"),
+        Case((np.array([0.5, 0.49, 0.51]),), note="an IoU of exactly 0.5 counts as correct"),
+        Case((np.array([0.35, 0.1, 0.8, 0.3]),), {"threshold": 0.3},
+             note="a looser threshold, 0.3"),
+        Case((np.array([0.1, 0.2]),), note="no image correctly localised"),
+        Case((np.array([0.95]),), note="a single image"),
+    ]
+    return FunctionQuestion(
+        "corloc_from_ious(ious, threshold=0.5): the share of images whose box has IoU >= threshold",
+        "corloc_from_ious", cases, rtol=1e-9, atol=1e-12,
+        hint=["An image is correctly localised when its IoU is at least the threshold.",
+              "The mean of a boolean array is the share of True values."],
+        solution='''
+            def corloc_from_ious(ious, threshold=0.5):
+                return np.mean(ious >= threshold)   # share of images, IoU 0.5 included
+        ''',
+        why="CorLoc counts images, not boxes or pixels: one box per image, right or wrong at "
+            "IoU 0.5. It ignores how tight a right box is, which AP over stricter IoU "
+            "thresholds does not.",
+        mistakes=[
+            Mistake("an IoU of exactly the threshold counts as correct: use >=, not >.",
+                    wrong=lambda ious, threshold=0.5: np.mean(ious > threshold)),
+            Mistake("that is the mean IoU; CorLoc is the share of images with IoU >= threshold.",
+                    wrong=lambda ious, threshold=0.5: np.mean(ious)),
+            Mistake("that is the *number* of correctly localised images: divide by the number "
+                    "of images.", wrong=lambda ious, threshold=0.5: np.sum(ious >= threshold)),
+            Mistake("use the `threshold` argument instead of a fixed 0.5.",
+                    wrong=lambda ious, threshold=0.5: np.mean(ious >= 0.5)),
+        ])
+
+
+# --------------------------------------------------------------------------- 2. the hot box
+def _hot_box_inclusive(heatmap, tau):
+    rows, cols = np.nonzero(heatmap >= tau * heatmap.max())
+    return np.array([cols.min(), rows.min(), cols.max(), rows.max()], float)
+
+
+def _hot_box_swapped(heatmap, tau):
+    rows, cols = np.nonzero(heatmap >= tau * heatmap.max())
+    return np.array([rows.min(), cols.min(), rows.max() + 1, cols.max() + 1], float)
+
+
+def _hot_box_absolute(heatmap, tau):
+    rows, cols = np.nonzero(heatmap >= tau)
+    return np.array([cols.min(), rows.min(), cols.max() + 1, rows.max() + 1], float)
+
+
+def _hot_box_strict(heatmap, tau):
+    rows, cols = np.nonzero(heatmap > tau * heatmap.max())
+    return np.array([cols.min(), rows.min(), cols.max() + 1, rows.max() + 1], float)
+
+
+def _hot_box() -> FunctionQuestion:
+    blob = np.zeros((6, 8))
+    blob[1:3, 2:6] = [[0.3, 1.0, 0.9, 0.2], [0.1, 0.8, 0.6, 0.05]]
+    scaled = 0.5 * blob
+    two = np.zeros((5, 5))
+    two[0, 0], two[4, 3] = 1.0, 0.5
+    tall = np.zeros((8, 4))
+    tall[1:7, 1] = np.linspace(0.2, 1.0, 6)
+    cases = [
+        Case((blob, 0.5), note="a blob in a 6x8 map, tau 0.5"),
+        Case((blob, 0.2), note="the same map, tau 0.2: pixels at exactly 0.2 x max count"),
+        Case((scaled, 0.5), note="a map whose maximum is 0.5, not 1"),
+        Case((two, 0.5), note="two hot pixels far apart: the box covers both"),
+        Case((tall, 0.6), note="a tall, thin hot region in an 8x4 map"),
+    ]
+    return FunctionQuestion(
+        "hot_box(heatmap, tau): the xyxy box (exclusive right/bottom edges) around all pixels "
+        ">= tau * max",
+        "hot_box", cases, rtol=1e-9, atol=1e-12,
+        hint=["`np.nonzero(mask)` gives the rows and the columns of the True pixels.",
+              "x is the column, y the row; the right edge is the last hot column + 1 (exclusive)."],
+        solution='''
+            def hot_box(heatmap, tau):
+                rows, cols = np.nonzero(heatmap >= tau * heatmap.max())
+                return np.array([cols.min(), rows.min(),           # x1, y1
+                                 cols.max() + 1, rows.max() + 1])  # exclusive x2, y2
+        ''',
+        why="The threshold is relative to the map's maximum, so the box does not depend on the "
+            "map's scale; the CAM paper then keeps only the largest connected region, which "
+            "drops isolated hot pixels that would stretch this box (compare the case with two "
+            "distant pixels).",
+        mistakes=[
+            Mistake("the right and bottom edges are exclusive: x2 is the last hot column + 1, "
+                    "so a single hot pixel gives a box of width 1.", wrong=_hot_box_inclusive),
+            Mistake("x is the column and y the row: the box is (x1, y1, x2, y2) = "
+                    "(first column, first row, ...).", wrong=_hot_box_swapped),
+            Mistake("tau is a fraction of the map's *maximum*: compare with tau * heatmap.max(), "
+                    "not with tau itself.", wrong=_hot_box_absolute),
+            Mistake("a pixel at exactly tau times the maximum is hot: use >=, not >.",
+                    wrong=_hot_box_strict),
+        ])
+
+
+# --------------------------------------------------------------------------- 3. choosing tau
+def _choose_threshold() -> FunctionQuestion:
+    cases = [
+        Case((np.array([0.1, 0.2, 0.3, 0.4]), np.array([0.5, 0.7, 0.6, 0.4])),
+             note="a clear best threshold"),
+        Case((np.array([0.1, 0.2, 0.3, 0.4]), np.array([0.5, 0.7, 0.7, 0.4])),
+             note="a tie: take the smallest threshold"),
+        Case((np.array([0.05, 0.5, 0.95]), np.array([0.2, 0.3, 0.9])),
+             note="the best is the last one"),
+    ]
+    return FunctionQuestion(
+        "choose_threshold(taus, val_scores): the threshold with the best validation score "
+        "(the smallest on a tie)",
+        "choose_threshold", cases, rtol=1e-9, atol=1e-12,
+        hint=["`np.argmax` gives the position of the first maximum.",
+              "Return the threshold at that position, not the position or the score."],
+        solution='''
+            def choose_threshold(taus, val_scores):
+                return taus[np.argmax(val_scores)]   # the first best, i.e. the smallest tau
+        ''',
+        why="The threshold is chosen on validation scores only; the test set is used once, "
+            "afterwards, to report the CorLoc at that threshold.",
+        mistakes=[
+            Mistake("that is the *position* of the best threshold: return taus at that position.",
+                    wrong=lambda taus, scores: np.argmax(scores)),
+            Mistake("that is the best validation *score*; the question asks for the threshold.",
+                    wrong=lambda taus, scores: np.max(scores)),
+            Mistake("on a tie take the smallest threshold (the first maximum): np.argmax does.",
+                    wrong=lambda taus, scores: taus[len(scores) - 1 - np.argmax(scores[::-1])]),
+            Mistake("that is the largest threshold, whatever the scores: pick the one with the "
+                    "best validation score.", wrong=lambda taus, scores: np.max(taus)),
+        ])
+
+
+# --------------------------------------------------------------------------- 4. a fair comparison
+def _fair_comparison() -> ValueQuestion:
+    return ValueQuestion(
+        "multiple choice 'a'-'d': a method at 62% CorLoc (tau tuned on test) against CAM at 58% "
+        "(tau = 0.2): what is justified?",
+        "b", choices=("a", "b", "c", "d"), what="a letter such as 'a'",
+        hint=["Which of the two numbers had its threshold tuned, and on which data?",
+              "Choe et al. (2020) re-ran both kinds of method with the same held-out tuning."],
+        solution='answer = "b"',
+        why="The two numbers differ in method *and* in tuning (on the test set vs not at all), "
+            "so the difference cannot be attributed to the method. Tuning both thresholds on "
+            "the same held-out set, and reporting test CorLoc at those thresholds, makes them "
+            "comparable.",
+        mistakes=[
+            Mistake("the 62% had its threshold tuned on the test set and the 58% none at all: the "
+                    "4 points mix the method with the tuning.", wrong="a"),
+            Mistake("an untuned threshold is not a virtue: CAM tuned on held-out data could do "
+                    "better than 58%, or not; nothing here says which is better.", wrong="c"),
+            Mistake("there is no rule that tuning is worth half the gain: it has to be measured, "
+                    "by tuning both methods the same way on held-out data.", wrong="d"),
+        ])
+
+
+def build() -> ExerciseSet:
+    """The exercise set of Chapter 13."""
+    return ExerciseSet("localization", TITLE, [_corloc(), _hot_box(), _choose_threshold(),
+                                               _fair_comparison()])
