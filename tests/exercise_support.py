@@ -1,6 +1,9 @@
-"""Shared by the exercise tests: run a question's shown solution."""
+"""Shared by the exercise tests: run a question's shown solution; a chapter's bank of
+wrong answers turned into its three tests."""
 import numpy as np
+import pytest
 
+from helpers.exercises import INCORRECT, load
 from helpers.exercises.core import FunctionQuestion, ValueQuestion
 
 
@@ -24,3 +27,35 @@ def assert_value_mistakes_are_recognised(exercise_set):
                 if mistake.wrong is not None:
                     result = question.check(mistake.wrong)
                     assert not result and mistake.message in result.message
+
+
+def wrong_answer_bank(slug: str, wrong):
+    """The tests of a chapter's bank of wrong answers, ``(number, answer, fragment)`` rows.
+
+    Use at module level::
+
+        (test_typical_wrong_answers_get_the_right_message,
+         test_every_question_has_a_tested_wrong_answer,
+         test_every_value_mistake_gets_its_own_message) = wrong_answer_bank(SLUG, WRONG)
+
+    Each wrong answer is rejected as "Incorrect (Question n)" with a message containing
+    its fragment; every question has at least one wrong answer in the bank; each wrong
+    value a value question lists gets that mistake's own message.
+    """
+    @pytest.mark.filterwarnings("ignore")
+    @pytest.mark.parametrize("number, answer, message", wrong)
+    def test_typical_wrong_answers_get_the_right_message(number, answer, message):
+        result = getattr(load(slug), f"q{number}").check(answer)
+        assert not result and result.status == INCORRECT
+        assert message in str(result), str(result)
+        assert str(result).startswith(f"Incorrect (Question {number})")
+
+    def test_every_question_has_a_tested_wrong_answer():
+        assert {number for number, _, _ in wrong} == set(range(1, len(load(slug)) + 1))
+
+    def test_every_value_mistake_gets_its_own_message():
+        assert_value_mistakes_are_recognised(load(slug))
+
+    return (test_typical_wrong_answers_get_the_right_message,
+            test_every_question_has_a_tested_wrong_answer,
+            test_every_value_mistake_gets_its_own_message)

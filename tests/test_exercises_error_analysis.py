@@ -9,13 +9,12 @@ data set's own numbers.
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from helpers.data import CONFOUNDED_BARS, NUISANCES, nuisance_pets
 from helpers.evaluation.error_groups import (FOCUS, MIN_LIFT, MIN_SHARE, error_rates_by_flag,
                                              group_by_mass, mass_shares)
-from helpers.exercises import INCORRECT, load
-from exercise_support import assert_value_mistakes_are_recognised
+from helpers.exercises import load
+from exercise_support import wrong_answer_bank
 
 SLUG = "error_analysis"
 NUMBERS = range(1, len(load(SLUG)) + 1)
@@ -117,20 +116,9 @@ WRONG = [
 ]
 
 
-@pytest.mark.filterwarnings("ignore")
-@pytest.mark.parametrize("number, answer, message", WRONG)
-def test_typical_wrong_answers_get_the_right_message(number, answer, message):
-    result = _question(number).check(answer)
-    assert not result and result.status == INCORRECT
-    assert message in str(result), str(result)
-
-
-def test_every_question_has_a_tested_wrong_answer():
-    assert {number for number, _, _ in WRONG} == set(NUMBERS)
-
-
-def test_every_value_mistake_gets_its_own_message():
-    assert_value_mistakes_are_recognised(load(SLUG))
+(test_typical_wrong_answers_get_the_right_message,
+ test_every_question_has_a_tested_wrong_answer,
+ test_every_value_mistake_gets_its_own_message) = wrong_answer_bank(SLUG, WRONG)
 
 
 def test_answers_in_other_forms_are_accepted():

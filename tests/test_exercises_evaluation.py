@@ -13,9 +13,9 @@ import scipy.stats
 
 from helpers.evaluation import ScoreTable, confidence, deletion, energy_pointing_game, random_maps
 from helpers.evaluation.table import METRICS
-from helpers.exercises import INCORRECT, load
+from helpers.exercises import load
 from helpers.exercises.core import FunctionQuestion
-from exercise_support import assert_value_mistakes_are_recognised
+from exercise_support import wrong_answer_bank
 
 SLUG = "evaluation"
 NUMBERS = range(1, len(load(SLUG)) + 1)
@@ -126,20 +126,9 @@ WRONG = [
 ]
 
 
-@pytest.mark.filterwarnings("ignore")
-@pytest.mark.parametrize("number, answer, message", WRONG)
-def test_typical_wrong_answers_get_the_right_message(number, answer, message):
-    result = _question(number).check(answer)
-    assert not result and result.status == INCORRECT
-    assert message in str(result), str(result)
-
-
-def test_every_question_has_a_tested_wrong_answer():
-    assert {number for number, _, _ in WRONG} == set(NUMBERS)
-
-
-def test_every_value_mistake_gets_its_own_message():
-    assert_value_mistakes_are_recognised(load(SLUG))
+(test_typical_wrong_answers_get_the_right_message,
+ test_every_question_has_a_tested_wrong_answer,
+ test_every_value_mistake_gets_its_own_message) = wrong_answer_bank(SLUG, WRONG)
 
 
 def test_every_function_mistake_is_recognised():

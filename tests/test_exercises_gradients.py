@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import helpers
-from helpers.exercises import INCORRECT, load
-from exercise_support import assert_value_mistakes_are_recognised
+from helpers.exercises import load
+from exercise_support import wrong_answer_bank
 
 SLUG = "gradients"
 NUMBERS = range(1, len(load(SLUG)) + 1)
@@ -253,21 +253,9 @@ WRONG = [
 ]
 
 
-@pytest.mark.filterwarnings("ignore")
-@pytest.mark.parametrize("number, answer, message", WRONG)
-def test_typical_wrong_answers_get_the_right_message(number, answer, message):
-    result = _question(number).check(answer)
-    assert not result and result.status == INCORRECT
-    assert message in str(result), str(result)
-    assert str(result).startswith(f"Incorrect (Question {number})")
-
-
-def test_every_question_has_a_tested_wrong_answer():
-    assert {number for number, _, _ in WRONG} == set(NUMBERS)
-
-
-def test_every_value_mistake_gets_its_own_message():
-    assert_value_mistakes_are_recognised(load(SLUG))
+(test_typical_wrong_answers_get_the_right_message,
+ test_every_question_has_a_tested_wrong_answer,
+ test_every_value_mistake_gets_its_own_message) = wrong_answer_bank(SLUG, WRONG)
 
 
 def test_answers_in_other_forms_are_accepted():
