@@ -155,6 +155,14 @@ def test_page_loads_cleanly_in_chromium(site, browser, page):
         figures = [src for src, _, _ in images if "/_images/" in src or src.startswith("data:image")]
         assert figures, f"{page}: an executed chapter shows its figures"
 
+    # a code line of 79 characters (the limit tests/test_book.py keeps) fits the
+    # column at 1280 px: no code cell scrolls sideways (book/_static/code-cells.css)
+    scrolling = browser.execute_script(
+        "return Array.from(document.querySelectorAll('div.cell_input pre'))"
+        ".filter(p => p.scrollWidth > p.clientWidth + 1)"
+        ".map(p => p.textContent.split('\\n').sort((a, b) => b.length - a.length)[0]);")
+    assert not scrolling, f"{page}: code cells scroll sideways at 1280 px: {scrolling}"
+
     # internal links resolve (the page, and the anchor on it)
     hrefs = browser.execute_script(
         "return Array.from(document.querySelectorAll('a[href]')).map(a => a.href);")
