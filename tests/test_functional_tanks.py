@@ -22,15 +22,21 @@ from helpers import explain, models, training
 from explain_reference import peak_in_box_rate
 
 SIZE = 64
-N_TRAIN = 1200
-EPOCHS = 10
+# (scenes, epochs): the weather is learned in a few steps, the tank takes longer. With
+# seeds 0, 1 and 2 the confounded run scored 100% held out and 50% on fair scenes, and
+# put 0.83-0.88 of Grad-CAM's mass on the sky (the tests ask for 97%, 35-65% and 0.69,
+# twice the sky's share); the fair run scored 100%, its peaks 99.5-100% in the box
+# (the tests ask for 95% and 90%).
+CONFOUNDED_RUN = (400, 4)
+FAIR_RUN = (800, 8)
 
 
 def _train(confounded: bool, seed: int = 0):
+    n_train, epochs = CONFOUNDED_RUN if confounded else FAIR_RUN
     keras.utils.set_random_seed(seed)
-    scenes = helpers.data.tank_scenes(N_TRAIN, size=SIZE, confounded=confounded, seed=seed)
+    scenes = helpers.data.tank_scenes(n_train, size=SIZE, confounded=confounded, seed=seed)
     model = models.gap_cnn((SIZE, SIZE, 3), 2, widths=(32, 64, 64), convs_per_block=1)
-    training.fit(model, scenes, epochs=EPOCHS, learning_rate=1e-3, progress=False, seed=seed)
+    training.fit(model, scenes, epochs=epochs, learning_rate=1e-3, progress=False, seed=seed)
     return model
 
 
