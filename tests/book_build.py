@@ -70,27 +70,43 @@ def test_config(source: Path, out: Path, execute: str, cache: Path | None = None
 
 
 # --------------------------------------------------------------------------- execution
-def _execute_one(job: tuple[str, int]) -> tuple[str, str | None, float]:
-    """Run one chapter in its own kernel: (path, executed notebook or None, seconds)."""
-    from jupyter_cache.executors.utils import single_nb_execution
-    import nbformat
+def _execute_one(job: tuple[str, int, dict]) -> tuple[str, str | None, float]:
+    """Run one chapter in its own kernel: (path, executed notebook or None, seconds).
 
-    path, timeout = job
+    The kernel gets ``env``, not this process's environment at the moment it starts:
+    the build may run beside tests that change ``os.environ`` (monkeypatch).
+    """
+    import time
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    path, timeout, env = job
     nb = nbformat.read(path, as_version=4)
-    result = single_nb_execution(nb, cwd=str(Path(path).parent), timeout=timeout,
-                                 allow_errors=False, meta_override=True)
-    return path, (None if result.err is not None else nbformat.writes(nb)), result.time
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False,
+                            record_timing=False,
+                            resources={"metadata": {"path": str(Path(path).parent)}})
+    start = time.perf_counter()
+    try:
+        client.execute(env=env)
+        executed = nbformat.writes(nb)
+    except Exception:               # a failing cell, a timeout, a dead kernel: the
+        executed = None             # build runs the chapter again and reports it
+    return path, executed, time.perf_counter() - start
 
 
 def execute_chapters(source: Path, cache: Path, *, workers: int = 2,
-                     timeout: int = BUILD_TIMEOUT) -> dict[str, float]:
+                     timeout: int = BUILD_TIMEOUT,
+                     env: dict | None = None) -> dict[str, float]:
     """Execute every chapter of ``source``, ``workers`` at a time, into a fresh cache.
 
     The chapters run in parallel kernels (2 on a 2-core machine: one kernel rarely keeps
     both cores busy), and each executed notebook is stored in the jupyter-cache that the
     build then reads (``execute_notebooks: cache``), so the build does not run them again.
     A chapter that fails is not cached: the build runs it once more, in order, and fails
-    with the chapter's name and traceback as before. Returns {path: seconds}.
+    with the chapter's name and traceback as before. The kernels get ``env`` (default:
+    this process's environment now), without MPLBACKEND (see :func:`build`).
+    Returns {path: seconds}.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -106,8 +122,9 @@ def execute_chapters(source: Path, cache: Path, *, workers: int = 2,
     chapters = [p for p in sorted(source.glob("book/*.ipynb"))
                 if not any(fnmatch.fnmatch(str(p.relative_to(source)), pattern)
                            for pattern in skipped)]
-    jobs = [(str(p), int(settings.get("timeout", timeout))) for p in chapters]
-    os.environ.pop("MPLBACKEND", None)  # kernels inherit it: see build()
+    env = dict(os.environ if env is None else env)
+    env.pop("MPLBACKEND", None)         # see build()
+    jobs = [(str(p), int(settings.get("timeout", timeout)), env) for p in chapters]
     with ThreadPoolExecutor(max(1, workers)) as pool:   # each thread drives its own kernel
         results = list(pool.map(_execute_one, jobs))
     store = get_cache(str(cache))
@@ -123,20 +140,22 @@ def execute_chapters(source: Path, cache: Path, *, workers: int = 2,
 
 
 def build(source: Path = ROOT, out: Path = OUTPUT, *, execute: str = "force",
-          timeout: int = BUILD_TIMEOUT, workers: int = 2) -> Build:
+          timeout: int = BUILD_TIMEOUT, workers: int = 2, env: dict | None = None) -> Build:
     """``jupyter-book build source -W -n --keep-going --all`` into ``out``.
 
     With ``execute="force"`` the chapters are first executed ``workers`` at a time
     (:func:`execute_chapters`) and the build reads their outputs from that fresh cache.
+    Kernels and ``jupyter-book`` run with ``env`` (default: this process's environment
+    when the build starts), so that the build can run beside other tests.
     """
+    env = dict(os.environ if env is None else env)
     cache = out / "jupyter_cache"
     if execute == "force" and workers > 1:
-        execute_chapters(source, cache, workers=workers, timeout=timeout)
+        execute_chapters(source, cache, workers=workers, timeout=timeout, env=env)
         config = test_config(source, out, "cache", cache)
     else:
         config = test_config(source, out, execute)
     jb = shutil.which("jupyter-book") or "jupyter-book"
-    env = dict(os.environ)
     # the root conftest sets MPLBACKEND=Agg for the unit tests; a kernel with Agg shows no
     # figure at all (plt.show() does nothing), so the build's kernels get their default,
     # the inline backend, as a reader's do
