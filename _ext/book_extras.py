@@ -16,6 +16,11 @@
 4. Downloads that read cleanly. When the build finishes, each chapter's ``.ipynb``
    download (``_sources/book/NN_*.ipynb``) is replaced by its Colab copy
    (tools/colab_copies.py): citations as text, working links, the install cell.
+5. Strict claims. Every chapter that the build executes checks its text's claims
+   with ``helpers.claim``; in the build they are strict (``HELPERS_CLAIMS=strict``,
+   set here before any kernel starts and inherited by the kernels), so a claim that
+   does not hold fails the build with the chapter's name. A reader's copy reports
+   instead (helpers/claims.py).
 """
 from __future__ import annotations
 
@@ -106,6 +111,9 @@ def _page_context(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    import os
+
+    os.environ.setdefault("HELPERS_CLAIMS", "strict")     # 5: kernels inherit it
     app.connect("html-page-context", _page_context, priority=999)   # after the others
     register_plugin("pybtex.style.labels", "author_year", AuthorYearLabels)
     register_plugin("pybtex.style.formatting", "author_year_alpha", AuthorYearAlpha)

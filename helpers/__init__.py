@@ -21,6 +21,7 @@ TensorFlow until a model is needed):
 ``detection``      IoU, NMS, average precision, COCO/VOC evaluation
 ``viz``            image grids, training curves, heatmap overlays, boxes
 ``exercises``      auto-checked exercises: ``load(chapter).q1.check(answer)``
+``claims``         :func:`claim`: the checks that keep a chapter's text true
 =================  ==========================================================
 """
 from __future__ import annotations
@@ -28,6 +29,7 @@ from __future__ import annotations
 import importlib
 
 from ._profile import Profile, profile, seed_everything
+from .claims import claim
 
 __version__ = "0.1.0"
 
@@ -43,7 +45,7 @@ _SUBMODULES = (
     "exercises",
 )
 
-__all__ = ["Profile", "profile", "seed_everything", "__version__", *_SUBMODULES]
+__all__ = ["Profile", "profile", "seed_everything", "claim", "__version__", *_SUBMODULES]
 
 
 def __getattr__(name: str):

@@ -221,7 +221,8 @@ def test_a_failing_hidden_guard_fails_the_build_and_names_the_notebook(tmp_path)
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
-    guard = nbformat.v4.new_code_cell('assert 1 + 1 == 3, "the claimed number"')
+    guard = nbformat.v4.new_code_cell(
+        'import helpers\nhelpers.claim("the claimed number", 1 + 1, "==", 3)')
     guard.metadata["tags"] = ["remove-cell"]
     nb.cells = [nbformat.v4.new_markdown_cell("# Broken"), nbformat.v4.new_code_cell("x = 1"),
                 guard]
@@ -232,6 +233,20 @@ def test_a_failing_hidden_guard_fails_the_build_and_names_the_notebook(tmp_path)
     report = failure_report(result)
     assert report.startswith("executing broken.ipynb failed"), report[:500]
     assert "the claimed number" in report, report[-3000:]
+    assert "ClaimError" in report, report[-3000:]
+
+
+def test_the_books_extension_makes_every_build_strict(monkeypatch):
+    """`jupyter-book build .` (the deploy workflow, a reader's build) checks claims
+    strictly: the book's Sphinx extension sets HELPERS_CLAIMS before kernels start."""
+    from unittest import mock
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import book_extras
+
+    monkeypatch.delenv("HELPERS_CLAIMS", raising=False)
+    book_extras.setup(mock.MagicMock())
+    assert os.environ["HELPERS_CLAIMS"] == "strict"
 
 
 def test_every_exercise_set_is_used_by_a_chapter():

@@ -8,6 +8,9 @@ but Colab shows raw. A Colab reader gets a copy made for reading outside the boo
 * links to other chapters (``05_x.ipynb``) open those chapters' Colab copies, and links
   to the book's pages (``running.md``) open the published book;
 * a first line says which chapter of which book this is, with a link to it;
+* the cells that check the text's claims (hidden in the book) get a first comment
+  that says what they do: in a reader's run ``helpers.claim`` prints a note where the
+  run differs from the text, and never raises (helpers/claims.py);
 * the install cell installs ``helpers`` from the branch in ``_config.yml``, the branch
   whose Colab copy the launch button opens (``repository.branch``).
 
@@ -34,6 +37,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 COPIES = "colab"                       # repository.path_to_book in _config.yml
 CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
+# the first line of a claim-checking cell (hidden in the book) in a reader's copy
+CHECK_NOTE = ("# Checks the text above against your run: where your numbers differ,\n"
+              "# it prints a note (helpers.claim) and the notebook goes on.\n")
 LINK = re.compile(r"\]\((?!https?://|#|mailto:)([^)#\s]+?)\.(ipynb|md)(#[^)]*)?\)")
 
 
@@ -149,6 +155,9 @@ def colab_copy(nb, name: str, conf: dict, labels: dict):
     from sync_repository_url import install_cell_source
 
     cell.source = install_cell_source(conf["repository"]["url"], branch)
+    for cell in out.cells:
+        if cell.cell_type == "code" and "remove-cell" in cell.metadata.get("tags", []):
+            cell.source = CHECK_NOTE + cell.source     # the book hides it; Colab shows it
     for cell in out.cells:                        # ids must stay unique and stable
         cell.pop("id", None)
     out.nbformat, out.nbformat_minor = 4, 4
