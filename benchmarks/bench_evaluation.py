@@ -2,7 +2,7 @@
 
 Cases (the DESIGN.md "Speed" target: within 1.25x of the floor):
 
-* ``average_drop``: 64 images and their maps, seed 001's VGG-like net at 64x64, 10 classes:
+* ``average_drop``: 64 images and their maps, the Score-CAM notes' VGG-like net at 64x64, 10 classes:
   2 x 64 forward images (the images and the images times their maps).
 * ``deletion`` / ``insertion``: 16 images, ``steps=16``: 16 x 17 = 272 forward images
   (insertion with its default blurred baseline).

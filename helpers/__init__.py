@@ -13,7 +13,7 @@ TensorFlow until a model is needed):
 
 =================  ==========================================================
 ``data``           offline and downloadable image sets, as :class:`ImageSet`
-``models``         small CAM-ready CNNs, the seed VGG-like net, VGG16, layer lookup
+``models``         small CAM-ready CNNs, the Score-CAM notes' VGG-like net, VGG16, layer lookup
 ``training``       :func:`fit`: an input pipeline, a progress line, GPU speed-ups
 ``metrics``        softmax, cross-entropy, classification metrics
 ``explain``        saliency, CAM, Grad-CAM, Grad-CAM++, Score-CAM, ...

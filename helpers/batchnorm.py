@@ -5,7 +5,7 @@ while training, and with *moving averages* of them at inference. Keras updates t
 averages by 1 % per step (``momentum=0.99``), starting from mean 0 and variance 1.
 After a short run, a few dozen steps as in most chapters of this course, they are
 still mostly their starting values. When the real activations have a variance of
-0.001 (seed 001's VGG-like network on 64x64 images, with Keras' default initialisation)
+0.001 (the Score-CAM notes' VGG-like network on 64x64 images, with Keras' default initialisation)
 the layer then divides by :math:`\sqrt{0.75}` instead of :math:`\sqrt{0.001}`, every
 prediction collapses to the same output, and a model with 93 % training accuracy
 scores exactly 50 % on validation.

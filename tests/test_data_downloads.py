@@ -282,7 +282,7 @@ def test_cats_vs_dogs_loads_labels_and_reports_skipped_files(fake_pets, tmp_path
     assert data.class_counts() == {"cat": 5, "dog": 4}
     assert data.images.shape == (9, 24, 32, 3) and data.images.dtype == np.float32
     colour = data.images.mean(axis=(1, 2))
-    cats, dogs = data.labels == 0, data.labels == 1  # 0 = cat, 1 = dog (seed 004)
+    cats, dogs = data.labels == 0, data.labels == 1  # 0 = cat, 1 = dog (the Dogs-vs-Cats data-set notes)
     assert (colour[cats, 0] > 0.9).all() and (colour[dogs, 2] > 0.9).all()  # RGB order
     assert data.extras["n_skipped"] == 4
     assert sorted(os.path.basename(p) for p in data.extras["skipped_files"]) == [

@@ -1,5 +1,5 @@
 """helpers.exercises, Lab A ("lab_pets"): every question of the set, references checked
-against the seed's numbers and against Keras and NumPy where they can be."""
+against the Cats-vs-Dogs Grad-CAM notes' numbers and against Keras and NumPy where they can be."""
 from __future__ import annotations
 
 import keras

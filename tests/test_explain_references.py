@@ -46,7 +46,7 @@ def flat_model():
 
 @pytest.fixture(scope="module")
 def binary_model():
-    """A single sigmoid logit (seed 000's cats vs dogs head)."""
+    """A single sigmoid logit (the Cats-vs-Dogs Grad-CAM notes' head)."""
     keras.utils.set_random_seed(3)
     return models.gap_cnn((32, 32, 3), 1, widths=(8, 16), activation="sigmoid")
 

@@ -4,7 +4,7 @@ import pytest
 
 from helpers import models
 
-# Seed 001's summary: (layer kind, output shape without batch, parameters), 64x64x3 in, 27 classes.
+# The Score-CAM notes' summary: (layer kind, output shape without batch, parameters), 64x64x3 in, 27 classes.
 _BLOCK = lambda s: [  # noqa: E731
     ("Conv2D", (s, s, 64)), ("Conv2D", (s, s, 64)), ("Conv2D", (s, s, 64)),
     ("BatchNormalization", (s, s, 64)), ("MaxPooling2D", (s // 2, s // 2, 64)),

@@ -2,7 +2,7 @@
 
 25,000 photos from Petfinder.com, 12,500 cats and 12,500 dogs, of all sizes, in
 ``PetImages/Cat`` and ``PetImages/Dog`` inside Microsoft's zip (about 786 MiB).
-Labels follow the Kaggle competition (seed 004): 1 = dog, 0 = cat.
+Labels follow the Kaggle competition (the Dogs-vs-Cats data-set notes): 1 = dog, 0 = cat.
 
 Some files in the archive are not usable JPEG photos (empty, truncated, or other
 formats under a ``.jpg`` name, plus ``Thumbs.db`` files). As in the Keras example

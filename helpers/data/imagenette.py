@@ -3,7 +3,7 @@
 fast.ai's Imagenette (Howard, 2019) is a small subset of ImageNet: 9,469 training
 and 3,925 validation photos of ten classes, about 94 MiB in the "160 px" version,
 so a lab downloads it in seconds in Colab. One class is the French horn (WordNet id
-n03394916, ImageNet class 566), the instrument of seed 003's Grad-CAM example.
+n03394916, ImageNet class 566), the instrument of the Grad-CAM example in the notes on heatmaps.
 
 The archive unpacks to ``imagenette2-160/{train,val}/<wnid>/<name>.JPEG``. It is
 verified by SHA-256 before anything is unpacked, and only plain files at that depth

@@ -1,6 +1,6 @@
 """Cats and dogs with annotated nuisances, for error analysis with heatmaps (Chapter 9).
 
-Seed 000 trained VGG16 on Kaggle's Cats vs Dogs, looked at the Grad-CAM heatmaps of
+The Cats-vs-Dogs Grad-CAM notes trained VGG16 on Kaggle's Cats vs Dogs, looked at the Grad-CAM heatmaps of
 its mistakes and sorted them into groups by hand: cats in front of bars or bricks,
 cats with people, low-contrast dogs, small animals, faces hidden or turned away.
 :func:`nuisance_pets` makes a procedural stand-in for such photos in which every

@@ -1,6 +1,6 @@
 """Procedural "tank in a forest" scenes that reproduce the tank story.
 
-The story (seed 003, most likely an urban legend): a network learned to tell photos
+The story (from the notes on heatmaps; most likely an urban legend): a network learned to tell photos
 of camouflaged tanks from photos of empty forest, and scored perfectly on held-out
 photos, but failed in the field, because every tank photo had been taken on a cloudy
 day and every forest photo on a sunny one. It had learned the weather.

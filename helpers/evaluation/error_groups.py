@@ -1,7 +1,7 @@
 """Error analysis with heatmaps: group images by where a heatmap's mass falls, then
 count the mistakes per group and per nuisance (Chapter 9).
 
-Seed 000 sorted a classifier's mistakes by hand, looking at their Grad-CAM maps:
+The Cats-vs-Dogs Grad-CAM notes sorted a classifier's mistakes by hand, looking at their Grad-CAM maps:
 "looks at the bars behind the cat", "looks at the person", "finds nothing". With
 ground-truth masks the same sorting is a computation:
 

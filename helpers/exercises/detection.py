@@ -211,12 +211,13 @@ def _centres_to_boxes() -> FunctionQuestion:
         ])
 
 
-# --------------------------------------------------------------------------- 5. the seed's table
+# --------------------------------------------------------------------------- 5. the lecture notes' table
 def _what_the_measurement_says() -> ValueQuestion:
     return ValueQuestion(
-        "multiple choice 'a'-'d': what does this chapter's measurement (a sliding-window R-CNN "
-        "slower AND less accurate than a CenterNet-style detector) say about '2-stage: slower, "
-        "more accurate'?",
+        "multiple choice 'a'-'d': what do this chapter's measurements and its benchmark (a "
+        "sliding-window R-CNN slower than a CenterNet-style detector and, in the benchmark, "
+        "with the same training time, less accurate) say about '2-stage: slower, more "
+        "accurate'?",
         "c", choices=("a", "b", "c", "d"), what="a letter such as 'a'",
         hint=["A measurement speaks for the detectors, data and training budget it used, and for "
               "nothing else.",

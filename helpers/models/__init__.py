@@ -2,7 +2,7 @@
 
 =========================  ===========================================================
 :func:`gap_cnn`            conv blocks -> GAP -> one Dense layer of logits (CAM-ready)
-:func:`vgg_like`           the VGG-16-like network of seed 001's Score-CAM experiment
+:func:`vgg_like`           the VGG-16-like network of the Score-CAM notes' experiment
 :func:`vgg16`              Keras' VGG16 as a nested base with a new head
 :func:`last_conv_layer`    the layer a CAM method weights by default
 :func:`find_layer`         a layer by name, nested models included

@@ -2,7 +2,7 @@
 
 * :func:`gap_cnn`: conv blocks -> GlobalAveragePooling -> one Dense layer of logits.
   The architecture CAM needs (Zhou et al., 2016).
-* :func:`vgg_like`: the VGG-16-like network of the Score-CAM experiment in seed 001
+* :func:`vgg_like`: the VGG-16-like network of the Score-CAM experiment of the Score-CAM notes
   (four blocks of three 64-filter convolutions, a 512-128-64 dense head).
 * :func:`vgg16`: Keras' VGG16 as a nested base with a new head, for transfer learning.
 
@@ -148,13 +148,13 @@ def gap_cnn(
 
 def vgg_like(input_shape: Sequence[int], n_classes: int, dropout: tuple[float, float] = (0.25, 0.5),
              name: str = "vgg_like") -> keras.Sequential:
-    """The VGG-16-like network of the Score-CAM experiment (seed 001), layer for layer.
+    """The VGG-16-like network of the Score-CAM experiment (the Score-CAM notes), layer for layer.
 
     Four blocks of [3 x (3x3 Conv, 64 filters, ReLU) -> BatchNorm -> 2x2 MaxPool ->
     Dropout], then Flatten -> Dense 512 -> ReLU -> Dropout -> Dense 128 -> ReLU ->
     Dropout -> Dense 64 -> ReLU -> Dropout -> Dense ``n_classes`` -> softmax.
     With a 64x64x3 input and 27 classes its layer sequence and parameter counts equal
-    the seed's summary (1,792 for the first convolution, 36,928 for each other one,
+    the notes' summary (1,792 for the first convolution, 36,928 for each other one,
     256 per BatchNorm, 524,800 / 65,664 / 8,256 / 1,755 for the dense layers).
 
     Parameters
@@ -164,7 +164,7 @@ def vgg_like(input_shape: Sequence[int], n_classes: int, dropout: tuple[float, f
     n_classes : int
         Number of classes (>= 2: the output is a softmax).
     dropout : (float, float)
-        Dropout rates after the conv blocks and in the dense head. The seed's summary
+        Dropout rates after the conv blocks and in the dense head. The notes' summary
         does not give them; 0.25 and 0.5 are the usual VGG-style choices.
 
     Returns
@@ -227,7 +227,7 @@ def vgg16(input_shape: Sequence[int] = (224, 224, 3), n_classes: int = 2, weight
         At least 32x32. Images are float32 RGB in [0, 1]; the model converts them
         to VGG16's "caffe" input itself (:class:`VGGPreprocess`).
     n_classes : int
-        Number of logits (1 for a single sigmoid logit, as in seed 000's cats vs dogs).
+        Number of logits (1 for a single sigmoid logit, as in the Cats-vs-Dogs Grad-CAM notes).
     weights : None or "imagenet"
         ``"imagenet"`` downloads Keras' pre-trained weights (about 58 MB, needs the
         internet; used in the labs). None gives random weights.
