@@ -164,9 +164,12 @@ def claim(what: str, value, op: str | None = None, bound=None) -> bool:
     if current == "strict":
         raise ClaimError(f"claim not held: {what}: the text says {stated}, "
                          f"this run gave {shown}")
-    print(f"Note: the text says {what} is {stated}; your run gave {shown}. "
-          "Training runs differ from machine to machine; the text's figures come "
-          "from the book's own runs.")
+    if op is None:
+        said = f"Note: the text's claim \"{what}\" does not hold in your run."
+    else:
+        said = f"Note: the text says {what} is {stated}; your run gave {shown}."
+    print(said + " Training runs differ from machine to machine; the text's figures "
+          "come from the book's own runs.")
     return False
 
 

@@ -65,6 +65,12 @@ def test_report_mode_prints_one_sentence_and_never_raises(report, capsys):
     assert "held-out accuracy is at least 0.9" in out and "your run gave 0.84" in out
 
 
+def test_a_condition_that_fails_is_reported_by_its_name(report, capsys):
+    assert claim("Eigen-CAM is class-agnostic", False) is False
+    out = capsys.readouterr().out
+    assert 'claim "Eigen-CAM is class-agnostic" does not hold in your run' in out
+
+
 def test_the_default_is_a_readers_run(monkeypatch, capsys):
     monkeypatch.delenv("HELPERS_CLAIMS", raising=False)
     assert claim("x", 1, "<", 0) is False
