@@ -195,6 +195,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {result['chapter']} run {result['run']} ({result['roundoff']}): "
               f"{result['seconds']:.0f} s, {len(result['claims'])} claims, "
               f"{failed} not held, {len(result['errors'])} errors", file=sys.stderr)
+        for claim in result["claims"]:
+            if not claim["held"]:
+                print(f"    not held: {claim['what']}: {claim['value']} {claim['op'] or ''} "
+                      f"{claim['bound'] if claim['bound'] is not None else ''}",
+                      file=sys.stderr)
         return result
 
     with ThreadPoolExecutor(max(1, args.jobs)) as pool:
