@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 import os
+
+from ._checks import _is_real, describe
 
 MODE_VAR = "HELPERS_CLAIMS"
 LOG_VAR = "HELPERS_CLAIMS_LOG"
@@ -54,14 +55,11 @@ def mode() -> str:
 
 
 def _number(value, name: str) -> float:
-    """A real scalar as float (NumPy scalars and 0-d arrays included), else TypeError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        item = getattr(value, "item", None)
-        shape = getattr(value, "shape", None)
-        if item is not None and shape == ():
-            return _number(item(), name)
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}: "
-                        f"{value!r:.80}")
+    """A real scalar as float (NumPy scalars and 0-d arrays too; NaN kept), else TypeError."""
+    if getattr(value, "shape", None) == () and hasattr(value, "item"):
+        value = value.item()                   # a 0-d array
+    if not _is_real(value):
+        raise TypeError(f"{name} must be a real number, got {describe(value)}")
     return float(value)
 
 
