@@ -16,17 +16,21 @@ Rules, everywhere:
 from __future__ import annotations
 
 import numbers
+import os
 from collections.abc import Sequence
 
 import numpy as np
 
 __all__ = [
     "describe",
+    "is_int",
+    "is_real",
     "check_int",
     "check_real",
     "check_bool",
     "check_choice",
     "check_str",
+    "check_path",
     "check_strings",
     "check_array",
     "check_labels",
@@ -52,11 +56,13 @@ def first_positions(mask: np.ndarray, limit: int = 5) -> str:
     return f"{shown}{more}"
 
 
-def _is_int(value) -> bool:
+def is_int(value) -> bool:
+    """True for a Python or NumPy integer; False for booleans (``True`` is not 1 here)."""
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
-def _is_real(value) -> bool:
+def is_real(value) -> bool:
+    """True for a Python or NumPy real number (ints included); False for booleans."""
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
@@ -71,8 +77,8 @@ def _range_text(low, high, low_open: bool = False, high_open: bool = False) -> s
     return ""
 
 
-def check_int(value, name: str, minimum: int | None = None, note: str = "", *,
-              maximum: int | None = None) -> int:
+def check_int(value, name: str, *, low: int | None = None, high: int | None = None,
+              note: str = "") -> int:
     """Return ``value`` as a Python int, or raise.
 
     Parameters
@@ -82,24 +88,24 @@ def check_int(value, name: str, minimum: int | None = None, note: str = "", *,
         are refused (``TypeError``), not coerced.
     name : str
         The argument's name, for the message.
-    minimum, maximum : int or None
+    low, high : int or None
         Inclusive bounds (``ValueError`` outside them).
     note : str
         Appended to the ``ValueError`` message, e.g. to say what a value means.
     """
-    if not _is_int(value):
+    if not is_int(value):
         raise TypeError(
-            f"{name} must be an int{_range_text(minimum, maximum)}, got {describe(value)}"
+            f"{name} must be an int{_range_text(low, high)}, got {describe(value)}"
         )
     value = int(value)
-    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+    if (low is not None and value < low) or (high is not None and value > high):
         raise ValueError(
-            f"{name} must be an int{_range_text(minimum, maximum)}, got {value}{note}"
+            f"{name} must be an int{_range_text(low, high)}, got {value}{note}"
         )
     return value
 
 
-def check_real(value, name: str, low: float | None = None, high: float | None = None, *,
+def check_real(value, name: str, *, low: float | None = None, high: float | None = None,
                low_open: bool = False, high_open: bool = False, note: str = "") -> float:
     """Return ``value`` as a finite Python float, or raise.
 
@@ -107,7 +113,7 @@ def check_real(value, name: str, low: float | None = None, high: float | None = 
     and arrays are refused (``TypeError``); NaN, infinities and values outside
     ``[low, high]`` (open ends with ``low_open``/``high_open``) are a ``ValueError``.
     """
-    if not _is_real(value):
+    if not is_real(value):
         raise TypeError(
             f"{name} must be a real number{_range_text(low, high, low_open, high_open)}, "
             f"got {describe(value)}"
@@ -162,6 +168,18 @@ def check_str(value, name: str, *, optional: bool = False, allow_empty: bool = T
     if not value and not allow_empty:
         raise ValueError(f"{name} must be a non-empty str, got ''")
     return value
+
+
+def check_path(value, name: str, *, optional: bool = False):
+    """A ``str`` or ``os.PathLike`` (or ``None`` when ``optional``), returned unchanged."""
+    if value is None and optional:
+        return None
+    if isinstance(value, (str, os.PathLike)) and not (isinstance(value, str) and not value):
+        return value
+    if isinstance(value, str):
+        raise ValueError(f"{name} must be a non-empty path, got an empty string.")
+    expected = "a path (str or pathlib.Path)" + (" or None" if optional else "")
+    raise TypeError(f"{name} must be {expected}, got {describe(value)}.")
 
 
 def check_strings(values, name: str, *, length: int | None = None,

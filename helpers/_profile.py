@@ -120,7 +120,7 @@ def seed_everything(seed: int) -> None:
     libraries, not of the seed.
     """
     # NumPy's legacy global seed (np.random.seed) takes 32 bits
-    seed = check_int(seed, "seed", 0, maximum=2**32 - 1)
+    seed = check_int(seed, "seed", low=0, high=2**32 - 1)
     import numpy as np
 
     os.environ["PYTHONHASHSEED"] = str(seed)

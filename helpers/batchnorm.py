@@ -80,8 +80,8 @@ def recalibrate_batchnorm(model: keras.Model, images, *, batch_size: int = 128,
     batch-versus-population difference of the normalisation (small for batches of 100+).
     """
     layers = batchnorm_layers(model)
-    batch_size = check_int(batch_size, "batch_size", 2)
-    max_images = check_int(max_images, "max_images", 1)
+    batch_size = check_int(batch_size, "batch_size", low=2)
+    max_images = check_int(max_images, "max_images", low=1)
     x = check_array(images, "images", ndim=4, dtype=np.float32, shape_hint="(N, H, W, C)")
     if not layers:
         return 0
@@ -124,8 +124,8 @@ class PreciseBatchNorm(keras.callbacks.Callback):
         super().__init__()
         self.images = check_array(images, "images", ndim=4, dtype=np.float32,
                                   shape_hint="(N, H, W, C)")
-        self.batch_size = check_int(batch_size, "batch_size", 2)
-        self.max_images = check_int(max_images, "max_images", 1)
+        self.batch_size = check_int(batch_size, "batch_size", low=2)
+        self.max_images = check_int(max_images, "max_images", low=1)
         self._stale = False
 
     def _recalibrate(self):

@@ -31,7 +31,7 @@ import json
 import math
 import os
 
-from ._checks import _is_real, describe
+from ._checks import is_real, describe
 
 MODE_VAR = "HELPERS_CLAIMS"
 LOG_VAR = "HELPERS_CLAIMS_LOG"
@@ -58,7 +58,7 @@ def _number(value, name: str) -> float:
     """A real scalar as float (NumPy scalars and 0-d arrays too; NaN kept), else TypeError."""
     if getattr(value, "shape", None) == () and hasattr(value, "item"):
         value = value.item()                   # a 0-d array
-    if not _is_real(value):
+    if not is_real(value):
         raise TypeError(f"{name} must be a real number, got {describe(value)}")
     return float(value)
 

@@ -29,7 +29,7 @@ import tensorflow as tf
 
 from ._checks import (check_array, check_bool, check_int, check_labels, check_real, check_str,
                       describe)
-from .data._checks import check_path
+from ._checks import check_path
 from .batchnorm import PreciseBatchNorm, batchnorm_layers
 from .models import output_activation
 
@@ -151,9 +151,9 @@ def make_dataset(data, *, batch_size: int = 32, shuffle: bool = False, augment: 
     """
     if isinstance(data, tf.data.Dataset):
         return data.prefetch(AUTOTUNE)
-    batch_size = check_int(batch_size, "batch_size", 1)
+    batch_size = check_int(batch_size, "batch_size", low=1)
     shuffle = check_bool(shuffle, "shuffle")
-    seed = check_int(seed, "seed", 0)
+    seed = check_int(seed, "seed", low=0)
     check_str(what, "what")
     _check_augment(augment)
     x, y = _as_arrays(data, what)
@@ -257,7 +257,7 @@ def compile_for_training(model: keras.Model, *, learning_rate: float = 1e-3, opt
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {describe(model)}")
-    learning_rate = check_real(learning_rate, "learning_rate", 0, low_open=True)
+    learning_rate = check_real(learning_rate, "learning_rate", low=0, low_open=True)
     optimizer = _check_optimizer(optimizer, learning_rate)
     if loss is not None and not (isinstance(loss, str) or callable(loss)):
         raise TypeError(
@@ -434,10 +434,10 @@ def fit(model: keras.Model, train, val=None, *, epochs: int, batch_size: int = 3
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {describe(model)}")
-    epochs = check_int(epochs, "epochs", 1)
-    batch_size = check_int(batch_size, "batch_size", 1)
-    learning_rate = check_real(learning_rate, "learning_rate", 0, low_open=True)
-    seed = check_int(seed, "seed", 0)
+    epochs = check_int(epochs, "epochs", low=1)
+    batch_size = check_int(batch_size, "batch_size", low=1)
+    learning_rate = check_real(learning_rate, "learning_rate", low=0, low_open=True)
+    seed = check_int(seed, "seed", low=0)
     progress = check_bool(progress, "progress")
     _check_augment(augment)
     strategy = _check_strategy(strategy, model)

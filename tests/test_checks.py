@@ -15,29 +15,29 @@ from helpers._checks import (
 
 
 def test_check_int_accepts_numpy_ints_and_refuses_bools_and_floats():
-    assert check_int(np.int64(3), "k", 1) == 3 and type(check_int(np.int32(3), "k")) is int
+    assert check_int(np.int64(3), "k", low=1) == 3 and type(check_int(np.int32(3), "k")) is int
     for bad in (True, 3.0, "3", None, np.float32(3)):
         with pytest.raises(TypeError, match="k must be an int"):
-            check_int(bad, "k", 1)
+            check_int(bad, "k", low=1)
     with pytest.raises(ValueError, match=r"k must be an int in \[1, 5\], got 6"):
-        check_int(6, "k", 1, maximum=5)
+        check_int(6, "k", low=1, high=5)
     with pytest.raises(ValueError, match="k must be an int >= 1, got 0"):
-        check_int(0, "k", 1)
+        check_int(0, "k", low=1)
 
 
 def test_check_real_ranges_and_numpy_scalars():
-    assert check_real(np.float32(1e-3), "lr", 0, low_open=True) == pytest.approx(1e-3)
+    assert check_real(np.float32(1e-3), "lr", low=0, low_open=True) == pytest.approx(1e-3)
     assert check_real(2, "x") == 2.0
     for bad in (True, "0.1", None, [0.1], np.array([0.1])):
         with pytest.raises(TypeError, match="lr must be a real number"):
             check_real(bad, "lr")
     for bad in (float("nan"), float("inf"), 0.0, -1.0):
         with pytest.raises(ValueError, match=r"lr must be a finite real number > 0"):
-            check_real(bad, "lr", 0, low_open=True)
+            check_real(bad, "lr", low=0, low_open=True)
     with pytest.raises(ValueError, match=r"in \[0, 1\]"):
-        check_real(1.5, "alpha", 0, 1)
+        check_real(1.5, "alpha", low=0, high=1)
     with pytest.raises(ValueError, match=r"in \[0, 1\)"):
-        check_real(1.0, "p", 0, 1, high_open=True)
+        check_real(1.0, "p", low=0, high=1, high_open=True)
 
 
 def test_check_bool_refuses_truthy_strings_and_ints():

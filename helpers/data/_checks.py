@@ -5,7 +5,7 @@ import os
 
 import numpy as np
 
-from .._checks import _is_int, check_int, check_real, describe
+from .._checks import is_int, check_int, check_real, describe
 
 __all__ = ["check_int", "check_fraction", "check_size_pair", "check_pixel_budget", "check_path",
            "make_rng",
@@ -19,7 +19,7 @@ MAX_PIXEL_BYTES = 4 * 2**30
 
 def check_fraction(value, name: str) -> float:
     """Return ``value`` as a float, or raise if it is not a number strictly in (0, 1)."""
-    return check_real(value, name, 0.0, 1.0, low_open=True, high_open=True)
+    return check_real(value, name, low=0.0, high=1.0, low_open=True, high_open=True)
 
 
 def check_size_pair(size, name: str = "size", minimum: int = 8) -> tuple[int, int]:
@@ -27,7 +27,7 @@ def check_size_pair(size, name: str = "size", minimum: int = 8) -> tuple[int, in
 
     Each side is an int in ``[minimum, MAX_SIDE]``: ``16.7`` is refused, not truncated.
     """
-    if _is_int(size):
+    if is_int(size):
         size = (size, size)
     if not isinstance(size, (tuple, list)):
         raise TypeError(
@@ -35,8 +35,8 @@ def check_size_pair(size, name: str = "size", minimum: int = 8) -> tuple[int, in
         )
     if len(size) != 2:
         raise ValueError(f"{name} must be a (height, width) pair, got {len(size)} values {size!r}.")
-    height = check_int(size[0], f"{name}[0] (height)", minimum, maximum=MAX_SIDE)
-    width = check_int(size[1], f"{name}[1] (width)", minimum, maximum=MAX_SIDE)
+    height = check_int(size[0], f"{name}[0] (height)", low=minimum, high=MAX_SIDE)
+    width = check_int(size[1], f"{name}[1] (width)", low=minimum, high=MAX_SIDE)
     return height, width
 
 
@@ -52,19 +52,7 @@ def check_pixel_budget(n: int, height: int, width: int, channels: int, name: str
         )
 
 
-def check_path(value, name: str, *, optional: bool = False):
-    """A ``str`` or ``os.PathLike`` (or ``None`` when ``optional``), returned unchanged."""
-    if value is None and optional:
-        return None
-    if isinstance(value, (str, os.PathLike)) and not (isinstance(value, str) and not value):
-        return value
-    if isinstance(value, str):
-        raise ValueError(f"{name} must be a non-empty path, got an empty string.")
-    expected = "a path (str or pathlib.Path)" + (" or None" if optional else "")
-    raise TypeError(f"{name} must be {expected}, got {describe(value)}.")
-
-
 def make_rng(seed) -> np.random.Generator:
     """A NumPy random generator from an int seed (``None`` is refused: data must be reproducible)."""
-    check_int(seed, "seed", 0)
+    check_int(seed, "seed", low=0)
     return np.random.default_rng(seed)

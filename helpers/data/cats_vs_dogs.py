@@ -20,8 +20,8 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from . import _image_files
-from .._checks import check_bool
-from ._checks import check_int, check_path, check_size_pair, make_rng
+from .._checks import check_bool, check_path
+from ._checks import check_int, check_size_pair, make_rng
 from .downloads import data_home, fetch
 from .imageset import ImageSet
 
@@ -92,7 +92,7 @@ def cats_vs_dogs(
     check_path(root, "root", optional=True)
     height, width = check_size_pair(size, "size", minimum=8)
     if limit is not None:
-        limit = check_int(limit, "limit", 1)
+        limit = check_int(limit, "limit", low=1)
     rng = make_rng(seed)
     folder = _unpacked_folder(root, download)
 

@@ -16,8 +16,7 @@ import tarfile
 
 import numpy as np
 
-from .._checks import check_bool
-from ._checks import check_path
+from .._checks import check_bool, check_path
 from .downloads import fetch
 from .imageset import ImageSet
 

@@ -207,7 +207,7 @@ class DetectionSet:
         labels : ndarray, int64, shape (K,)
         masks : ndarray, bool, shape (K, H, W), or None if the set has no masks
         """
-        index = check_int(index, "index", -len(self), maximum=len(self) - 1)
+        index = check_int(index, "index", low=-len(self), high=len(self) - 1)
         k = int(self.counts[index])
         masks = None if self.masks is None else self.masks[index, :k]
         return self.boxes[index, :k], self.labels[index, :k], masks
@@ -357,7 +357,7 @@ class Detections:
 
     def image(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Image ``index``'s ``(boxes (K, 4), scores (K,), classes (K,))``, unpadded."""
-        index = check_int(index, "index", -len(self), maximum=len(self) - 1)
+        index = check_int(index, "index", low=-len(self), high=len(self) - 1)
         k = int(self.counts[index])
         return self.boxes[index, :k], self.scores[index, :k], self.classes[index, :k]
 

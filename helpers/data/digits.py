@@ -32,7 +32,7 @@ def digits(test_fraction: float = 0.25, seed: int = 0) -> tuple[ImageSet, ImageS
     from sklearn.datasets import load_digits  # imported here: scikit-learn is slow to import
 
     check_fraction(test_fraction, "test_fraction")
-    check_int(seed, "seed", 0)
+    check_int(seed, "seed", low=0)
     bunch = load_digits()
     images = (bunch.images / 16.0).astype(np.float32)[..., np.newaxis]
     labels = bunch.target.astype(np.int64)

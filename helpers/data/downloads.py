@@ -36,8 +36,7 @@ import urllib.request
 import warnings
 from pathlib import Path
 
-from .._checks import check_bool, check_real, describe
-from ._checks import check_path
+from .._checks import check_bool, check_path, check_real, describe
 
 __all__ = ["download", "data_home", "fetch", "sha256_of", "DownloadError", "ChecksumError",
            "FIXTURES_ENV"]
@@ -131,7 +130,7 @@ def download(
     _check_url(url)
     dest = Path(check_path(dest, "dest"))
     progress = check_bool(progress, "progress")
-    timeout = check_real(timeout, "timeout", 0, low_open=True, note=" (seconds)")
+    timeout = check_real(timeout, "timeout", low=0, low_open=True, note=" (seconds)")
     dest.parent.mkdir(parents=True, exist_ok=True)
     handle, partial = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
     try:

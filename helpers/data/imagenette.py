@@ -21,8 +21,8 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from . import _image_files
-from .._checks import check_bool, check_choice
-from ._checks import check_int, check_path, check_size_pair, make_rng
+from .._checks import check_bool, check_choice, check_path
+from ._checks import check_int, check_size_pair, make_rng
 from .cats_vs_dogs import _progress
 from .downloads import data_home, fetch
 from .imageset import ImageSet
@@ -109,7 +109,7 @@ def imagenette(
     height, width = check_size_pair(size, "size", minimum=8)
     chosen = _check_classes(classes)
     if limit is not None:
-        limit = check_int(limit, "limit", 1)
+        limit = check_int(limit, "limit", low=1)
     rng = make_rng(seed)
     folder = _unpacked_folder(root, download) / split
 

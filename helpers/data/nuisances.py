@@ -112,8 +112,8 @@ def nuisance_pets(n: int, size: int = 64, confounded: bool = False, rates=None,
     >>> [round(float(bars[train.labels == c].mean()), 1) for c in (0, 1)]
     [0.1, 0.9]
     """
-    n = check_int(n, "n", 2)
-    size = check_int(size, "size", _MIN_SIZE)
+    n = check_int(n, "n", low=2)
+    size = check_int(size, "size", low=_MIN_SIZE)
     confounded = check_bool(confounded, "confounded")
     rates = _check_rates(rates)
     rng = make_rng(seed)
@@ -168,7 +168,7 @@ def _check_rates(rates) -> dict[str, float]:
         raise ValueError(f"rates has unknown nuisance(s) {unknown}; choose from {NUISANCES}.")
     checked = dict(DEFAULT_RATES)
     for name, value in rates.items():
-        checked[name] = check_real(value, f"rates[{name!r}]", 0.0, 1.0)
+        checked[name] = check_real(value, f"rates[{name!r}]", low=0.0, high=1.0)
     return checked
 
 

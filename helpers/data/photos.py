@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from . import _image_files
-from .._checks import check_bool, check_choice, check_strings
-from ._checks import check_path, check_size_pair
+from .._checks import check_bool, check_choice, check_path, check_strings
+from ._checks import check_size_pair
 from .imageset import ImageSet
 
 __all__ = ["sample_photos", "image_folder", "SAMPLE_PHOTOS"]

@@ -98,23 +98,23 @@ def detection_scenes(
     >>> scenes.images.shape, bool(scenes.counts.min() >= 1)
     ((100, 64, 64, 3), True)
     """
-    n = check_int(n, "n", 1)
-    size = check_int(size, "size", 32)
+    n = check_int(n, "n", low=1)
+    size = check_int(size, "size", low=32)
     classes = _check_classes(classes)
     low_count, high_count = _check_pair(objects, "objects", int)
-    check_int(low_count, "objects[0] (fewest objects)", 0)
-    check_int(high_count, "objects[1] (most objects)", max(low_count, 1), maximum=12)
+    check_int(low_count, "objects[0] (fewest objects)", low=0)
+    check_int(high_count, "objects[1] (most objects)", low=max(low_count, 1), high=12)
     low_size, high_size = _check_pair(object_size, "object_size", float)
-    check_real(low_size, "object_size[0] (smallest diameter)", 6.0, size * 0.75)
-    check_real(high_size, "object_size[1] (largest diameter)", low_size, size * 0.75)
-    overlap = check_real(overlap, "overlap", 0.0, 1.0)
-    distractors = check_real(distractors, "distractors", 0.0, 1.0)
+    check_real(low_size, "object_size[0] (smallest diameter)", low=6.0, high=size * 0.75)
+    check_real(high_size, "object_size[1] (largest diameter)", low=low_size, high=size * 0.75)
+    overlap = check_real(overlap, "overlap", low=0.0, high=1.0)
+    distractors = check_real(distractors, "distractors", low=0.0, high=1.0)
     if distractor_class not in SHAPE_CLASSES or distractor_class in classes:
         raise ValueError(
             f"distractor_class must be a shape class from {SHAPE_CLASSES} that is not a "
             f"target class {classes}, got {distractor_class!r}."
         )
-    min_visible = check_real(min_visible, "min_visible", 0.0, 1.0, low_open=True)
+    min_visible = check_real(min_visible, "min_visible", low=0.0, high=1.0, low_open=True)
     rng = make_rng(seed)
 
     images = np.empty((n, size, size, 3), np.float32)

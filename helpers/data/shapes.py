@@ -77,8 +77,8 @@ def shapes(
     >>> data.images.shape, data.class_counts()
     ((300, 64, 64, 3), {'circle': 150, 'star': 150})
     """
-    n = check_int(n, "n", 1)
-    size = check_int(size, "size", _MIN_SIZE, maximum=MAX_SIDE)
+    n = check_int(n, "n", low=1)
+    size = check_int(size, "size", low=_MIN_SIZE, high=MAX_SIDE)
     check_pixel_budget(n, size, size, 3)
     classes = _check_classes(classes)
     low, high = _check_scale(scale)
@@ -165,8 +165,8 @@ def _check_scale(scale) -> tuple[float, float]:
         )
     if len(scale) != 2:
         raise ValueError(f"scale must be a pair (smallest, largest), got {len(scale)} values.")
-    low = check_real(scale[0], "scale[0] (smallest)", 0.1, 0.9)
-    high = check_real(scale[1], "scale[1] (largest)", 0.1, 0.9)
+    low = check_real(scale[0], "scale[0] (smallest)", low=0.1, high=0.9)
+    high = check_real(scale[1], "scale[1] (largest)", low=0.1, high=0.9)
     if not low <= high:
         raise ValueError(
             f"scale must satisfy 0.1 <= smallest <= largest <= 0.9 (fractions of the "

@@ -80,8 +80,8 @@ def tank_scenes(n: int, size: int = 64, confounded: bool = True, seed: int = 0) 
     >>> bool((train.extras["weather"] == train.labels).all())   # tanks on cloudy days
     True
     """
-    n = check_int(n, "n", 2)
-    size = check_int(size, "size", _MIN_SIZE, maximum=MAX_SIDE)
+    n = check_int(n, "n", low=2)
+    size = check_int(size, "size", low=_MIN_SIZE, high=MAX_SIDE)
     confounded = check_bool(confounded, "confounded")
     check_pixel_budget(n, size, size, 3)
     rng = make_rng(seed)

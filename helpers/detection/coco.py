@@ -194,7 +194,7 @@ def _check_max_dets(values) -> tuple[int, ...]:
         values = (values,)
     if len(values) == 0:
         raise ValueError("max_dets is empty; expected positive ints, e.g. (1, 10, 100)")
-    checked = tuple(check_int(v, f"max_dets[{i}]", 1) for i, v in enumerate(values))
+    checked = tuple(check_int(v, f"max_dets[{i}]", low=1) for i, v in enumerate(values))
     if len(set(checked)) != len(checked):
         raise ValueError(f"max_dets must be distinct, got {list(checked)}")
     return tuple(sorted(checked))
@@ -213,10 +213,10 @@ def _check_area_ranges(values) -> dict[str, tuple[float, float]]:
             raise TypeError(f"{name} must be a pair (min_area, max_area), got {describe(bounds)}")
         if len(bounds) != 2:
             raise ValueError(f"{name} must be a pair (min_area, max_area), got {bounds!r}")
-        low = check_real(bounds[0], f"{name} min_area", 0)
+        low = check_real(bounds[0], f"{name} min_area", low=0)
         high = bounds[1]
         if not (isinstance(high, (float, np.floating)) and np.isposinf(high)):  # +inf: no limit
-            high = check_real(high, f"{name} max_area", 0)
+            high = check_real(high, f"{name} max_area", low=0)
         if not (low <= high):
             raise ValueError(f"{name} = {bounds!r}: min_area must be <= max_area")
         checked[str(label)] = (low, high)

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import _is_int as _is_integer
-from .._checks import _is_real
+from .._checks import is_int as _is_integer
+from .._checks import is_real
 
 Describe = Callable[[int], str]
 
@@ -97,7 +97,7 @@ def _float_array(values: list, field: str, describe: Describe) -> np.ndarray:
     array = np.asarray(values) if values else np.zeros(0)
     if not (array.ndim == 1 and array.dtype.kind in "iuf"):
         for i, value in enumerate(values):
-            if not _is_real(value):
+            if not is_real(value):
                 raise TypeError(f"{describe(i)}: {field} must be a number, got {value!r}")
     array = array.astype(np.float64)
     bad = ~np.isfinite(array)
@@ -119,7 +119,7 @@ def _bbox_array(values: list, describe: Describe) -> np.ndarray:
                 raise TypeError(f"{describe(i)}: bbox must be a list [x, y, w, h], got {bbox!r}")
             if len(bbox) != 4:
                 raise ValueError(f"{describe(i)}: bbox must have 4 numbers [x, y, w, h], got {bbox!r}")
-            if not all(_is_real(v) for v in bbox):
+            if not all(is_real(v) for v in bbox):
                 raise TypeError(f"{describe(i)}: bbox must hold numbers [x, y, w, h], got {bbox!r}")
         raise ValueError("bboxes must be lists of 4 numbers [x, y, w, h]")  # pragma: no cover
     array = array.astype(np.float64)

@@ -244,12 +244,12 @@ def error_breakdown(
     >>> round(result.ap, 3), round(result.delta_ap["localization"], 3)
     (0.5, 0.5)
     """
-    iou_threshold = check_real(iou_threshold, "iou_threshold", 0.0, 1.0, low_open=True)
+    iou_threshold = check_real(iou_threshold, "iou_threshold", low=0.0, high=1.0, low_open=True)
     background_threshold = check_real(
-        background_threshold, "background_threshold", 0.0, iou_threshold, high_open=True,
+        background_threshold, "background_threshold", low=0.0, high=iou_threshold, high_open=True,
         note=" (it must lie below iou_threshold)",
     )
-    max_dets = check_int(max_dets, "max_dets", 1)
+    max_dets = check_int(max_dets, "max_dets", low=1)
     truth = read_ground_truth(gt)
     dets = read_detections(dt, truth)
 

@@ -71,7 +71,7 @@ def heatmap_to_box(heatmap, threshold: float = 0.2) -> np.ndarray:
     >>> heatmap_to_box(cam)
     array([5., 2., 9., 4.], dtype=float32)
     """
-    threshold = check_real(threshold, "threshold", 0, 1, note=" (a fraction of the maximum)")
+    threshold = check_real(threshold, "threshold", low=0, high=1, note=" (a fraction of the maximum)")
     maps = check_array(heatmap, "heatmap", ndim=(2, 3), dtype=None, finite=False,
                        allow_empty=True, shape_hint="(H, W) or (N, H, W)").astype(np.float64)
     if maps.shape[-1] == 0 or maps.shape[-2] == 0:
@@ -155,7 +155,7 @@ def corloc(boxes, ground_truth, iou_threshold: float = 0.5) -> float:
     >>> corloc([[0, 0, 10, 10], [0, 0, 10, 10]], [[0, 0, 10, 12], [20, 20, 30, 30]])
     0.5
     """
-    threshold = check_real(iou_threshold, "iou_threshold", 0.0, 1.0)
+    threshold = check_real(iou_threshold, "iou_threshold", low=0.0, high=1.0)
     ious = best_iou(boxes, ground_truth)
     if len(ious) == 0:
         raise ValueError("boxes must hold at least one image's box, got none")

@@ -73,7 +73,7 @@ def nms(boxes, scores, iou_threshold: float) -> np.ndarray:
     """
     boxes = as_box_list(boxes, "xyxy").astype(np.float64)
     scores = _as_scores(scores, len(boxes))
-    iou_threshold = check_real(iou_threshold, "iou_threshold", 0, 1)
+    iou_threshold = check_real(iou_threshold, "iou_threshold", low=0, high=1)
 
     order = np.argsort(-scores, kind="stable")
     ordered = boxes[order]
@@ -147,9 +147,9 @@ def soft_nms(
         i = int(np.flatnonzero(current < 0)[0])
         raise ValueError(f"scores[{i}] is {current[i]}; soft_nms needs non-negative scores")
     check_choice(method, "method", SOFT_NMS_METHODS)
-    sigma = check_real(sigma, "sigma", 0, low_open=True)
-    iou_threshold = check_real(iou_threshold, "iou_threshold", 0, 1)
-    score_threshold = check_real(score_threshold, "score_threshold", 0)
+    sigma = check_real(sigma, "sigma", low=0, low_open=True)
+    iou_threshold = check_real(iou_threshold, "iou_threshold", low=0, high=1)
+    score_threshold = check_real(score_threshold, "score_threshold", low=0)
 
     remaining = np.flatnonzero(current >= score_threshold)  # ascending index order
     keep, kept_scores = [], []

@@ -146,7 +146,7 @@ def voc_evaluate(
     {0: 0.5}
     """
     check_choice(method, "method", VOC_METHODS)
-    iou_threshold = check_real(iou_threshold, "iou_threshold", 0, 1)
+    iou_threshold = check_real(iou_threshold, "iou_threshold", low=0, high=1)
     gt_boxes = _per_image(gt_boxes, None, "gt_boxes")
     n_images = len(gt_boxes)
     gt_labels = _per_image(gt_labels, n_images, "gt_labels")

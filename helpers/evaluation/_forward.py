@@ -32,7 +32,7 @@ def check_inputs(model, images, maps, targets, batch_size, **map_checks):
     m, _ = check_maps(maps, **map_checks)
     check_same_size(m, x)
     t = check_targets(targets, len(x), n_logits(model))
-    batch = check_int(BATCH_SIZE if batch_size is None else batch_size, "batch_size", 1)
+    batch = check_int(BATCH_SIZE if batch_size is None else batch_size, "batch_size", low=1)
     return model, x, m, t, batch
 
 

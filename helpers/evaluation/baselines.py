@@ -17,7 +17,7 @@ CENTER_SIGMA = 0.25
 def _check_shape(shape) -> tuple:
     if not isinstance(shape, (tuple, list)) or len(shape) not in (2, 3):
         raise TypeError(f"shape must be a tuple (N, H, W) or (H, W), got {shape!r}")
-    return tuple(check_int(s, f"shape[{i}]", 1) for i, s in enumerate(shape))
+    return tuple(check_int(s, f"shape[{i}]", low=1) for i, s in enumerate(shape))
 
 
 def random_maps(shape, seed=0) -> np.ndarray:
@@ -35,7 +35,7 @@ def random_maps(shape, seed=0) -> np.ndarray:
     np.ndarray, float32, ``shape``
     """
     shape = _check_shape(shape)
-    seed = check_int(seed, "seed", 0)
+    seed = check_int(seed, "seed", low=0)
     return np.random.default_rng(seed).random(shape, dtype=np.float32)
 
 

@@ -119,7 +119,7 @@ def focused(maps, focus: float = FOCUS) -> np.ndarray:
         An all-zero map stays all zero.
     """
     maps = _check_maps(maps)
-    focus = check_real(focus, "focus", 0.0, 1.0, high_open=True)
+    focus = check_real(focus, "focus", low=0.0, high=1.0, high_open=True)
     peaks = maps.max(axis=(1, 2), keepdims=True)
     return np.where(maps >= focus * peaks, maps, 0.0)
 
@@ -198,8 +198,8 @@ def group_by_mass(maps, regions: Mapping[str, np.ndarray], *, focus: float = FOC
     >>> group_by_mass(maps, {"object": obj}).tolist()
     ['object']
     """
-    min_share = check_real(min_share, "min_share", 0.0, 1.0, low_open=True)
-    min_lift = check_real(min_lift, "min_lift", 1.0)
+    min_share = check_real(min_share, "min_share", low=0.0, high=1.0, low_open=True)
+    min_lift = check_real(min_lift, "min_lift", low=1.0)
     shares = mass_shares(maps, regions, focus=focus)
     maps = np.asarray(maps)
     covered = np.zeros(maps.shape, bool)

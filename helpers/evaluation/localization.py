@@ -113,7 +113,7 @@ def pointing_game(maps, regions, tolerance=15, *, ties: str = "first") -> Pointi
     A constant map (all zeros included) has no peak: it is a miss, whatever the tie rule
     (otherwise a map that says nothing would hit every object that reaches the corner).
     """
-    tolerance = check_real(tolerance, "tolerance", 0)
+    tolerance = check_real(tolerance, "tolerance", low=0)
     ties = check_choice(ties, "ties", TIES)
     m, single = check_maps(maps)
     n, h, w = m.shape

@@ -62,8 +62,8 @@ def map_shape(maps, *, threshold: float = 0.5, border: float = 0.2) -> MapShape:
     MapShape
     """
     maps, _ = check_maps(maps, nonnegative=True)
-    threshold = check_real(threshold, "threshold", 0, 1, low_open=True)
-    border = check_real(border, "border", 0, 0.5, low_open=True, high_open=True)
+    threshold = check_real(threshold, "threshold", low=0, high=1, low_open=True)
+    border = check_real(border, "border", low=0, high=0.5, low_open=True, high_open=True)
     n, height, width = maps.shape
     peak = maps.max(axis=(1, 2), keepdims=True)
     covered = (maps >= threshold * peak) & (peak > 0)
@@ -101,9 +101,9 @@ def group_by_shape(maps, *, threshold: float = 0.5, border: float = 0.2,
     -------
     np.ndarray of str, ``(N,)``
     """
-    spot = check_real(spot, "spot", 0, 1, low_open=True, high_open=True)
-    diffuse = check_real(diffuse, "diffuse", 0, 1, low_open=True, high_open=True)
-    edges = check_real(edges, "edges", 0, 1, low_open=True, high_open=True)
+    spot = check_real(spot, "spot", low=0, high=1, low_open=True, high_open=True)
+    diffuse = check_real(diffuse, "diffuse", low=0, high=1, low_open=True, high_open=True)
+    edges = check_real(edges, "edges", low=0, high=1, low_open=True, high_open=True)
     if spot >= diffuse:
         raise ValueError(f"spot ({spot}) must be below diffuse ({diffuse})")
     maps, _ = check_maps(maps, nonnegative=True)

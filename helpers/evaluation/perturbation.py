@@ -78,7 +78,7 @@ def baseline_images(images: np.ndarray, baseline: str) -> np.ndarray:
 
 def _curves(model, images, maps, targets, steps, baseline, batch_size, insert: bool):
     model, x, m, t, batch = check_inputs(model, images, maps, targets, batch_size)
-    steps = check_int(steps, "steps", 1)
+    steps = check_int(steps, "steps", low=1)
     baseline = check_choice(baseline, "baseline", BASELINES)
     n, h, w = m.shape
     counts = (np.arange(steps + 1) * (h * w)) // steps

@@ -165,7 +165,7 @@ def randomization_test(method, model, images, targets=None, *, layers=None,
     """
     model = check_model(model)
     independent = check_bool(independent, "independent")
-    seed = check_int(seed, "seed", 0)
+    seed = check_int(seed, "seed", low=0)
     keep_maps = check_bool(keep_maps, "keep_maps")
     if not (isinstance(method, str) or callable(method)):
         raise TypeError(f"method must be a method name or a callable, got {type(method).__name__}")

@@ -58,8 +58,8 @@ def noise_stability(method, model, images, targets=None, *, noise_level=0.01, se
     if single:
         raise ValueError(f"images must be a batch (N, H, W, C), got one image of shape {x.shape[1:]}")
     t = check_targets(targets, len(x), n_logits(model))
-    noise_level = check_real(noise_level, "noise_level", 0.0)
-    seed = check_int(seed, "seed", 0)
+    noise_level = check_real(noise_level, "noise_level", low=0.0)
+    seed = check_int(seed, "seed", low=0)
     t = predicted(logits_of(model, [x]), t)
     sigma = noise_level * (x.max(axis=(1, 2, 3)) - x.min(axis=(1, 2, 3)))
     noise = np.random.default_rng(seed).standard_normal(x.shape)

@@ -79,7 +79,7 @@ class ScoreTable:
         """
         values = self.values
         if decimals is not None:
-            values = np.round(values, check_int(decimals, "decimals", 0))
+            values = np.round(values, check_int(decimals, "decimals", low=0))
         sign = np.where(self.higher_is_better, -1.0, 1.0)
         return rankdata((values * sign).T).T
 
@@ -123,7 +123,7 @@ class ScoreTable:
     def to_text(self, digits: int = 2) -> str:
         """The table as fixed-width text, one method per line, with an arrow per column
         saying which way is better (higher or lower)."""
-        digits = check_int(digits, "digits", 0)
+        digits = check_int(digits, "digits", low=0)
         width = max(len(m) for m in self.methods) + 2
         heads = [HEADERS.get(m, m) + (" ↑" if up else " ↓")
                  for m, up in zip(self.metrics, self.higher_is_better)]
@@ -192,8 +192,8 @@ def score_table(model, images, regions, maps, targets=None, *, tolerance=15, ste
     bad = [name for name in maps if not isinstance(name, str)]
     if bad:
         raise TypeError(f"maps must be keyed by method names (str), got key {bad[0]!r}")
-    tolerance = check_real(tolerance, "tolerance", 0)
-    steps = check_int(steps, "steps", 1)
+    tolerance = check_real(tolerance, "tolerance", low=0)
+    steps = check_int(steps, "steps", low=1)
     rows = []
     for name, m in maps.items():
         try:

@@ -217,7 +217,7 @@ class CAMBase:
     def _check_batch_size(self, batch_size, x) -> int:
         if batch_size is None:
             return DEFAULT_BATCH_SIZE
-        return check_int(batch_size, "batch_size", 1)
+        return check_int(batch_size, "batch_size", low=1)
 
 
 class ForwardPassCAM(CAMBase):
@@ -305,7 +305,7 @@ class ForwardPassCAM(CAMBase):
     def _check_batch_size(self, batch_size, x) -> int:
         if batch_size is None:
             return default_batch_size(x.shape[1], x.shape[2])
-        return check_int(batch_size, "batch_size", 1)
+        return check_int(batch_size, "batch_size", low=1)
 
     def _maps(self, x, t, batch_size, progress=None, **options):
         out = []

@@ -127,7 +127,7 @@ def measure_cost(method, model, images, *, repeats=3, **options) -> Cost:
     x, single = check_images(images, model)
     if single:
         raise ValueError(f"images must be a batch (N, H, W, C), got one image of shape {x.shape[1:]}")
-    repeats = check_int(repeats, "repeats", 1)
+    repeats = check_int(repeats, "repeats", low=1)
     n = len(x)
 
     counted, counter = counting_model(model)

@@ -76,7 +76,7 @@ def detection_cam(model, images, cells, classes, *, layer, method: str = "gradca
     check_model(model)
     grid_h, grid_w, n_out = _dense_output_shape(model)
     method = check_choice(method, "method", DETECTION_CAM_METHODS)
-    batch_size = check_int(batch_size, "batch_size", 1)
+    batch_size = check_int(batch_size, "batch_size", low=1)
     x, single = check_images(images, model)
     n = len(x)
     cells = check_array(cells, "cells", ndim=(1, 2), dtype=np.int64,

@@ -85,9 +85,9 @@ def finite_differences(model, image, directions, target=None, *, eps=1e-2, score
     if target is not None and not isinstance(target, (int, np.integer)):
         raise TypeError(f"target must be None or an int class index, got {type(target).__name__}")
     t = check_targets(target, 1, logits_net(model, None).n_logits)
-    eps = check_real(eps, "eps", 0.0, low_open=True)
+    eps = check_real(eps, "eps", low=0.0, low_open=True)
     score = check_choice(score, "score", SCORES)
-    batch_size = DEFAULT_BATCH_SIZE if batch_size is None else check_int(batch_size, "batch_size", 1)
+    batch_size = DEFAULT_BATCH_SIZE if batch_size is None else check_int(batch_size, "batch_size", low=1)
 
     t = resolve_targets(compiled_logits(model)(tf.constant(x)), tf.constant(t)).numpy()
     step = (eps * d).astype(np.float32)

@@ -105,7 +105,7 @@ def _prepare(model, images, targets, batch_size):
     check_model(model)
     x, single = check_images(images, model)
     t = check_targets(targets, len(x), logits_net(model, None).n_logits)
-    batch_size = DEFAULT_BATCH_SIZE if batch_size is None else check_int(batch_size, "batch_size", 1)
+    batch_size = DEFAULT_BATCH_SIZE if batch_size is None else check_int(batch_size, "batch_size", low=1)
     return x, t, single, batch_size
 
 
@@ -204,12 +204,12 @@ def smoothgrad(model, images, targets=None, *, n_samples=25, noise_level=0.15, s
     np.ndarray, float32, ``(N, H, W)`` (``(H, W)`` for one image), in [0, 1]
     """
     x, t, single, batch_size = _prepare(model, images, targets, batch_size)
-    n_samples = check_int(n_samples, "n_samples", 1)
+    n_samples = check_int(n_samples, "n_samples", low=1)
     if isinstance(noise_level, bool) or not isinstance(noise_level, numbers.Real) or not (
             0.0 <= noise_level < np.inf):
         raise ValueError(f"noise_level must be a finite number >= 0 (a fraction of the pixel range), "
                          f"got {noise_level!r}")
-    noise = smoothgrad_noise(x.shape[1:], n_samples, check_int(seed, "seed", 0))
+    noise = smoothgrad_noise(x.shape[1:], n_samples, check_int(seed, "seed", low=0))
     grads_fn = input_gradients_fn(model)
     logits_fn = compiled_logits(model)
     out = []

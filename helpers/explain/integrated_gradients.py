@@ -142,7 +142,7 @@ def integrated_gradients_attributions(model, images, targets=None, *, baseline=0
     np.ndarray, float32, ``(N, H, W, C)`` (``(H, W, C)`` for one image), in logit units
     """
     x, t, single, batch_size = _prepare(model, images, targets, batch_size)
-    n_steps = check_int(n_steps, "n_steps", 1)
+    n_steps = check_int(n_steps, "n_steps", low=1)
     method = check_choice(method, "method", RULES)
     base = _check_baseline(baseline, x)
     alphas, weights = path_points(n_steps, method)

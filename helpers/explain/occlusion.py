@@ -29,8 +29,8 @@ SCORES = ("logit", "probability")
 
 def _pair(value, name: str) -> tuple[int, int]:
     if isinstance(value, (tuple, list)) and len(value) == 2:
-        return check_int(value[0], name, 1), check_int(value[1], name, 1)
-    v = check_int(value, name, 1)
+        return check_int(value[0], name, low=1), check_int(value[1], name, low=1)
+    v = check_int(value, name, low=1)
     return v, v
 
 
@@ -146,7 +146,7 @@ def occlusion(model, images, targets=None, *, patch=None, stride=None, baseline=
         raise ValueError(f"baseline must be a finite number or {channels} numbers (one per channel), "
                          f"got {baseline!r}")
     batch_size = (default_batch_size(height, width) if batch_size is None
-                  else check_int(batch_size, "batch_size", 1))
+                  else check_int(batch_size, "batch_size", low=1))
 
     tops, lefts = patch_starts(height, ph, sh), patch_starts(width, pw, sw)
     positions = np.array([(r, c) for r in tops for c in lefts], dtype=np.int32)  # (P, 2)

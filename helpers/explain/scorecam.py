@@ -79,7 +79,7 @@ class ScoreCAM(ForwardPassCAM):
     def select_pairs(self, activations, max_channels=None):
         """Non-constant channels (the ``max_channels`` of largest variance, if given)."""
         if max_channels is not None:
-            max_channels = check_int(max_channels, "max_channels", 1)
+            max_channels = check_int(max_channels, "max_channels", low=1)
         return select_channels(activations, max_channels)
 
     def prepare(self, activations):

@@ -69,7 +69,7 @@ def check_n_classes(n_classes) -> int | None:
     """``None``, or an int in ``[1, MAX_CLASSES]``."""
     if n_classes is None:
         return None
-    return check_int(n_classes, "n_classes", 1, maximum=MAX_CLASSES,
+    return check_int(n_classes, "n_classes", low=1, high=MAX_CLASSES,
                      note=" (a K x K confusion matrix must fit in memory)")
 
 
@@ -86,7 +86,7 @@ def check_class_count(k: int, *names: str) -> int:
 
 def check_axis(axis, ndim: int, name: str = "axis") -> int:
     """An int axis of an array with ``ndim`` dimensions (negative counts from the end)."""
-    return check_int(axis, name, -max(ndim, 1), maximum=max(ndim, 1) - 1,
+    return check_int(axis, name, low=-max(ndim, 1), high=max(ndim, 1) - 1,
                      note=f" (the array has {ndim} dimension(s))")
 
 

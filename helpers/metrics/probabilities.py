@@ -51,7 +51,7 @@ def _shifted(logits, axis: int, temperature) -> tuple[np.ndarray, np.dtype]:
     rounds to 0 and ``0 / 0`` would give NaN. The caller casts the result back.
     """
     z = _as_logits(logits)
-    temperature = check_real(temperature, "temperature", 0, low_open=True)
+    temperature = check_real(temperature, "temperature", low=0, low_open=True)
     if z.ndim == 0:
         raise ValueError("logits must have at least one dimension (one entry per class).")
     axis = check_axis(axis, z.ndim)

@@ -67,9 +67,9 @@ def build_centernet(input_shape=(64, 64, 3), n_classes: int = 3, width: int = 32
     from keras import layers
 
     height, width_px, channels = _check_input_shape(input_shape)
-    n_classes = check_int(n_classes, "n_classes", 1)
-    width = check_int(width, "width", 4)
-    check_int(seed, "seed", 0)
+    n_classes = check_int(n_classes, "n_classes", low=1)
+    width = check_int(width, "width", low=4)
+    check_int(seed, "seed", low=0)
     init = keras.initializers.HeNormal(seed=seed)
 
     def conv(x, filters, stride=1, name=None):
@@ -111,9 +111,9 @@ def _check_input_shape(input_shape) -> tuple[int, int, int]:
     if isinstance(input_shape, (str, bytes)) or not hasattr(input_shape, "__len__") \
             or len(input_shape) != 3:
         raise TypeError(f"input_shape must be (height, width, channels), got {input_shape!r}")
-    height = check_int(input_shape[0], "input_shape[0] (height)", 16)
-    width = check_int(input_shape[1], "input_shape[1] (width)", 16)
-    channels = check_int(input_shape[2], "input_shape[2] (channels)", 1)
+    height = check_int(input_shape[0], "input_shape[0] (height)", low=16)
+    width = check_int(input_shape[1], "input_shape[1] (width)", low=16)
+    channels = check_int(input_shape[2], "input_shape[2] (channels)", low=1)
     if height % 8 or width % 8:
         raise ValueError(
             f"input_shape height and width must be multiples of 8 (the backbone's stride), "
@@ -149,15 +149,15 @@ def centernet_targets(boxes, labels, counts, image_size, n_classes: int,
     boxes = np.asarray(boxes, np.float64)
     labels = np.asarray(labels)
     counts = np.asarray(counts)
-    n_classes = check_int(n_classes, "n_classes", 1)
-    stride = check_int(stride, "stride", 1)
+    n_classes = check_int(n_classes, "n_classes", low=1)
+    stride = check_int(stride, "stride", low=1)
     if boxes.ndim != 3 or boxes.shape[2] != 4 or labels.shape != boxes.shape[:2] \
             or counts.shape != boxes.shape[:1]:
         raise ValueError(
             "boxes (N, M, 4), labels (N, M) and counts (N,) must agree, got "
             f"{boxes.shape}, {labels.shape} and {counts.shape}"
         )
-    height, width = (check_int(v, "image_size", stride) for v in image_size)
+    height, width = (check_int(v, "image_size", low=stride) for v in image_size)
     grid_h, grid_w = height // stride, width // stride
     out = np.zeros((len(boxes), grid_h, grid_w, n_classes + 5), np.float32)
     rows = np.arange(grid_h)[:, None] + 0.5
@@ -200,9 +200,9 @@ def centernet_loss(n_classes: int, size_weight: float = 1.0, offset_weight: floa
     """
     import tensorflow as tf
 
-    n_classes = check_int(n_classes, "n_classes", 1)
-    size_weight = check_real(size_weight, "size_weight", 0.0)
-    offset_weight = check_real(offset_weight, "offset_weight", 0.0)
+    n_classes = check_int(n_classes, "n_classes", low=1)
+    size_weight = check_real(size_weight, "size_weight", low=0.0)
+    offset_weight = check_real(offset_weight, "offset_weight", low=0.0)
 
     def loss(y_true, y_pred):
         y_true = tf.cast(y_true, tf.float32)
@@ -256,10 +256,10 @@ def decode_centernet(outputs, n_classes: int, image_size, stride: int = CENTERNE
     """
     import tensorflow as tf
 
-    n_classes = check_int(n_classes, "n_classes", 1)
-    stride = check_int(stride, "stride", 1)
-    max_detections = check_int(max_detections, "max_detections", 1)
-    score_threshold = check_real(score_threshold, "score_threshold", 0.0, 1.0)
+    n_classes = check_int(n_classes, "n_classes", low=1)
+    stride = check_int(stride, "stride", low=1)
+    max_detections = check_int(max_detections, "max_detections", low=1)
+    score_threshold = check_real(score_threshold, "score_threshold", low=0.0, high=1.0)
     peaks = check_bool(peaks, "peaks")
     outputs = np.asarray(outputs, np.float32)
     if outputs.ndim != 4 or outputs.shape[-1] != n_classes + 4:
@@ -267,7 +267,7 @@ def decode_centernet(outputs, n_classes: int, image_size, stride: int = CENTERNE
             f"outputs must have shape (N, h, w, n_classes + 4 = {n_classes + 4}), "
             f"got {outputs.shape}"
         )
-    height, width = (check_int(v, "image_size", 1) for v in image_size)
+    height, width = (check_int(v, "image_size", low=1) for v in image_size)
     n, grid_h, grid_w, _ = outputs.shape
     heat = tf.sigmoid(outputs[..., :n_classes])
     if peaks:
@@ -335,7 +335,7 @@ class CenterNet:
             raise TypeError(f"class_names must be a non-empty tuple of str, got {class_names!r}")
         self.class_names = tuple(class_names)
         self.n_classes = len(self.class_names)
-        self.seed = check_int(seed, "seed", 0)
+        self.seed = check_int(seed, "seed", low=0)
         self.model = build_centernet(image_shape, self.n_classes, width, seed)
         self.image_shape = tuple(self.model.input_shape[1:])
         self.train_seconds = 0.0
@@ -375,11 +375,11 @@ class CenterNet:
         import tensorflow as tf
 
         _check_scenes(train, self)
-        epochs = check_int(epochs, "epochs", 1)
-        batch_size = check_int(batch_size, "batch_size", 1)
-        learning_rate = check_real(learning_rate, "learning_rate", 0.0, low_open=True)
+        epochs = check_int(epochs, "epochs", low=1)
+        batch_size = check_int(batch_size, "batch_size", low=1)
+        learning_rate = check_real(learning_rate, "learning_rate", low=0.0, low_open=True)
         augment = check_bool(augment, "augment")
-        verbose = check_int(verbose, "verbose", 0, maximum=2)
+        verbose = check_int(verbose, "verbose", low=0, high=2)
         start = time.perf_counter()
         targets = self.targets(train)
         steps = epochs * int(np.ceil(len(train) / batch_size))
@@ -403,7 +403,7 @@ class CenterNet:
     def predict_maps(self, images, batch_size: int = 128) -> np.ndarray:
         """Raw outputs (N, H/4, W/4, n_classes + 4) for images (N, H, W, C) in [0, 1]."""
         images = _check_images(images, self.image_shape)
-        batch_size = check_int(batch_size, "batch_size", 1)
+        batch_size = check_int(batch_size, "batch_size", low=1)
         return np.concatenate([
             self._forward(images[i:i + batch_size]) for i in range(0, len(images), batch_size)
         ]) if len(images) else np.zeros((0, *self.model.output_shape[1:]), np.float32)

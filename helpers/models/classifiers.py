@@ -37,14 +37,14 @@ def _check_input_shape(input_shape) -> tuple[int, int, int]:
             f"input_shape must be (height, width, channels), got {len(input_shape)} values "
             f"{tuple(input_shape)!r}; for grey images use channels = 1, e.g. (28, 28, 1)"
         )
-    height = check_int(input_shape[0], "input_shape[0] (height)", 1, maximum=_MAX_SIDE)
-    width = check_int(input_shape[1], "input_shape[1] (width)", 1, maximum=_MAX_SIDE)
-    channels = check_int(input_shape[2], "input_shape[2] (channels)", 1, maximum=4)
+    height = check_int(input_shape[0], "input_shape[0] (height)", low=1, high=_MAX_SIDE)
+    width = check_int(input_shape[1], "input_shape[1] (width)", low=1, high=_MAX_SIDE)
+    channels = check_int(input_shape[2], "input_shape[2] (channels)", low=1, high=4)
     return height, width, channels
 
 
 def _check_n_classes(n_classes) -> int:
-    return check_int(n_classes, "n_classes", 1, maximum=_MAX_CLASSES,
+    return check_int(n_classes, "n_classes", low=1, high=_MAX_CLASSES,
                      note=" (1 means a single sigmoid logit)")
 
 
@@ -118,9 +118,9 @@ def gap_cnn(
         raise TypeError(f"widths must be a sequence of ints, e.g. (32, 64), got {describe(widths)}")
     if not widths:
         raise ValueError("widths is empty; expected filters per block, e.g. (32, 64, 128)")
-    widths = tuple(check_int(w, f"widths[{i}]", 1, maximum=4096) for i, w in enumerate(widths))
-    convs_per_block = check_int(convs_per_block, "convs_per_block", 1, maximum=16)
-    dropout = check_real(dropout, "dropout", 0, 1, high_open=True)
+    widths = tuple(check_int(w, f"widths[{i}]", low=1, high=4096) for i, w in enumerate(widths))
+    convs_per_block = check_int(convs_per_block, "convs_per_block", low=1, high=16)
+    dropout = check_real(dropout, "dropout", low=0, high=1, high_open=True)
     if min(shape[:2]) < 2 ** (len(widths) - 1):
         raise ValueError(
             f"input_shape {shape[0]}x{shape[1]} is too small for {len(widths)} blocks "
@@ -178,8 +178,8 @@ def vgg_like(input_shape: Sequence[int], n_classes: int, dropout: tuple[float, f
     check_str(name, "name", allow_empty=False)
     if isinstance(dropout, (str, bytes)) or not isinstance(dropout, Sequence) or len(dropout) != 2:
         raise TypeError(f"dropout must be a pair of rates (conv, dense), got {describe(dropout)}")
-    dropout = (check_real(dropout[0], "dropout[0] (conv)", 0, 1, high_open=True),
-               check_real(dropout[1], "dropout[1] (dense)", 0, 1, high_open=True))
+    dropout = (check_real(dropout[0], "dropout[0] (conv)", low=0, high=1, high_open=True),
+               check_real(dropout[1], "dropout[1] (dense)", low=0, high=1, high_open=True))
     if n_classes < 2:
         raise ValueError(f"vgg_like ends in a softmax and needs n_classes >= 2, got {n_classes}")
     if shape[0] % 16 or shape[1] % 16:

@@ -80,10 +80,10 @@ def sliding_windows(image_size=(64, 64), sizes=RCNN_WINDOW_SIZES, step: float = 
         ``xyxy`` windows, smallest size first, each inside the image; the last window
         of each row/column touches the image's right/bottom edge.
     """
-    height = check_int(image_size[0], "image_size[0]", 1)
-    width = check_int(image_size[1], "image_size[1]", 1)
+    height = check_int(image_size[0], "image_size[0]", low=1)
+    width = check_int(image_size[1], "image_size[1]", low=1)
     sizes = check_array(sizes, "sizes", ndim=1)
-    step = check_real(step, "step", 0.0, 1.0, low_open=True)
+    step = check_real(step, "step", low=0.0, high=1.0, low_open=True)
     if (sizes <= 0).any() or sizes.max() > min(height, width):
         raise ValueError(
             f"sizes must lie in (0, {min(height, width)}] pixels, got {sizes.tolist()}"
@@ -175,10 +175,10 @@ def build_rcnn_classifier(crop: int = 16, n_classes: int = 3, width: int = 16, s
     import keras
     from keras import layers
 
-    crop = check_int(crop, "crop", 8)
-    n_classes = check_int(n_classes, "n_classes", 1)
-    width = check_int(width, "width", 4)
-    check_int(seed, "seed", 0)
+    crop = check_int(crop, "crop", low=8)
+    n_classes = check_int(n_classes, "n_classes", low=1)
+    width = check_int(width, "width", low=4)
+    check_int(seed, "seed", low=0)
     init = keras.initializers.HeNormal(seed=seed)
 
     def conv(x, filters, stride=1):
@@ -262,10 +262,10 @@ class RCNN:
         self.class_names = tuple(class_names)
         self.n_classes = len(self.class_names)
         self.image_shape = tuple(
-            check_int(v, f"image_shape[{i}]", 1) for i, v in enumerate(image_shape))
-        self.seed = check_int(seed, "seed", 0)
-        self.context = check_real(context, "context", 0.0, 1.0)
-        self.crop = check_int(crop, "crop", 8)
+            check_int(v, f"image_shape[{i}]", low=1) for i, v in enumerate(image_shape))
+        self.seed = check_int(seed, "seed", low=0)
+        self.context = check_real(context, "context", low=0.0, high=1.0)
+        self.crop = check_int(crop, "crop", low=8)
         if window_sizes is None:
             window_sizes = np.array(RCNN_WINDOW_SIZES) * self.image_shape[0] / 64
         self.windows = sliding_windows(self.image_shape[:2], window_sizes, window_step)
@@ -358,11 +358,11 @@ class RCNN:
         import tensorflow as tf
 
         _check_scenes(train, self)
-        epochs = check_int(epochs, "epochs", 1)
-        per_image = check_int(per_image, "per_image", 4)
-        batch_size = check_int(batch_size, "batch_size", 1)
-        learning_rate = check_real(learning_rate, "learning_rate", 0.0, low_open=True)
-        verbose = check_int(verbose, "verbose", 0, maximum=2)
+        epochs = check_int(epochs, "epochs", low=1)
+        per_image = check_int(per_image, "per_image", low=4)
+        batch_size = check_int(batch_size, "batch_size", low=1)
+        learning_rate = check_real(learning_rate, "learning_rate", low=0.0, low_open=True)
+        verbose = check_int(verbose, "verbose", low=0, high=2)
         start = time.perf_counter()
         images = tf.constant(train.images)
         steps_per_epoch = int(np.ceil(len(train) * per_image / batch_size))
@@ -446,11 +446,11 @@ class RCNN:
             Boxes are the regressed windows, clipped to the image.
         """
         images = _check_images(images, self.image_shape)
-        max_detections = check_int(max_detections, "max_detections", 1)
-        score_threshold = check_real(score_threshold, "score_threshold", 0.0, 1.0)
-        nms_threshold = check_real(nms_threshold, "nms_threshold", 0.0, 1.0)
+        max_detections = check_int(max_detections, "max_detections", low=1)
+        score_threshold = check_real(score_threshold, "score_threshold", low=0.0, high=1.0)
+        nms_threshold = check_real(nms_threshold, "nms_threshold", low=0.0, high=1.0)
         suppress = check_bool(suppress, "suppress")
-        images_per_batch = check_int(images_per_batch, "images_per_batch", 1)
+        images_per_batch = check_int(images_per_batch, "images_per_batch", low=1)
         if len(images) == 0:
             return Detections.from_lists([], [], [])
         probs, deltas = self._scores(images, images_per_batch)

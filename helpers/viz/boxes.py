@@ -127,10 +127,10 @@ def draw_boxes(image, boxes, labels=None, scores=None, class_names=None, ax=None
     if class_names is not None and (isinstance(class_names, str)
                                     or not hasattr(class_names, "__len__")):
         raise TypeError(f"class_names must be a sequence of str, got {describe(class_names)}")
-    iou_threshold = check_real(iou_threshold, "iou_threshold", 0.0, 1.0, low_open=True)
+    iou_threshold = check_real(iou_threshold, "iou_threshold", low=0.0, high=1.0, low_open=True)
     show_legend = check_bool(show_legend, "show_legend")
-    fontsize = check_real(fontsize, "fontsize", 0.0, low_open=True)
-    linewidth = check_real(linewidth, "linewidth", 0.0, low_open=True)
+    fontsize = check_real(fontsize, "fontsize", low=0.0, low_open=True)
+    linewidth = check_real(linewidth, "linewidth", low=0.0, low_open=True)
 
     kinds = best_iou = None
     if gt_boxes is not None:

@@ -73,7 +73,7 @@ def plot_detection_pr(result, by: str = "class", *, iou: float = 0.5, category=N
         raise TypeError(f"result must be a CocoEvalResult (from coco_evaluate), "
                         f"got {describe(result)}")
     by = check_choice(by, "by", ("class", "iou"))
-    iou = check_real(iou, "iou", 0.0, 1.0)
+    iou = check_real(iou, "iou", low=0.0, high=1.0)
     area = check_choice(area, "area", tuple(result.area_ranges))
     area_index = list(result.area_ranges).index(area)
     if max_dets is None:

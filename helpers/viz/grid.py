@@ -60,9 +60,9 @@ def show_images(images, labels=None, class_names: Sequence[str] | None = None, *
             f"images must have 1, 3 or 4 channels (N, H, W, C), got shape {images.shape}; "
             "for a single (H, W, C) image pass image[None]"
         )
-    ncols = check_int(ncols, "ncols", 1)
-    size = check_real(size, "size", 0, 20, low_open=True, note=" (inches per image)")
-    max_images = check_int(max_images, "max_images", 1)
+    ncols = check_int(ncols, "ncols", low=1)
+    size = check_real(size, "size", low=0, high=20, low_open=True, note=" (inches per image)")
+    max_images = check_int(max_images, "max_images", low=1)
     cmap = check_cmap(cmap)
     n = min(len(images), max_images)
     if class_names is not None:

@@ -114,7 +114,7 @@ def overlay(image, heatmap, alpha: float = DEFAULT_ALPHA, colormap: str = DEFAUL
     """
     rgb = _image_to_uint8_rgb(image)
     heat = _check_heatmap(heatmap)
-    alpha = check_real(alpha, "alpha", 0.0, 1.0)
+    alpha = check_real(alpha, "alpha", low=0.0, high=1.0)
     code = _colormap_code(colormap)
     height, width = rgb.shape[:2]
     if heat.shape != (height, width):
@@ -194,12 +194,12 @@ def compare(images, maps: Mapping[str, np.ndarray], *, titles: Sequence[str] | N
         raise TypeError(f"maps must be a dict {{method name: heatmaps}}, got {describe(maps)}")
     if not maps:
         raise ValueError("maps must be a non-empty dict {method name: heatmaps}")
-    size = check_real(size, "size", 0.0, low_open=True)
-    max_width = check_real(max_width, "max_width", 0.0, low_open=True)
-    max_images = check_int(max_images, "max_images", 1)
+    size = check_real(size, "size", low=0.0, low_open=True)
+    max_width = check_real(max_width, "max_width", low=0.0, low_open=True)
+    max_images = check_int(max_images, "max_images", low=1)
     show_maps = check_bool(show_maps, "show_maps")
     show_colorbar = check_bool(show_colorbar, "show_colorbar")
-    alpha = check_real(alpha, "alpha", 0.0, 1.0)
+    alpha = check_real(alpha, "alpha", low=0.0, high=1.0)
     _colormap_code(colormap)
     single = images.ndim == 2 or (images.ndim == 3 and images.shape[-1] in (1, 3)
                                   and all(np.ndim(m) == 2 for m in maps.values()))
