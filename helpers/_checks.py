@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numbers
 import os
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -32,6 +33,8 @@ __all__ = [
     "check_str",
     "check_path",
     "check_strings",
+    "check_class_names",
+    "check_image_shape",
     "check_array",
     "check_labels",
     "first_positions",
@@ -201,6 +204,61 @@ def check_strings(values, name: str, *, length: int | None = None,
     if len(values) < min_length:
         raise ValueError(f"{name} must have at least {min_length} entries, got {len(values)}")
     return tuple(values)
+
+
+def check_class_names(values, name: str = "class_names", *,
+                      choices: Sequence[str] | None = None) -> tuple[str, ...]:
+    """Return class names as a tuple of unique, non-empty str, or raise.
+
+    A list, tuple or 1-D array of str; a single string is refused (``"cat"`` is not
+    the three classes ``"c"``, ``"a"``, ``"t"``). With ``choices``, every name must
+    be one of them (a ``ValueError`` lists the choices).
+    """
+    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
+        example = tuple(choices)[:2] if choices else ("cat", "dog")
+        raise TypeError(f"{name} must be a sequence of class names such as "
+                        f"{example!r}, got {describe(values)}.")
+    if len(values) == 0:
+        raise ValueError(f"{name} must name at least one class, got none.")
+    names = check_strings(values, name)
+    empty = [i for i, item in enumerate(names) if not item.strip()]
+    if empty:
+        raise ValueError(f"{name} must hold non-empty names; {name}[{empty[0]}] is "
+                         f"{names[empty[0]]!r}.")
+    if choices is not None:
+        for i, item in enumerate(names):
+            check_choice(item, f"{name}[{i}]", tuple(choices))
+    counts = Counter(names)
+    repeated = sorted(item for item, count in counts.items() if count > 1)
+    if repeated:
+        raise ValueError(f"{name} must be unique; repeated: {repeated}.")
+    return names
+
+
+def check_image_shape(shape, name: str = "input_shape", *, min_side: int = 1,
+                      max_side: int | None = None, multiple_of: int = 1,
+                      max_channels: int = 4) -> tuple[int, int, int]:
+    """Return ``(height, width, channels)`` as three Python ints, or raise.
+
+    ``16.7`` is refused, not truncated; two values are refused with a hint to add
+    the channels (``(28, 28, 1)`` for grey images). ``min_side``/``max_side`` bound
+    height and width in pixels; ``multiple_of`` is a network's total stride.
+    """
+    if isinstance(shape, (str, bytes)) or not isinstance(shape, (Sequence, np.ndarray)):
+        raise TypeError(f"{name} must be a tuple (height, width, channels), got "
+                        f"{describe(shape)}")
+    if len(shape) != 3:
+        raise ValueError(
+            f"{name} must be (height, width, channels), got {len(shape)} values "
+            f"{tuple(shape)!r}; for grey images use channels = 1, e.g. (28, 28, 1)")
+    height = check_int(shape[0], f"{name}[0] (height)", low=min_side, high=max_side)
+    width = check_int(shape[1], f"{name}[1] (width)", low=min_side, high=max_side)
+    channels = check_int(shape[2], f"{name}[2] (channels)", low=1, high=max_channels)
+    if height % multiple_of or width % multiple_of:
+        raise ValueError(
+            f"{name}'s height and width must be multiples of {multiple_of} (the "
+            f"network's stride), got {height} x {width}")
+    return height, width, channels
 
 
 def check_array(values, name: str, *, ndim: int | Sequence[int] | None = None,

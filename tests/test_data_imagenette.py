@@ -124,7 +124,7 @@ def test_archive_missing_a_class_is_reported(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("kwargs, error, match", [
     ({"split": "test"}, ValueError, "split"),
-    ({"classes": "French horn"}, TypeError, "classes must be a list"),
+    ({"classes": "French horn"}, TypeError, "classes must be a sequence of class names"),
     ({"classes": ["cornet"]}, ValueError, "classes"),
     ({"classes": []}, ValueError, "at least one"),
     ({"classes": ["church", "church"]}, ValueError, "repeat"),

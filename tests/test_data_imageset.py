@@ -58,7 +58,7 @@ def test_list_of_class_names_is_stored_as_tuple():
         ({"labels": np.array([-1, 0], np.int64)}, ValueError, "labels must be class indices >= 0, found -1"),
         ({"class_names": ()}, ValueError, "at least one class"),
         ({"class_names": ("a", "a")}, ValueError, "repeated"),
-        ({"class_names": "ab"}, TypeError, "tuple of str"),
+        ({"class_names": "ab"}, TypeError, "sequence of class names"),
         ({"class_names": ("a", 1)}, TypeError, "str"),
         ({"boxes": np.zeros((2, 4))}, TypeError, "float32"),
         ({"boxes": np.zeros((2, 3), np.float32)}, ValueError, "(2, 4)"),

@@ -115,7 +115,7 @@ def test_two_thousand_images_are_fast():
         ({"n": 10, "classes": ("circle", "hexagon")}, ValueError, "classes[1] must be one of 'circle'"),
         ({"n": 10, "classes": ("circle", "circle")}, ValueError, "repeated"),
         ({"n": 10, "classes": "circle"}, TypeError, "sequence of class names"),
-        ({"n": 10, "classes": ()}, ValueError, "at least one shape"),
+        ({"n": 10, "classes": ()}, ValueError, "at least one class"),
         ({"n": 10, "seed": -1}, ValueError, "seed"),
         ({"n": 10, "seed": None}, TypeError, "seed"),
         ({"n": 10, "scale": (0.5, 0.2)}, ValueError, "scale"),

@@ -1,13 +1,12 @@
 """What is specific to the loaders' arguments; the checks themselves are :mod:`helpers._checks`."""
 from __future__ import annotations
 
-import os
 
 import numpy as np
 
 from .._checks import is_int, check_int, check_real, describe
 
-__all__ = ["check_int", "check_fraction", "check_size_pair", "check_pixel_budget", "check_path",
+__all__ = ["check_int", "check_fraction", "check_size_pair", "check_pixel_budget", 
            "make_rng",
            "MAX_PIXEL_BYTES", "MAX_SIDE"]
 

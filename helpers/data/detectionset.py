@@ -15,29 +15,15 @@ vocabulary of :mod:`helpers.detection`.
 """
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .._checks import check_array, check_int, first_positions
+from .._checks import check_array, check_class_names, check_int, first_positions
 
 __all__ = ["DetectionSet", "Detections", "pad_objects"]
-
-
-def _check_class_names(names) -> tuple[str, ...]:
-    if isinstance(names, str) or not isinstance(names, (tuple, list)):
-        raise TypeError(f"class_names must be a tuple of str, got {type(names).__name__}.")
-    if len(names) == 0:
-        raise ValueError("class_names must name at least one class, got none.")
-    if not all(isinstance(name, str) for name in names):
-        raise TypeError(f"every class name must be a str, got {names!r}.")
-    repeated = sorted(name for name, count in Counter(names).items() if count > 1)
-    if repeated:
-        raise ValueError(f"class names must be unique; repeated: {repeated}.")
-    return tuple(names)
 
 
 def _check_typed(array, name: str, dtype, shape: tuple) -> None:
@@ -145,7 +131,7 @@ class DetectionSet:
         if not (float(images.min()) >= 0.0 and float(images.max()) <= 1.0):
             raise ValueError("pixel values must lie in [0, 1] (and not be NaN).")
         n, height, width, _ = images.shape
-        object.__setattr__(self, "class_names", _check_class_names(self.class_names))
+        object.__setattr__(self, "class_names", check_class_names(self.class_names))
         if not isinstance(self.boxes, np.ndarray) or self.boxes.ndim != 3:
             raise TypeError(
                 "boxes must be a float32 NumPy array of shape (N, M, 4), got "

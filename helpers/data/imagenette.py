@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from . import _image_files
-from .._checks import check_bool, check_choice, check_path
+from .._checks import check_bool, check_choice, check_class_names, check_path
 from ._checks import check_int, check_size_pair, make_rng
 from .cats_vs_dogs import _progress
 from .downloads import data_home, fetch
@@ -141,16 +141,7 @@ def _check_classes(classes):
     if classes is None:
         return IMAGENETTE_CLASSES
     names = [name for _, name, _ in IMAGENETTE_CLASSES]
-    if isinstance(classes, str) or not hasattr(classes, "__iter__"):
-        raise TypeError(f"classes must be a list of class names such as ['French horn', "
-                        f"'church'] or None, got {classes!r}")
-    classes = list(classes)
-    if not classes:
-        raise ValueError("classes must name at least one class, got an empty list")
-    for name in classes:
-        check_choice(name, "classes", names)
-    if len(set(classes)) != len(classes):
-        raise ValueError(f"classes must not repeat a class, got {classes}")
+    classes = check_class_names(classes, "classes", choices=names)
     return tuple(IMAGENETTE_CLASSES[names.index(name)] for name in classes)
 
 

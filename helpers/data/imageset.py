@@ -14,14 +14,13 @@ Sets with ground truth for *where* the object is (shapes, tank scenes) also carr
 """
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .._checks import check_bool, check_labels, describe
+from .._checks import check_bool, check_class_names, check_labels, describe
 from ._checks import check_fraction, make_rng
 
 __all__ = ["ImageSet"]
@@ -118,19 +117,7 @@ class ImageSet:
             )
 
     def _check_class_names(self) -> None:
-        names = self.class_names
-        if isinstance(names, str) or not isinstance(names, (tuple, list)):
-            raise TypeError(
-                f"class_names must be a tuple of str, got {describe(names)}."
-            )
-        if len(names) == 0:
-            raise ValueError("class_names must name at least one class, got none.")
-        if not all(isinstance(name, str) for name in names):
-            raise TypeError(f"class_names must hold str only, got {names!r}.")
-        repeated = sorted(name for name, count in Counter(names).items() if count > 1)
-        if repeated:
-            raise ValueError(f"class_names must be unique; repeated: {repeated}.")
-        object.__setattr__(self, "class_names", tuple(names))
+        object.__setattr__(self, "class_names", check_class_names(self.class_names))
 
     def _check_labels(self, n_images: int) -> None:
         labels = self.labels

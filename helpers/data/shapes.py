@@ -8,14 +8,13 @@ generator knows where the object is, the course can check where a heatmap looks.
 """
 from __future__ import annotations
 
-from collections import Counter
 
 import cv2
 import numpy as np
 
 from . import _textures
 from ._drawing import fill_disc, fill_polygon
-from .._checks import check_array, check_choice, check_real, describe
+from .._checks import check_array, check_class_names, check_real, describe
 from ._checks import MAX_SIDE, check_int, check_pixel_budget, make_rng
 from .imageset import ImageSet
 
@@ -142,20 +141,7 @@ def boxes_from_masks(masks) -> np.ndarray:
 
 # ---------------------------------------------------------------- validation
 def _check_classes(classes) -> tuple[str, ...]:
-    if isinstance(classes, str) or not hasattr(classes, "__iter__"):
-        raise TypeError(
-            f"classes must be a sequence of class names such as ('circle', 'square'), "
-            f"got {describe(classes)}."
-        )
-    classes = tuple(classes)
-    if not classes:
-        raise ValueError(f"classes must name at least one shape from {SHAPE_CLASSES}.")
-    for i, name in enumerate(classes):
-        check_choice(name, f"classes[{i}]", SHAPE_CLASSES)
-    repeated = [name for name, count in Counter(classes).items() if count > 1]
-    if repeated:
-        raise ValueError(f"each class may appear once in classes; repeated: {repeated}.")
-    return classes
+    return check_class_names(classes, "classes", choices=SHAPE_CLASSES)
 
 
 def _check_scale(scale) -> tuple[float, float]:

@@ -26,7 +26,7 @@ import time
 
 import numpy as np
 
-from .._checks import check_bool, check_int, check_real
+from .._checks import check_bool, check_image_shape, check_int, check_real
 from ..data.detectionset import DetectionSet, Detections
 
 __all__ = [
@@ -108,18 +108,7 @@ def build_centernet(input_shape=(64, 64, 3), n_classes: int = 3, width: int = 32
 
 
 def _check_input_shape(input_shape) -> tuple[int, int, int]:
-    if isinstance(input_shape, (str, bytes)) or not hasattr(input_shape, "__len__") \
-            or len(input_shape) != 3:
-        raise TypeError(f"input_shape must be (height, width, channels), got {input_shape!r}")
-    height = check_int(input_shape[0], "input_shape[0] (height)", low=16)
-    width = check_int(input_shape[1], "input_shape[1] (width)", low=16)
-    channels = check_int(input_shape[2], "input_shape[2] (channels)", low=1)
-    if height % 8 or width % 8:
-        raise ValueError(
-            f"input_shape height and width must be multiples of 8 (the backbone's stride), "
-            f"got {height} x {width}"
-        )
-    return height, width, channels
+    return check_image_shape(input_shape, min_side=16, multiple_of=8)
 
 
 # --------------------------------------------------------------------------- targets

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
-from .._checks import check_bool, check_choice, check_int, check_real, check_str, describe
+from .._checks import (check_bool, check_choice, check_image_shape, check_int,
+                       check_real, check_str, describe)
 
 #: Largest image side and number of classes the builders accept (a typo guard:
 #: 10**6 classes would ask Keras for a multi-gigabyte Dense layer).
@@ -27,20 +28,7 @@ _MAX_CLASSES = 100_000
 
 # --------------------------------------------------------------------------- checks
 def _check_input_shape(input_shape) -> tuple[int, int, int]:
-    """``(height, width, channels)`` of ints; ``16.7`` is refused, not truncated to 16."""
-    if isinstance(input_shape, (str, bytes)) or not isinstance(input_shape, Sequence):
-        raise TypeError(
-            f"input_shape must be a tuple (height, width, channels), got {describe(input_shape)}"
-        )
-    if len(input_shape) != 3:
-        raise ValueError(
-            f"input_shape must be (height, width, channels), got {len(input_shape)} values "
-            f"{tuple(input_shape)!r}; for grey images use channels = 1, e.g. (28, 28, 1)"
-        )
-    height = check_int(input_shape[0], "input_shape[0] (height)", low=1, high=_MAX_SIDE)
-    width = check_int(input_shape[1], "input_shape[1] (width)", low=1, high=_MAX_SIDE)
-    channels = check_int(input_shape[2], "input_shape[2] (channels)", low=1, high=4)
-    return height, width, channels
+    return check_image_shape(input_shape, max_side=_MAX_SIDE)
 
 
 def _check_n_classes(n_classes) -> int:
