@@ -18,6 +18,7 @@ TensorFlow until a model is needed):
 ``metrics``        softmax, cross-entropy, classification metrics
 ``explain``        saliency, CAM, Grad-CAM, Grad-CAM++, Score-CAM, ...
 ``evaluation``     scoring heatmaps: pointing game, drops, deletion, sanity checks
+``compare``        bootstrap intervals: is "method A beats B" more than luck?
 ``detection``      IoU, NMS, average precision, COCO/VOC evaluation
 ``viz``            image grids, training curves, heatmap overlays, boxes
 ``exercises``      auto-checked exercises: ``load(chapter).q1.check(answer)``
@@ -40,6 +41,7 @@ _SUBMODULES = (
     "metrics",
     "explain",
     "evaluation",
+    "compare",
     "detection",
     "viz",
     "exercises",
