@@ -46,7 +46,7 @@ class Build:
 
     @property
     def execution(self) -> dict:
-        """{docname: {"seconds", "method", "succeeded"}} written by _ext/book_extras.py."""
+        """{docname: {"seconds", "method", "succeeded"}} written by tools/book_extras.py."""
         report = self.html / "reports" / "execution.json"
         return json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
 

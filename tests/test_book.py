@@ -9,20 +9,17 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
 
+from book_build import build, executed_notebooks, failing_notebooks, failure_report
+from colab_copies import COPIES, colab_url, expected_copies, labels
+from notebooks import install_cell, install_cell_source, repository_branch, repository_url
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-from book_build import (build, executed_notebooks, failing_notebooks,  # noqa: E402
-                        failure_report)
-from colab_copies import COPIES, colab_url, expected_copies, labels  # noqa: E402
-from sync_repository_url import (install_cell, install_cell_source,  # noqa: E402
-                                 repository_branch, repository_url)
 
 PAGE_WIDTH = 79            # characters of code that fit the book's page without scrolling
 # Seconds per chapter in the test profile: the budget is 60 s on an idle 2-core machine;
@@ -241,7 +238,6 @@ def test_the_books_extension_makes_every_build_strict(monkeypatch):
     strictly: the book's Sphinx extension sets HELPERS_CLAIMS before kernels start."""
     from unittest import mock
 
-    sys.path.insert(0, str(ROOT / "_ext"))
     import book_extras
 
     monkeypatch.delenv("HELPERS_CLAIMS", raising=False)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import json
-import sys
 from pathlib import Path
 
 import nbformat
@@ -14,9 +13,9 @@ import pytest
 import helpers
 from helpers.claims import ClaimError, claim, optional_import
 
+import claim_margins
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import claim_margins  # noqa: E402
 
 
 @pytest.fixture

@@ -36,7 +36,8 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from notebooks import ROOT
+
 SEED_CALL = re.compile(r"helpers\.seed_everything\(\s*(\d+)\s*\)")
 ROUNDOFFS = {"default": {}, "avx2": {"ONEDNN_MAX_CPU_ISA": "AVX2"},
              "reference": {"TF_ENABLE_ONEDNN_OPTS": "0"}}

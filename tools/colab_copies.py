@@ -32,26 +32,15 @@ import sys
 from pathlib import Path
 
 import nbformat
-import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from notebooks import ROOT, config, github_parts, install_cell, install_cell_source
+
 COPIES = "colab"                       # repository.path_to_book in _config.yml
 CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
 # the first line of a claim-checking cell (hidden in the book) in a reader's copy
 CHECK_NOTE = ("# Checks the text above against your run: where your numbers differ,\n"
               "# it prints a note (helpers.claim) and the notebook goes on.\n")
 LINK = re.compile(r"\]\((?!https?://|#|mailto:)([^)#\s]+?)\.(ipynb|md)(#[^)]*)?\)")
-
-
-def config(root: Path = ROOT) -> dict:
-    return yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
-
-
-def github_parts(conf: dict) -> tuple[str, str, str]:
-    """(organisation, repository, branch) from ``_config.yml``."""
-    url = conf["repository"]["url"].rstrip("/")
-    org, repo = url.split("/")[-2:]
-    return org, repo, conf["repository"].get("branch", "main")
 
 
 def site_url(conf: dict) -> str:
@@ -129,11 +118,6 @@ def links_outside_the_book(text: str, conf: dict, chapter_dir: str = "book") -> 
     return LINK.sub(one, text)
 
 
-def install_cell(nb) -> nbformat.NotebookNode:
-    """The notebook's first code cell (the Colab install cell)."""
-    return next(cell for cell in nb.cells if cell.cell_type == "code")
-
-
 def colab_copy(nb, name: str, conf: dict, labels: dict):
     """The Colab copy of notebook ``nb`` (file name ``name``); ``nb`` is not changed."""
     out = copy.deepcopy(nb)
@@ -151,9 +135,6 @@ def colab_copy(nb, name: str, conf: dict, labels: dict):
     out.cells.insert(1, note)
     cell = install_cell(out)
     org, repo, branch = github_parts(conf)
-    sys.path.insert(0, str(ROOT / "tools"))
-    from sync_repository_url import install_cell_source
-
     cell.source = install_cell_source(conf["repository"]["url"], branch)
     for cell in out.cells:
         if cell.cell_type == "code" and "remove-cell" in cell.metadata.get("tags", []):

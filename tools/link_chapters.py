@@ -17,15 +17,10 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
-BOOK = ROOT / "book"
+from notebooks import BOOK, chapter_files
+
 MENTION = re.compile(r"\b(Chapters?) (\d+(?:(?:, | and | to |-|–)\d+)*)")
 PROTECTED = re.compile(r"`[^`]*`|\[[^\]]*\]\([^)]*\)")   # code spans and existing links
-
-
-def chapter_files(book: Path = BOOK) -> dict[int, str]:
-    """{6: "06_cam_gradcam.ipynb", ...} for the chapter notebooks that exist."""
-    return {int(p.name[:2]): p.name for p in sorted(book.glob("[0-9][0-9]_*.ipynb"))}
 
 
 def link_mentions(text: str, files: dict[int, str], own: int | None) -> str:

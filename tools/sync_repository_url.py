@@ -14,54 +14,19 @@ It rewrites the install cells, then the Colab copies (``tools/colab_copies.py``)
 """
 from __future__ import annotations
 
-import re
 import sys
-from pathlib import Path
 
 import nbformat
-import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-INSTALL_URL = re.compile(r'"git\+[^"]*"')
-INSTALL_HEADER = "# Colab only: install the course's `helpers` package"
-
-
-def repository_url(root: Path = ROOT) -> str:
-    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
-    return config["repository"]["url"]
-
-
-def repository_branch(root: Path = ROOT) -> str:
-    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
-    return config["repository"].get("branch", "main")
-
-
-def install_cell_source(url: str, branch: str) -> str:
-    """The first code cell of every chapter (each line within 79 characters)."""
-    return (
-        f"{INSTALL_HEADER} (does\n"
-        "# nothing elsewhere). Before TensorFlow loads, hide its C++ start-up log;\n"
-        "# level 3 also hides the harmless 'cuInit' error of a machine without an\n"
-        "# NVIDIA GPU (book/running.md says which lines cannot be hidden).\n"
-        "import glob, os, subprocess, sys\n"
-        'no_gpu = not glob.glob("/dev/nvidia[0-9]*")\n'
-        'os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3" if no_gpu else "2")\n'
-        f'REPOSITORY = "{url.rstrip("/")}"\n'
-        'if "google.colab" in sys.modules:\n'
-        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q",\n'
-        f'                    f"git+{{REPOSITORY}}@{branch}"], check=True)'
-    )
-
-
-def install_cell(nb) -> nbformat.NotebookNode:
-    """The notebook's first code cell (the Colab install cell)."""
-    return next(cell for cell in nb.cells if cell.cell_type == "code")
+import colab_copies
+from notebooks import (BOOK, INSTALL_HEADER, install_cell, install_cell_source,
+                       repository_branch, repository_url)
 
 
 def main() -> int:
     source = install_cell_source(repository_url(), repository_branch())
     changed = 0
-    for path in sorted((ROOT / "book").glob("*.ipynb")):
+    for path in sorted(BOOK.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         cell = install_cell(nb)
         if not cell.source.startswith(INSTALL_HEADER):
@@ -74,9 +39,6 @@ def main() -> int:
             changed += 1
     print(f"install cell ({repository_url()} @ {repository_branch()}): "
           f"updated {changed} notebook(s)")
-    sys.path.insert(0, str(ROOT / "tools"))
-    import colab_copies
-
     return colab_copies.main()
 
 

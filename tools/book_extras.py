@@ -24,7 +24,6 @@
 """
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -32,10 +31,8 @@ from pybtex.plugin import register_plugin
 from pybtex.style.formatting.alpha import Style as AlphaStyle
 from pybtex.style.labels import BaseLabelStyle
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-
-from colab_copies import author_year, colab_copy, config, labels  # noqa: E402
+from colab_copies import author_year, colab_copy, labels
+from notebooks import ROOT, config
 
 
 class AuthorYearLabels(BaseLabelStyle):
