@@ -10,7 +10,11 @@ evaluation, and boxes from class activation maps.
 :func:`voc_evaluate`                   PASCAL VOC per-class AP and mAP
 :func:`heatmap_to_box`                 the CAM paper's box around a heatmap's hot region
 :func:`error_breakdown`                AP lost to each error type, in the manner of TIDE
-:func:`corloc`, :func:`best_iou`         one box per image scored against its ground truth (CorLoc)
+:func:`corloc`, :func:`best_iou`       one box per image scored against its ground truth (CorLoc)
+:func:`max_box_acc`, `max_box_acc_v2`  box accuracy at the best heatmap threshold (Choe et al.)
+:class:`Detections`                    what a detector predicts: boxes, labels, scores
+:func:`to_coco`, :func:`from_coco`     COCO json of ground truth (a ``DetectionSet``)
+:func:`detections_to_coco`             COCO results json of a :class:`Detections`
 =====================================  =================================================
 
 Boxes are in pixels, float, ``xyxy`` with exclusive right/bottom edges unless a ``fmt``
@@ -20,6 +24,8 @@ from __future__ import annotations
 
 from .average_precision import AP_METHODS, average_precision, precision_envelope
 from .boxes import BOX_FORMATS, box_area, box_convert, iou
+from .coco_json import detections_to_coco, from_coco, mask_to_rle, rle_to_mask, to_coco
+from .detections import Detections
 from .coco import (
     COCO_AREA_RANGES,
     COCO_IOU_THRESHOLDS,
@@ -30,10 +36,15 @@ from .coco import (
 )
 from .errors import ERROR_TYPES, ErrorBreakdown, error_breakdown
 from .localization import best_iou, corloc, heatmap_to_box
+from .max_box_acc import BoxAccuracy, box_accuracy, max_box_acc, max_box_acc_v2
 from .nms import nms, soft_nms
 from .voc import VocEvalResult, voc_evaluate
 
 __all__ = [
+    "box_accuracy",
+    "max_box_acc",
+    "max_box_acc_v2",
+    "BoxAccuracy",
     "AP_METHODS",
     "BOX_FORMATS",
     "COCO_AREA_RANGES",
@@ -41,6 +52,7 @@ __all__ = [
     "COCO_MAX_DETS",
     "COCO_RECALL_THRESHOLDS",
     "CocoEvalResult",
+    "Detections",
     "ERROR_TYPES",
     "ErrorBreakdown",
     "VocEvalResult",
@@ -48,13 +60,18 @@ __all__ = [
     "box_area",
     "box_convert",
     "coco_evaluate",
+    "detections_to_coco",
     "error_breakdown",
+    "from_coco",
     "heatmap_to_box",
     "best_iou",
     "corloc",
     "iou",
+    "mask_to_rle",
     "nms",
     "precision_envelope",
+    "rle_to_mask",
     "soft_nms",
+    "to_coco",
     "voc_evaluate",
 ]
