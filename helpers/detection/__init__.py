@@ -11,7 +11,7 @@ evaluation, and boxes from class activation maps.
 :func:`heatmap_to_box`                 the CAM paper's box around a heatmap's hot region
 :func:`error_breakdown`                AP lost to each error type, in the manner of TIDE
 :func:`corloc`, :func:`best_iou`       one box per image scored against its ground truth (CorLoc)
-:func:`max_box_acc` (and ``_v2``)   box accuracy at the best heatmap threshold (Choe et al.)
+:func:`max_box_acc` (and ``_v2``)     box accuracy at the best heatmap threshold (Choe et al.)
 :class:`Detections`                    what a detector predicts: boxes, labels, scores
 :func:`to_coco`, :func:`from_coco`     COCO json of ground truth (a ``DetectionSet``)
 :func:`detections_to_coco`             COCO results json of a :class:`Detections`
