@@ -32,6 +32,7 @@ __all__ = [
     "check_choice",
     "check_str",
     "check_path",
+    "check_pair",
     "check_strings",
     "check_class_names",
     "check_image_shape",
@@ -183,6 +184,52 @@ def check_path(value, name: str, *, optional: bool = False):
         raise ValueError(f"{name} must be a non-empty path, got an empty string.")
     expected = "a path (str or pathlib.Path)" + (" or None" if optional else "")
     raise TypeError(f"{name} must be {expected}, got {describe(value)}.")
+
+
+def check_pair(value, name: str, *, kind: str = "real", low=None, high=None,
+               ordered: bool = False, words: tuple[str, str] = ("smallest", "largest"),
+               allow_scalar: bool = False, note: str = "") -> tuple:
+    """Return a pair of numbers ``(a, b)`` as Python ints or floats, or raise.
+
+    Parameters
+    ----------
+    value : tuple, list or 1-D array of two numbers
+        A string, a dict or a set is refused (``TypeError``); another length is a
+        ``ValueError``.
+    name : str
+        The argument's name; the entries are named ``name[0] (smallest)`` etc.
+    kind : {"int", "real"}
+        Each entry is checked with :func:`check_int` or :func:`check_real`.
+    low, high : number or None
+        Inclusive bounds of each entry (keyword-only).
+    ordered : bool
+        Require ``a <= b`` (a range such as ``(smallest, largest)``).
+    words : (str, str)
+        What the two entries are, for the messages, e.g. ``("height", "width")``.
+    allow_scalar : bool
+        Accept one number ``s`` as the pair ``(s, s)`` (e.g. a square image's size).
+    note : str
+        Appended to a ``ValueError`` message (what the numbers mean).
+    """
+    check = {"int": check_int, "real": check_real}[kind]
+    what = f"({words[0]}, {words[1]})"
+    scalar = is_int(value) if kind == "int" else is_real(value)
+    if allow_scalar and scalar:
+        value = (value, value)
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = value.tolist()
+    if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)):
+        either = ("an int or " if kind == "int" else "a number or ") if allow_scalar else ""
+        raise TypeError(f"{name} must be {either}a pair {what} of "
+                        f"{'ints' if kind == 'int' else 'numbers'}, got {describe(value)}.")
+    if len(value) != 2:
+        raise ValueError(f"{name} must be a pair {what}, got {len(value)} value(s) {value!r}.")
+    first = check(value[0], f"{name}[0] ({words[0]})", low=low, high=high, note=note)
+    second = check(value[1], f"{name}[1] ({words[1]})", low=low, high=high, note=note)
+    if ordered and first > second:
+        raise ValueError(f"{name} must be a pair {what} with {words[0]} <= {words[1]}, "
+                         f"got {value!r}{note}.")
+    return first, second
 
 
 def check_strings(values, name: str, *, length: int | None = None,

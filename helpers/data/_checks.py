@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import is_int, check_int, check_real, describe
+from .._checks import check_int, check_pair, check_real
 
-__all__ = ["check_int", "check_fraction", "check_size_pair", "check_pixel_budget", 
-           "make_rng",
+__all__ = ["check_fraction", "check_size_pair", "check_pixel_budget", "make_rng",
            "MAX_PIXEL_BYTES", "MAX_SIDE"]
 
 #: Largest image side a loader makes, in pixels.
@@ -26,17 +25,8 @@ def check_size_pair(size, name: str = "size", minimum: int = 8) -> tuple[int, in
 
     Each side is an int in ``[minimum, MAX_SIDE]``: ``16.7`` is refused, not truncated.
     """
-    if is_int(size):
-        size = (size, size)
-    if not isinstance(size, (tuple, list)):
-        raise TypeError(
-            f"{name} must be an int or a (height, width) pair of ints, got {describe(size)}."
-        )
-    if len(size) != 2:
-        raise ValueError(f"{name} must be a (height, width) pair, got {len(size)} values {size!r}.")
-    height = check_int(size[0], f"{name}[0] (height)", low=minimum, high=MAX_SIDE)
-    width = check_int(size[1], f"{name}[1] (width)", low=minimum, high=MAX_SIDE)
-    return height, width
+    return check_pair(size, name, kind="int", low=minimum, high=MAX_SIDE,
+                      words=("height", "width"), allow_scalar=True)
 
 
 def check_pixel_budget(n: int, height: int, width: int, channels: int, name: str = "n") -> None:

@@ -20,8 +20,8 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from . import _image_files
-from .._checks import check_bool, check_path
-from ._checks import check_int, check_size_pair, make_rng
+from .._checks import check_bool, check_int, check_path
+from ._checks import check_size_pair, make_rng
 from .downloads import data_home, fetch
 from .imageset import ImageSet
 

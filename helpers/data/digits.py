@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_fraction, check_int
+from .._checks import check_int
+from ._checks import check_fraction
 from .imageset import ImageSet
 
 __all__ = ["digits"]

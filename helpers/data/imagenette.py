@@ -21,8 +21,8 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from . import _image_files
-from .._checks import check_bool, check_choice, check_class_names, check_path
-from ._checks import check_int, check_size_pair, make_rng
+from .._checks import check_bool, check_choice, check_class_names, check_int, check_path
+from ._checks import check_size_pair, make_rng
 from .cats_vs_dogs import _progress
 from .downloads import data_home, fetch
 from .imageset import ImageSet

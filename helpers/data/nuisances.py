@@ -33,9 +33,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .._checks import check_bool, check_real
 from . import _textures
-from ._checks import check_int, make_rng
+from .._checks import check_bool, check_int, check_real
+from ._checks import make_rng
 from ._drawing import fill_disc, fill_polygon
 from .imageset import ImageSet
 from .shapes import boxes_from_masks

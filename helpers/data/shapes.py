@@ -14,8 +14,8 @@ import numpy as np
 
 from . import _textures
 from ._drawing import fill_disc, fill_polygon
-from .._checks import check_array, check_class_names, check_real, describe
-from ._checks import MAX_SIDE, check_int, check_pixel_budget, make_rng
+from .._checks import check_array, check_class_names, check_int, check_pair
+from ._checks import MAX_SIDE, check_pixel_budget, make_rng
 from .imageset import ImageSet
 
 __all__ = ["shapes", "SHAPE_CLASSES", "boxes_from_masks"]
@@ -80,7 +80,8 @@ def shapes(
     size = check_int(size, "size", low=_MIN_SIZE, high=MAX_SIDE)
     check_pixel_budget(n, size, size, 3)
     classes = _check_classes(classes)
-    low, high = _check_scale(scale)
+    low, high = check_pair(scale, "scale", kind="real", low=0.1, high=0.9, ordered=True,
+                           note=" (fractions of the image size: 1.0 is the whole image)")
     rng = make_rng(seed)
 
     labels = rng.permutation(np.arange(n) % len(classes)).astype(np.int64)
@@ -142,23 +143,6 @@ def boxes_from_masks(masks) -> np.ndarray:
 # ---------------------------------------------------------------- validation
 def _check_classes(classes) -> tuple[str, ...]:
     return check_class_names(classes, "classes", choices=SHAPE_CLASSES)
-
-
-def _check_scale(scale) -> tuple[float, float]:
-    if isinstance(scale, (str, bytes)) or not isinstance(scale, (tuple, list, np.ndarray)):
-        raise TypeError(
-            f"scale must be a pair of numbers (smallest, largest), got {describe(scale)}."
-        )
-    if len(scale) != 2:
-        raise ValueError(f"scale must be a pair (smallest, largest), got {len(scale)} values.")
-    low = check_real(scale[0], "scale[0] (smallest)", low=0.1, high=0.9)
-    high = check_real(scale[1], "scale[1] (largest)", low=0.1, high=0.9)
-    if not low <= high:
-        raise ValueError(
-            f"scale must satisfy 0.1 <= smallest <= largest <= 0.9 (fractions of the "
-            f"image size), got {scale!r}."
-        )
-    return low, high
 
 
 # ---------------------------------------------------------------- drawing

@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import _textures
-from .._checks import check_bool
-from ._checks import MAX_SIDE, check_int, check_pixel_budget, make_rng
+from .._checks import check_bool, check_int
+from ._checks import MAX_SIDE, check_pixel_budget, make_rng
 from ._drawing import fill_polygon
 from .imageset import ImageSet
 from .shapes import boxes_from_masks

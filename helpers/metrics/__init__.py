@@ -10,7 +10,7 @@ From logits to probabilities (:mod:`helpers.metrics.probabilities`)
 Counting decisions (:mod:`helpers.metrics.classification`)
     :func:`accuracy`, :func:`confusion_matrix`, :func:`precision_recall_f1`
 Sweeping a threshold (:mod:`helpers.metrics.curves`)
-    :func:`pr_curve`, :func:`average_precision`, :func:`roc_curve`, :func:`roc_auc`,
+    :func:`pr_curve`, :func:`average_precision_score`, :func:`roc_curve`, :func:`roc_auc`,
     :func:`threshold_counts`
 
 Conventions: labels are integer class indices ``0 .. K-1`` (booleans and
@@ -19,15 +19,28 @@ mismatched lengths, labels out of range and NaN scores raise a ``ValueError``
 that says what was wrong. Where a ratio is 0/0 the scikit-learn convention is
 followed and an :class:`UndefinedMetricWarning` is emitted.
 """
-from ._checks import UndefinedMetricWarning
 from .classification import PrecisionRecallF1, accuracy, confusion_matrix, precision_recall_f1
-from .curves import average_precision, pr_curve, roc_auc, roc_curve, threshold_counts
+from .curves import average_precision_score, pr_curve, roc_auc, roc_curve, threshold_counts
 from .probabilities import (binary_cross_entropy, cross_entropy, log_softmax, logsumexp,
                             sigmoid, softmax)
+from .warnings import UndefinedMetricWarning
 
 __all__ = [
     "softmax", "log_softmax", "logsumexp", "sigmoid", "cross_entropy", "binary_cross_entropy",
     "accuracy", "confusion_matrix", "precision_recall_f1", "PrecisionRecallF1",
-    "pr_curve", "average_precision", "roc_curve", "roc_auc", "threshold_counts",
+    "pr_curve", "average_precision_score", "roc_curve", "roc_auc", "threshold_counts",
     "UndefinedMetricWarning",
 ]
+
+
+def __getattr__(name):
+    # The old name, kept only until tests/test_bad_input.py (owned elsewhere) is
+    # updated; not in __all__ and not documented. Remove with that update.
+    if name == "average_precision":
+        import warnings
+
+        warnings.warn("helpers.metrics.average_precision is now average_precision_score "
+                      "(helpers.detection.average_precision is the detection AP of a "
+                      "precision-recall curve)", DeprecationWarning, stacklevel=2)
+        return average_precision_score
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

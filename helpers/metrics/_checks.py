@@ -7,16 +7,13 @@ class indices, because both convert without losing anything.
 """
 from __future__ import annotations
 
-import numbers
-import warnings
-
 import numpy as np
 
-from .._checks import check_array, check_int, check_labels, describe, first_positions
+from .._checks import check_array, check_int, describe, first_positions, is_real
 
-__all__ = ["UndefinedMetricWarning", "as_array", "check_labels", "check_scores",
+__all__ = ["as_array", "check_scores",
            "check_same_length", "check_n_classes", "check_axis", "check_class_count",
-           "check_zero_division", "warn_undefined", "MAX_CLASSES", "MAX_INFERRED_CLASSES"]
+           "check_zero_division", "MAX_CLASSES", "MAX_INFERRED_CLASSES"]
 
 #: Largest number of classes a metric accepts: a K x K int64 confusion matrix of
 #: 16,384 classes already takes 2 GiB.
@@ -24,11 +21,6 @@ MAX_CLASSES = 16_384
 #: Largest number of classes inferred from the labels alone (``max label + 1``);
 #: beyond it, a label such as 10**6 is far more likely a mistake than a class.
 MAX_INFERRED_CLASSES = 1_000
-
-
-class UndefinedMetricWarning(UserWarning):
-    """A metric was asked for where it is undefined (e.g. precision with no positive
-    prediction); a conventional value (0, 1 or NaN) was returned instead."""
 
 
 def as_array(values, name: str) -> np.ndarray:
@@ -95,15 +87,11 @@ def check_zero_division(zero_division) -> float:
     if isinstance(zero_division, str):
         if zero_division == "warn":
             return 0.0
-    elif isinstance(zero_division, numbers.Real) and not isinstance(
-            zero_division, (bool, np.bool_)):
+    elif is_real(zero_division):
         if np.isnan(zero_division) or float(zero_division) in (0.0, 1.0):
             return float(zero_division)
-    raise (ValueError if isinstance(zero_division, (str, numbers.Real)) else TypeError)(
+    raise (ValueError if isinstance(zero_division, str) or is_real(zero_division)
+           else TypeError)(
         f"zero_division must be 'warn', 0, 1 or np.nan, got {describe(zero_division)}."
     )
 
-
-def warn_undefined(message: str, stacklevel: int = 3) -> None:
-    """Emit an :class:`UndefinedMetricWarning` pointing at the caller's caller."""
-    warnings.warn(message, UndefinedMetricWarning, stacklevel=stacklevel)

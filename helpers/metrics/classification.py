@@ -10,9 +10,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import check_choice, check_int
-from ._checks import (check_class_count, check_labels, check_n_classes, check_same_length,
-                      check_zero_division, warn_undefined)
+from .._checks import check_choice, check_int, check_labels
+from ._checks import check_class_count, check_n_classes, check_same_length, check_zero_division
+from .warnings import warn_undefined
 
 __all__ = ["accuracy", "confusion_matrix", "precision_recall_f1", "PrecisionRecallF1"]
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import check_bool, check_int
-from ._checks import check_labels, check_same_length, check_scores, warn_undefined
+from .._checks import check_bool, check_int, check_labels
+from ._checks import check_same_length, check_scores
+from .warnings import warn_undefined
 
-__all__ = ["threshold_counts", "pr_curve", "average_precision", "roc_curve", "roc_auc"]
+__all__ = ["threshold_counts", "pr_curve", "average_precision_score", "roc_curve", "roc_auc"]
 
 
 def _binary_targets(y_true, y_score, pos_label) -> tuple[np.ndarray, np.ndarray]:
@@ -131,8 +132,10 @@ def pr_curve(y_true, y_score, *, pos_label: int = 1, drop_intermediate: bool = F
     return np.r_[precision[::-1], 1.0], np.r_[recall[::-1], 0.0], thresholds[::-1]
 
 
-def average_precision(y_true, y_score, *, pos_label: int = 1) -> float:
-    r"""Average precision (AP): the area under the precision-recall *step* curve.
+def average_precision_score(y_true, y_score, *, pos_label: int = 1) -> float:
+    r"""Average precision (AP) of a ranking: the area under the precision-recall *step*
+    curve, scikit-learn's ``average_precision_score`` (the detection AP of a
+    precision-recall curve is :func:`helpers.detection.average_precision`).
 
     .. math:: \mathrm{AP} = \sum_n (R_n - R_{n-1})\, P_n
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import check_choice, check_real
-from ._checks import as_array, check_axis, check_labels
+from .._checks import check_choice, check_labels, check_real
+from ._checks import as_array, check_axis
 
 __all__ = ["softmax", "log_softmax", "logsumexp", "sigmoid", "cross_entropy", "binary_cross_entropy"]
 

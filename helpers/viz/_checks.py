@@ -1,4 +1,4 @@
-"""What is specific to the figures' arguments: colour maps and Axes.
+"""What is specific to the figures' arguments: colour maps, Axes, images and heatmaps.
 
 The generic checks (ints, reals, booleans, strings, arrays, labels) are
 :mod:`helpers._checks`.
@@ -6,11 +6,12 @@ The generic checks (ints, reals, booleans, strings, arrays, labels) are
 from __future__ import annotations
 
 import matplotlib
+import numpy as np
 from matplotlib.axes import Axes
 
-from .._checks import check_str, describe
+from .._checks import check_array, check_str, describe
 
-__all__ = ["check_cmap", "check_ax"]
+__all__ = ["check_cmap", "check_ax", "as_uint8_rgb", "check_heatmap"]
 
 
 def check_cmap(cmap, name: str = "cmap") -> str:
@@ -31,3 +32,34 @@ def check_ax(ax, name: str = "ax"):
             f"got {describe(ax)}"
         )
     return ax
+
+
+def as_uint8_rgb(image, name: str = "image") -> np.ndarray:
+    """``(H, W)``, ``(H, W, 1)`` or ``(H, W, 3)`` float in [0, 1] or uint8 -> uint8 ``(H, W, 3)``."""
+    kind = np.asarray(image).dtype.kind if not isinstance(image, (str, bytes)) else "U"
+    image = check_array(image, name, ndim=(2, 3),
+                        dtype=np.asarray(image).dtype if kind in "uif" else np.float64,
+                        shape_hint="(H, W), (H, W, 1) or (H, W, 3)")
+    if image.ndim == 3 and image.shape[-1] == 1:
+        image = image[..., 0]
+    if image.ndim == 2:
+        image = np.repeat(image[..., None], 3, axis=-1)
+    if image.shape[-1] != 3:
+        raise ValueError(f"{name} must be (H, W), (H, W, 1) or (H, W, 3), got shape {image.shape}")
+    if image.dtype == np.uint8:
+        return image
+    if not np.issubdtype(image.dtype, np.floating):
+        raise TypeError(f"{name} must be float in [0, 1] or uint8, got dtype {image.dtype}")
+    if image.min() < -1e-3 or image.max() > 1 + 1e-3:
+        raise ValueError(f"a float {name} must be in [0, 1], got values in "
+                         f"[{image.min():.3g}, {image.max():.3g}] (uint8 images are accepted as they are)")
+    return np.round(np.clip(image, 0, 1) * 255).astype(np.uint8)
+
+
+def check_heatmap(heatmap, name: str = "heatmap") -> np.ndarray:
+    """A heatmap ``(h, w)`` in [0, 1] (as :mod:`helpers.explain` returns it) as float32, or raise."""
+    heatmap = check_array(heatmap, name, ndim=2, dtype=np.float32, shape_hint="(h, w)")
+    if heatmap.min() < -1e-3 or heatmap.max() > 1 + 1e-3:
+        raise ValueError(f"{name} must be in [0, 1] (as the helpers.explain methods return it), "
+                         f"got values in [{heatmap.min():.3g}, {heatmap.max():.3g}]")
+    return np.clip(heatmap, 0, 1)

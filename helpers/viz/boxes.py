@@ -16,7 +16,7 @@ from matplotlib.patches import Rectangle
 from .._checks import check_array, check_bool, check_real, describe
 from ..detection.boxes import as_box_list, iou
 from ..detection.errors import error_breakdown
-from .heatmaps import _image_to_uint8_rgb
+from ._checks import as_uint8_rgb
 
 __all__ = ["draw_boxes", "BOX_COLOURS"]
 
@@ -113,7 +113,7 @@ def draw_boxes(image, boxes, labels=None, scores=None, class_names=None, ax=None
     -------
     matplotlib.axes.Axes
     """
-    rgb = _image_to_uint8_rgb(image)
+    rgb = as_uint8_rgb(image)
     height, width = rgb.shape[:2]
     boxes = as_box_list(boxes, "xyxy", "boxes").astype(np.float64)
     n = len(boxes)

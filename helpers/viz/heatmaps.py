@@ -27,6 +27,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import ListedColormap, Normalize
 
 from .._checks import check_array, check_bool, check_choice, check_int, check_real, describe
+from ._checks import as_uint8_rgb, check_heatmap
 
 DEFAULT_COLORMAP = "inferno"
 DEFAULT_ALPHA = 0.5
@@ -52,36 +53,6 @@ def colormap_colours(colormap: str = DEFAULT_COLORMAP) -> np.ndarray:
 def _matplotlib_colormap(colormap: str) -> ListedColormap:
     """The same colours as :func:`overlay` uses, for ``imshow`` and colour bars."""
     return ListedColormap(colormap_colours(colormap) / 255.0, name=colormap.lower())
-
-
-def _image_to_uint8_rgb(image, name: str = "image") -> np.ndarray:
-    """``(H, W)``, ``(H, W, 1)`` or ``(H, W, 3)`` float in [0, 1] or uint8 -> uint8 ``(H, W, 3)``."""
-    kind = np.asarray(image).dtype.kind if not isinstance(image, (str, bytes)) else "U"
-    image = check_array(image, name, ndim=(2, 3),
-                        dtype=np.asarray(image).dtype if kind in "uif" else np.float64,
-                        shape_hint="(H, W), (H, W, 1) or (H, W, 3)")
-    if image.ndim == 3 and image.shape[-1] == 1:
-        image = image[..., 0]
-    if image.ndim == 2:
-        image = np.repeat(image[..., None], 3, axis=-1)
-    if image.shape[-1] != 3:
-        raise ValueError(f"{name} must be (H, W), (H, W, 1) or (H, W, 3), got shape {image.shape}")
-    if image.dtype == np.uint8:
-        return image
-    if not np.issubdtype(image.dtype, np.floating):
-        raise TypeError(f"{name} must be float in [0, 1] or uint8, got dtype {image.dtype}")
-    if image.min() < -1e-3 or image.max() > 1 + 1e-3:
-        raise ValueError(f"a float {name} must be in [0, 1], got values in "
-                         f"[{image.min():.3g}, {image.max():.3g}] (uint8 images are accepted as they are)")
-    return np.round(np.clip(image, 0, 1) * 255).astype(np.uint8)
-
-
-def _check_heatmap(heatmap, name: str = "heatmap") -> np.ndarray:
-    heatmap = check_array(heatmap, name, ndim=2, dtype=np.float32, shape_hint="(h, w)")
-    if heatmap.min() < -1e-3 or heatmap.max() > 1 + 1e-3:
-        raise ValueError(f"{name} must be in [0, 1] (as the helpers.explain methods return it), "
-                         f"got values in [{heatmap.min():.3g}, {heatmap.max():.3g}]")
-    return np.clip(heatmap, 0, 1)
 
 
 def overlay(image, heatmap, alpha: float = DEFAULT_ALPHA, colormap: str = DEFAULT_COLORMAP) -> np.ndarray:
@@ -112,8 +83,8 @@ def overlay(image, heatmap, alpha: float = DEFAULT_ALPHA, colormap: str = DEFAUL
     ValueError
         For a wrong shape, values outside [0, 1], NaN, or an unknown colour map.
     """
-    rgb = _image_to_uint8_rgb(image)
-    heat = _check_heatmap(heatmap)
+    rgb = as_uint8_rgb(image)
+    heat = check_heatmap(heatmap)
     alpha = check_real(alpha, "alpha", low=0.0, high=1.0)
     code = _colormap_code(colormap)
     height, width = rgb.shape[:2]
@@ -231,13 +202,13 @@ def compare(images, maps: Mapping[str, np.ndarray], *, titles: Sequence[str] | N
                              squeeze=False, layout="constrained")
     cmap = _matplotlib_colormap(colormap)
     for i in range(n):
-        axes[i, 0].imshow(_image_to_uint8_rgb(images[i], "images"))
+        axes[i, 0].imshow(as_uint8_rgb(images[i], "images"))
         axes[i, 0].set_title(titles[i] if titles is not None else ("image" if i == 0 else ""),
                              fontsize=10)
         for j, (name, stack) in enumerate(stacks.items()):
             col = 1 + per_method * j
             if show_maps:
-                axes[i, col].imshow(_check_heatmap(stack[i], f"maps[{name!r}]"), cmap=cmap,
+                axes[i, col].imshow(check_heatmap(stack[i], f"maps[{name!r}]"), cmap=cmap,
                                     vmin=0.0, vmax=1.0, interpolation="bilinear")
                 if i == 0:
                     axes[i, col].set_title(f"{name}: map", fontsize=10)
