@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from helpers.exercises import INCORRECT, load
-from helpers.exercises.core import FunctionQuestion, ValueQuestion
+from helpers.exercises import FunctionQuestion, ValueQuestion
 
 
 def solution_answer(question):

@@ -14,7 +14,7 @@ import sklearn.metrics as skm
 
 import helpers
 from helpers.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, ____, load
-from helpers.exercises.core import FunctionQuestion, Result
+from helpers.exercises import FunctionQuestion, Result
 from exercise_support import assert_value_mistakes_are_recognised, solution_answer
 
 SLUGS = ("classification", "logits", "metrics")   # the sets whose wrong answers are below
@@ -85,13 +85,30 @@ def test_placeholder_means_not_attempted(slug, number):
 def test_hint_and_solution_render(slug, number):
     question = getattr(load(slug), f"q{number}")
     hint, solution = question.hint(), question.solution()
-    assert str(hint).startswith(f"Hint ({question.name})") and "<div" in hint._repr_html_()
-    assert "**Hint**" in hint._repr_markdown_()
+    total = len(question.hints)
+    assert str(hint).startswith(f"Hint 1 of {total}") and f"({question.name})" in str(hint)
+    assert "<div" in hint._repr_html_() and "**Hint 1 of" in hint._repr_markdown_()
     assert str(solution).startswith(f"Solution ({question.name})")
     assert "```python" in solution._repr_markdown_() and "<pre" in solution._repr_html_()
     assert question.hint(1).text == question.hints[0]
     with pytest.raises(ValueError, match="hint"):
         question.hint(len(question.hints) + 1)
+
+
+@pytest.mark.parametrize("slug, number", ALL_QUESTIONS)
+def test_hint_gives_one_hint_per_call_and_marks_the_last(slug, number):
+    question = getattr(load(slug), f"q{number}")
+    total = len(question.hints)
+    shown = [question.hint() for _ in range(total + 1)]
+    assert [h.text for h in shown[:total]] == list(question.hints)   # one per call, in order
+    assert [h.number for h in shown] == list(range(1, total + 1)) + [total]
+    for h in shown[:-1]:
+        assert sum(text in str(h) for text in question.hints) == 1   # never two at once
+    if total > 1:
+        assert "the last: close to the answer" in str(shown[total - 1])
+        assert "the last" not in shown[0].heading and "again gives the next" in str(shown[0])
+    assert "solution()" in str(shown[-1]) and "no more hints" in str(shown[-1])
+    assert question.hint(1).number == 1 and question.hint().number == total   # hint(n) stays
 
 
 # --------------------------------------------------------------------------- wrong answers

@@ -16,7 +16,8 @@ import scipy.special as sps
 import sklearn.metrics as skm
 
 from helpers.exercises import CORRECT, INCORRECT, load
-from helpers.exercises.core import FunctionQuestion, ValueQuestion, fmt
+from helpers.exercises import FunctionQuestion, ValueQuestion
+from helpers.exercises.display import fmt
 from helpers.exercises.metrics import RANDOM_TOLERANCE
 
 GENERIC = ("different values", "a different answer")

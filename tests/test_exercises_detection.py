@@ -14,7 +14,7 @@ import helpers
 from exercise_support import solution_answer, assert_value_mistakes_are_recognised
 from helpers.detection import average_precision, coco_evaluate, error_breakdown, iou, nms, soft_nms
 from helpers.exercises import INCORRECT, load
-from helpers.exercises.core import FunctionQuestion
+from helpers.exercises import FunctionQuestion
 
 SLUGS = {"iou_nms": "IoU and non-maximum suppression", "average_precision": "Average precision"}
 QUESTIONS = [(slug, n) for slug in SLUGS for n in range(1, len(load(slug)) + 1)]

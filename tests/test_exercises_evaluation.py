@@ -14,7 +14,7 @@ import scipy.stats
 from helpers.evaluation import ScoreTable, confidence, deletion, energy_pointing_game, random_maps
 from helpers.evaluation.table import METRICS
 from helpers.exercises import load
-from helpers.exercises.core import FunctionQuestion
+from helpers.exercises import FunctionQuestion
 from exercise_support import wrong_answer_bank
 
 SLUG = "evaluation"
@@ -175,10 +175,10 @@ def test_references_agree_with_helpers_evaluation():
     curves = deletion(model, x, maps, steps=5)          # 64 pixels in 5 steps: uneven
     assert len(set(np.round(np.diff(curves.fractions), 9))) > 1
     for i in range(len(x)):
-        assert ex.q3.reference(curves.fractions, curves.probabilities[i]) == pytest.approx(
+        assert ex.q3.reference(curves.fractions, curves.values[i]) == pytest.approx(
             curves.auc[i], rel=1e-12)
     values = np.array([[0.9, 0.2, 30.0], [0.9, 0.4, 12.0], [0.1, 0.2, 12.0], [0.5, 0.1, 50.0]])
-    table = ScoreTable(("a", "b", "c", "d"), METRICS[1:4], values, (True, False, True))
+    table = ScoreTable(("a", "b", "c", "d"), tuple(METRICS)[1:4], values, (True, False, True))
     for j, up in enumerate(table.higher_is_better):
         np.testing.assert_array_equal(ex.q4.reference(values[:, j], up), table.ranks()[:, j])
 

@@ -74,4 +74,4 @@ def test_metrics_references_match_sklearn():
     scores = rng.random(len(y))
     auc, ap = ex.q6.expected
     assert hm.roc_auc(y, scores) == pytest.approx(auc, abs=0.01)
-    assert hm.average_precision(y, scores) == pytest.approx(ap, abs=0.01)
+    assert hm.average_precision_score(y, scores) == pytest.approx(ap, abs=0.01)

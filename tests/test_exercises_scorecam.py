@@ -118,7 +118,7 @@ def test_q3_wrong_weights(wrong, fragment):
 
 def test_q3_reference_equals_helpers_target_probability():
     import tensorflow as tf
-    from helpers.explain._logits import target_probability
+    from helpers._keras import target_probability
 
     rng = np.random.default_rng(1)
     z = rng.normal(size=(6, 4)).astype(np.float32) * 4

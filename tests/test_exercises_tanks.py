@@ -12,7 +12,7 @@ import pytest
 
 import helpers
 from helpers.exercises import load
-from helpers.exercises.core import FunctionQuestion
+from helpers.exercises import FunctionQuestion
 from exercise_support import solution_answer, wrong_answer_bank
 
 SLUG = "tanks"

@@ -14,7 +14,7 @@ In a chapter's notebook::
     # ex.q1.hint()
     # ex.q1.solution()
 
-``check`` returns a :class:`~helpers.exercises.core.Result` that is truthy when the
+``check`` returns a :class:`~helpers.exercises.display.Result` that is truthy when the
 answer is right (so ``assert ex.q1.check(answer)`` works in tests), shows a
 coloured label in Jupyter and prints as plain text. An answer is a value (a
 number, an array, a string, a tuple) or a function, which the checker calls on
@@ -23,18 +23,33 @@ is never predicted.
 
 The placeholder is ``____`` (four underscores); ``...`` counts as a placeholder
 too. An untouched exercise reports "not attempted yet" and never raises, so a
-notebook with blank exercises still runs to the end.
+notebook with blank exercises still runs to the end. ``hint()`` gives one hint per
+call, the last (close to the answer) marked as such.
+
+Answers are judged by one tolerance policy, written out in
+:mod:`helpers.exercises.answers`: a value is accepted at the precision the text uses
+or the question states (3 significant figures by default, counts exactly); a
+function's outputs at float32 precision unless the question is about precision; and
+feedback never shows two identical-looking numbers as different.
+
+The package is split by job: :mod:`~helpers.exercises.answers` (the placeholder,
+comparing answers, the tolerance policy), :mod:`~helpers.exercises.display` (results,
+hints and solutions as text, HTML and Markdown), :mod:`~helpers.exercises.questions`
+(value, multiple-choice and function questions, a chapter's set); one module per
+chapter builds its set.
 """
 from __future__ import annotations
 
 import importlib
 
-from .core import (CORRECT, INCORRECT, NOT_ATTEMPTED, Case, ExerciseSet, FunctionQuestion, Hint,
-                   Mistake, Question, Result, Solution, ValueQuestion, ____, is_placeholder)
+from .answers import FLOAT32, SIGNIFICANT, ____, decimals, is_placeholder
+from .display import CORRECT, INCORRECT, NOT_ATTEMPTED, Hint, Result, Solution
+from .questions import (Case, ChoiceQuestion, ExerciseSet, FunctionQuestion, Mistake, Question,
+                        ValueQuestion)
 
 __all__ = ["load", "chapters", "____", "is_placeholder", "ExerciseSet", "Question", "ValueQuestion",
-           "FunctionQuestion", "Case", "Mistake", "Result", "Hint", "Solution",
-           "CORRECT", "INCORRECT", "NOT_ATTEMPTED"]
+           "ChoiceQuestion", "FunctionQuestion", "Case", "Mistake", "Result", "Hint", "Solution",
+           "CORRECT", "INCORRECT", "NOT_ATTEMPTED", "FLOAT32", "SIGNIFICANT", "decimals"]
 
 # chapter slug -> module (in this package) whose build() returns the ExerciseSet
 _CHAPTERS = {

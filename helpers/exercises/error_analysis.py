@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Case, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
+from .questions import Case, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
 
 TITLE = "Error analysis with heatmaps"
 

@@ -1,7 +1,7 @@
 """Exercises for Lab C, "ImageNet's VGG16, Grad-CAM and CAM"."""
 from __future__ import annotations
 
-from .core import ExerciseSet, Mistake, ValueQuestion
+from .questions import ExerciseSet, Mistake, ValueQuestion
 
 TITLE = "ImageNet's VGG16, Grad-CAM and CAM"
 

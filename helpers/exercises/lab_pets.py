@@ -1,7 +1,7 @@
 """Exercises for Lab A, "Cats vs Dogs: VGG16, Grad-CAM and its mistakes"."""
 from __future__ import annotations
 
-from .core import ExerciseSet, Mistake, ValueQuestion
+from .questions import ExerciseSet, Mistake, ValueQuestion
 
 TITLE = "Cats vs Dogs: VGG16, Grad-CAM and its mistakes"
 

@@ -1,7 +1,7 @@
 """Exercises for Lab B, "Score-CAM on CIFAR-10"."""
 from __future__ import annotations
 
-from .core import ExerciseSet, Mistake, ValueQuestion
+from .questions import ExerciseSet, Mistake, ValueQuestion
 
 TITLE = "Score-CAM on CIFAR-10"
 

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from .core import Case, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
+from .questions import Case, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
 
 TITLE = "Logits and softmax"
 
