@@ -5,7 +5,7 @@ Cases (the DESIGN.md "Speed" target: within 1.25x of the floor):
 * ``average_drop``: 64 images and their maps, the Score-CAM notes' VGG-like net at 64x64, 10 classes:
   2 x 64 forward images (the images and the images times their maps).
 * ``deletion`` / ``insertion``: 16 images, ``steps=16``: 16 x 17 = 272 forward images
-  (insertion with its default blurred baseline).
+  (insertion with its default blurred fill).
 
 Contenders:
 
@@ -13,7 +13,7 @@ Contenders:
   including input checks, pixel ranking, building the perturbed images chunk by chunk
   and the probabilities;
 * ``floor``: the bare compiled forward passes over the same images
-  (``helpers.explain._logits.compiled_logits``), in chunks of the same batch size, the
+  (``helpers._keras.compiled_logits``), in chunks of the same batch size, the
   perturbed images prepared beforehand and not timed. No implementation can do less.
 
 Time: both run in this one process on the same model and images, after one untimed
@@ -44,13 +44,13 @@ def _perturbed(case, x, m, steps):
     """The images the score feeds to the model, built beforehand for the floor."""
     import numpy as np
 
-    from helpers.evaluation.perturbation import baseline_images, pixel_order
+    from helpers.evaluation.perturbation import fill_images, pixel_order
 
     if case == "average_drop":
         return np.concatenate([x, x * m[..., None].astype("float32")])
     n, h, w = m.shape
     rank = pixel_order(m)
-    base = baseline_images(x, "blur" if case == "insertion" else "zeros")
+    base = fill_images(x, "blur" if case == "insertion" else "zeros")
     counts = (np.arange(steps + 1) * h * w) // steps
     out = []
     for i in range(n):
@@ -67,7 +67,7 @@ def run(case, repeats, steps=16):
 
     import helpers
     from helpers import evaluation, models
-    from helpers.explain._logits import compiled_logits
+    from helpers._keras import compiled_logits
 
     helpers.seed_everything(0)
     model = models.vgg_like((64, 64, 3), 10)

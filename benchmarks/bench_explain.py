@@ -116,7 +116,7 @@ def setup(case: str, targets=None) -> dict:
     import tensorflow as tf
 
     from helpers import explain
-    from helpers.explain._logits import compiled_logits
+    from helpers._keras import compiled_logits
     from helpers.explain.scorecam import ScoreCAM, default_batch_size, select_channels
 
     model, images, layer = build(case)
@@ -224,7 +224,7 @@ def _setup_new(case, model, images, layer, targets):
     import tensorflow as tf
 
     from helpers import explain
-    from helpers.explain._logits import compiled_logits
+    from helpers._keras import compiled_logits
 
     info = {"case": case, "images": list(images.shape), "layer": layer, "targets": targets}
     contenders = {}

@@ -31,7 +31,7 @@ from ._checks import (check_array, check_bool, check_int, check_labels, check_re
                       describe)
 from ._checks import check_path
 from .batchnorm import PreciseBatchNorm, batchnorm_layers
-from .models import output_activation
+from ._keras import check_model, output_activation
 
 AUTOTUNE = tf.data.AUTOTUNE
 
@@ -255,8 +255,7 @@ def compile_for_training(model: keras.Model, *, learning_rate: float = 1e-3, opt
     On a GPU this turns on XLA (``jit_compile=True``) and, for a mixed-precision model,
     wraps the optimizer in ``keras.optimizers.LossScaleOptimizer``.
     """
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {describe(model)}")
+    check_model(model, built=False, purpose="fit")
     learning_rate = check_real(learning_rate, "learning_rate", low=0, low_open=True)
     optimizer = _check_optimizer(optimizer, learning_rate)
     if loss is not None and not (isinstance(loss, str) or callable(loss)):
@@ -432,8 +431,7 @@ def fit(model: keras.Model, train, val=None, *, epochs: int, batch_size: int = 3
         ``history.history`` maps ``"loss"``, ``"accuracy"`` (and ``"val_..."``) to
         one value per epoch.
     """
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {describe(model)}")
+    check_model(model, built=False, purpose="fit")
     epochs = check_int(epochs, "epochs", low=1)
     batch_size = check_int(batch_size, "batch_size", low=1)
     learning_rate = check_real(learning_rate, "learning_rate", low=0, low_open=True)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from helpers import explain, models, training
-from helpers.explain._logits import logits_net
+from helpers._keras import logits_net
 
 
 def _head(kind, n=3):

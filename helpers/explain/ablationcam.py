@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from ._logits import target_logit
+from .._keras import target_logit
 from .cam_base import ForwardPassCAM
 
 

@@ -19,9 +19,7 @@ from dataclasses import dataclass
 import keras
 import tensorflow as tf
 
-from ._inputs import resolve_layer
-from ..models.inspection import input_operation
-from ._logits import _final_activation, output_operation
+from .._keras import input_operation, logits_activation, output_operation, resolve_layer
 from .cam_base import CAMBase
 
 _PASS_THROUGH = (keras.layers.Dropout, keras.layers.GaussianNoise, keras.layers.GaussianDropout,
@@ -73,7 +71,7 @@ def gap_head(model: keras.Model) -> GapHead:
     op = output_operation(model)
     while isinstance(op, keras.Model):  # a nested head model: look inside it
         level, op = op, output_operation(op)
-    if _final_activation(op)[1] == "identity":
+    if logits_activation(op)[1] == "identity":
         op = _previous(level, op)
     dense = op
     seen = [_describe(dense)]

@@ -36,19 +36,25 @@ import numpy as np
 import tensorflow as tf
 
 from .._checks import check_int
-from ._inputs import (
+from .._keras import (
+    BATCH_SIZE,
+    cached,
+    check_finite_logits,
     check_images,
     check_model,
     check_targets,
+    logits_net,
     model_input_shape,
+    n_logits,
     resolve_layer,
+    resolve_targets,
+    target_logit,
 )
-from ._logits import cached, check_finite_logits, logits_net, resolve_targets, target_logit
 from ._maps import normalize_per_image, upsample
 from ._progress import Progress
 
-DEFAULT_BATCH_SIZE = 64
-"""Images per compiled pass for the gradient-based methods."""
+DEFAULT_BATCH_SIZE = BATCH_SIZE
+"""Images per compiled pass for the gradient-based methods (:data:`helpers._keras.BATCH_SIZE`)."""
 
 
 def combine(activations, weights, size):
@@ -209,7 +215,7 @@ class CAMBase:
                             f"its options are: {known}")
         model = self._model()
         x, single = check_images(images, model)
-        t = check_targets(targets, len(x), self.net.n_logits)
+        t = check_targets(targets, len(x), n_logits(model))
         batch_size = self._check_batch_size(batch_size, x)
         maps = self._maps(x, t, batch_size, **options)
         return maps[0] if single else maps

@@ -17,7 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 from .._checks import check_int
-from ._inputs import check_images, check_model, model_input_shape
+from .._keras import check_images, check_model, model_input_shape
 
 
 class PassCounter(keras.layers.Layer):

@@ -25,8 +25,7 @@ import numpy as np
 import tensorflow as tf
 
 from .._checks import check_array, check_choice, check_int
-from ._inputs import check_images, check_model, resolve_layer
-from ._logits import _Run
+from .._keras import check_images, check_model, logits_net, resolve_layer
 from .cam_base import combine
 from .eigencam import principal_direction
 
@@ -110,9 +109,7 @@ def _maps(model, layer, images, cells, classes, method):
     index = np.concatenate([np.arange(len(cells))[:, None], cells, classes[:, None]], axis=1)
     with tf.GradientTape(watch_accessed_variables=False) as tape:
         tape.watch(images)
-        run = _Run(layer)  # the pass that hands the layer's maps on (so gradients reach them)
-        outputs = tf.cast(run.model(model, images, bypass_output=False), tf.float32)
-        activations = run.captured
+        activations, outputs = logits_net(model, layer)(images)
         # images do not interact in inference mode: d(sum of scores)/dA is per image
         total = tf.reduce_sum(tf.gather_nd(outputs, tf.constant(index, tf.int32)))
     size = tf.shape(images)[1:3]

@@ -20,9 +20,8 @@ import numpy as np
 import tensorflow as tf
 
 from .._checks import check_array, check_choice, check_int, check_real
-from ._inputs import check_images, check_model, check_targets
-from ._logits import compiled_logits, logits_net, resolve_targets, target_logit, target_probability
-from .cam_base import DEFAULT_BATCH_SIZE
+from .._keras import (BATCH_SIZE, check_images, check_model, check_targets, compiled_logits,
+                      logits_net, n_logits, resolve_targets, target_logit, target_probability)
 
 SCORES = ("logit", "probability")
 
@@ -84,10 +83,10 @@ def finite_differences(model, image, directions, target=None, *, eps=1e-2, score
                          f"to match the image, got {d.shape}")
     if target is not None and not isinstance(target, (int, np.integer)):
         raise TypeError(f"target must be None or an int class index, got {type(target).__name__}")
-    t = check_targets(target, 1, logits_net(model, None).n_logits)
+    t = check_targets(target, 1, n_logits(model))
     eps = check_real(eps, "eps", low=0.0, low_open=True)
     score = check_choice(score, "score", SCORES)
-    batch_size = DEFAULT_BATCH_SIZE if batch_size is None else check_int(batch_size, "batch_size", low=1)
+    batch_size = BATCH_SIZE if batch_size is None else check_int(batch_size, "batch_size", low=1)
 
     t = resolve_targets(compiled_logits(model)(tf.constant(x)), tf.constant(t)).numpy()
     step = (eps * d).astype(np.float32)

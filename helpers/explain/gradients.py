@@ -12,8 +12,13 @@ import numpy as np
 import tensorflow as tf
 
 from .._checks import check_int
-from ._inputs import check_images, check_model, check_targets, model_input_shape
-from ._logits import (
+from .._keras import (
+    BATCH_SIZE,
+    check_images,
+    check_model,
+    check_targets,
+    model_input_shape,
+    n_logits,
     cached,
     check_finite_logits,
     compiled_logits,
@@ -22,7 +27,6 @@ from ._logits import (
     target_logit,
 )
 from ._maps import normalize_per_image
-from .cam_base import DEFAULT_BATCH_SIZE
 
 
 def _signature(model):
@@ -104,8 +108,8 @@ def gradient_map(gradients):
 def _prepare(model, images, targets, batch_size):
     check_model(model)
     x, single = check_images(images, model)
-    t = check_targets(targets, len(x), logits_net(model, None).n_logits)
-    batch_size = DEFAULT_BATCH_SIZE if batch_size is None else check_int(batch_size, "batch_size", low=1)
+    t = check_targets(targets, len(x), n_logits(model))
+    batch_size = BATCH_SIZE if batch_size is None else check_int(batch_size, "batch_size", low=1)
     return x, t, single, batch_size
 
 

@@ -12,8 +12,8 @@ import numpy as np
 import tensorflow as tf
 
 from .._checks import check_choice, check_int
-from ._inputs import model_input_shape
-from ._logits import (
+from .._keras import (
+    model_input_shape,
     cached,
     check_finite_logits,
     compiled_logits,

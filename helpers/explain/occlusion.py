@@ -10,8 +10,12 @@ import numpy as np
 import tensorflow as tf
 
 from .._checks import check_int
-from ._inputs import check_images, check_model, check_targets, model_input_shape
-from ._logits import (
+from .._keras import (
+    check_images,
+    check_model,
+    check_targets,
+    model_input_shape,
+    n_logits,
     cached,
     check_finite_logits,
     compiled_logits,
@@ -124,7 +128,7 @@ def occlusion(model, images, targets=None, *, patch=None, stride=None, baseline=
     check_model(model)
     x, single = check_images(images, model)
     net = logits_net(model, None)
-    t = check_targets(targets, len(x), net.n_logits)
+    t = check_targets(targets, len(x), n_logits(model))
     n, height, width, channels = x.shape
     if patch is None:
         patch = max(1, min(height, width) // 8)

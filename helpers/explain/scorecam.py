@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from .._checks import check_int
-from ._logits import logits_net, target_probability
+from .._keras import logits_net, target_probability
 from ._maps import upsample
 from .cam_base import PIXEL_BUDGET, ForwardPassCAM, default_batch_size  # noqa: F401
 

@@ -27,9 +27,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ..models.inspection import PROBABILITY_ACTIVATIONS as _PROBABILITY_ACTIVATIONS
-from ..models.inspection import final_activation, output_operation
-from ._inputs import n_logits as _n_logits
+from .checks import check_model, model_input_shape, model_output_shape
+from .graph import output_operation, run_graph
 
 _CACHE: "weakref.WeakKeyDictionary[keras.Model, dict]" = weakref.WeakKeyDictionary()
 
@@ -67,26 +66,149 @@ def _is_sequential(model) -> bool:
     return isinstance(model, keras.Sequential)
 
 
+PROBABILITY_ACTIVATIONS = ("softmax", "sigmoid")
+"""Final activations that turn logits into probabilities (what explanations bypass)."""
 
 
-def _activation_name(fn) -> str | None:
+def activation_name(fn) -> str | None:
+    """The name of a Keras activation function (``"relu"``), None for None."""
     return getattr(fn, "__name__", None) if fn is not None else None
 
 
-def _final_activation(op) -> tuple[str, str | None]:
-    """:func:`helpers.models.inspection.final_activation`, refusing what cannot be bypassed."""
+def final_activation(op) -> tuple[str, str | None]:
+    """What the operation ``op`` applies last, and how to get the logits before it.
+
+    Parameters
+    ----------
+    op : keras.layers.Layer, keras.Model or keras Operation
+        Usually :func:`output_operation` of a model.
+
+    Returns
+    -------
+    kind : str
+        ``"softmax"``, ``"sigmoid"``, ``"linear"`` (nothing: logits), or the name of
+        another activation (``"tanh"``, ``"relu"``, ...).
+    how : str or None
+        How to bypass a softmax/sigmoid: ``"identity"`` (a separate ``Softmax`` or
+        ``Activation`` layer, or ``keras.ops.softmax``/``sigmoid`` in a functional
+        graph: skip it), ``"dense"`` (a ``Dense`` with ``activation=``: run it without
+        its activation), ``"nested"`` (``op`` is a model: look inside), ``"inside"``
+        (another layer type applies it internally: cannot be bypassed) or None
+        (nothing to bypass). A final ``Lambda`` layer is probed
+        (:func:`lambda_activation`).
+    """
+    if isinstance(op, keras.layers.Softmax):
+        return "softmax", "identity"
+    if isinstance(op, keras.layers.Activation):
+        name = activation_name(op.activation)
+        return name, ("identity" if name in PROBABILITY_ACTIVATIONS else None)
+    if isinstance(op, keras.layers.Lambda):
+        return lambda_activation(op)
+    if isinstance(op, keras.Model):
+        kind, how = final_activation(output_operation(op))
+        return kind, ("nested" if how in ("identity", "dense", "nested") else how)
+    if not isinstance(op, keras.layers.Layer):  # keras.ops.softmax / sigmoid in a functional graph
+        name = type(op).__name__.lower()
+        return (name, "identity") if name in PROBABILITY_ACTIVATIONS else ("linear", None)
+    name = activation_name(getattr(op, "activation", None))
+    if name in PROBABILITY_ACTIVATIONS:
+        return name, ("dense" if isinstance(op, keras.layers.Dense) else "inside")
+    if name is None or name == "linear":
+        return "linear", None
+    return name, None
+
+
+_LAMBDA_KINDS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def lambda_activation(layer: keras.layers.Lambda) -> tuple[str, str | None]:
+    """What a ``Lambda`` layer at the end of a model does, found by probing it.
+
+    Its function is run (once, cached per layer) on 4 rows of standard-normal values
+    times 4, shaped as its input. Exactly a softmax (or a sigmoid) of its input, to
+    1e-6: ``("softmax", "identity")`` (``("sigmoid", "identity")``), bypassed like a
+    ``Softmax`` layer. Other outputs all in [0, 1]: ``("lambda", "inside")``,
+    probabilities that cannot be turned back into logits (refused by the explanations
+    and by :func:`output_activation`). Anything else: ``("linear", None)``, read as
+    logits. A function that cannot be probed: ``("lambda", "inside")``.
+    """
+    if layer in _LAMBDA_KINDS:
+        return _LAMBDA_KINDS[layer]
+    kind = ("lambda", "inside")
+    try:
+        shape = tuple(layer.input.shape)[1:]
+        if shape and all(d is not None for d in shape):
+            with tf.init_scope():
+                x = 4.0 * np.random.default_rng(0).standard_normal((4, *shape)).astype(
+                    np.float32)
+                y = np.asarray(keras.ops.convert_to_numpy(layer(x)), np.float64)
+            if y.shape == x.shape:
+                soft = np.exp(x - x.max(axis=-1, keepdims=True))
+                soft /= soft.sum(axis=-1, keepdims=True)
+                if np.allclose(y, soft, rtol=0, atol=1e-6):
+                    kind = ("softmax", "identity")
+                elif np.allclose(y, 1 / (1 + np.exp(-x.astype(np.float64))), rtol=0, atol=1e-6):
+                    kind = ("sigmoid", "identity")
+            if kind[0] == "lambda" and not (np.isfinite(y).all() and y.min() >= 0
+                                            and y.max() <= 1):
+                kind = ("linear", None)
+    except Exception:  # noqa: BLE001 - any failure of the user's function: cannot tell
+        kind = ("lambda", "inside")
+    _LAMBDA_KINDS[layer] = kind
+    return kind
+
+
+def output_activation(model: keras.Model) -> str:
+    """The model's final activation: ``"softmax"``, ``"sigmoid"`` or ``"linear"`` (logits).
+
+    The one answer for all of ``helpers`` (the loss :func:`helpers.training.fit` picks,
+    the logits the explanations use): see :func:`final_activation` for what is
+    recognised (a separate ``Softmax``/``Activation`` layer, the ``activation`` of the
+    final layer, ``keras.ops.softmax``/``sigmoid`` in a functional graph, a nested model).
+
+    Raises
+    ------
+    ValueError
+        If the model ends in another activation (e.g. tanh): neither logits nor
+        probabilities.
+    """
+    check_model(model, single=False)
+    kind = final_activation(output_operation(model))[0]
+    if kind in PROBABILITY_ACTIVATIONS + ("linear",):
+        return kind
+    if kind == "lambda":
+        raise ValueError(
+            f"model {model.name!r} ends in a Lambda layer whose outputs look like "
+            "probabilities but are not exactly a softmax or sigmoid of its inputs; use "
+            "keras.layers.Softmax() or Activation('sigmoid') as the output layer")
+    raise ValueError(
+        f"model {model.name!r} ends in a {kind!r} activation; expected softmax, sigmoid or "
+        "none (logits)"
+    )
+
+
+def logits_activation(op) -> tuple[str, str | None]:
+    """:func:`final_activation` reduced to ``"softmax"``, ``"sigmoid"`` or ``"linear"``,
+    refusing what cannot be bypassed (a ``ValueError`` that says how to rebuild)."""
     kind, how = final_activation(op)
+    last = op
+    while isinstance(last, keras.Model):
+        last = output_operation(last)
+    if how == "inside" and kind == "lambda":
+        raise ValueError(
+            f"the model's last layer {last.name!r} is a Lambda layer whose outputs look like "
+            "probabilities (all in [0, 1]) but are not exactly a softmax or sigmoid of its "
+            "inputs (or it could not be probed); the explanations need the logits before "
+            "it. Rebuild the model with keras.layers.Softmax() or "
+            "keras.layers.Activation('sigmoid') as its output layer.")
     if how == "inside":
-        last = op
-        while isinstance(last, keras.Model):
-            last = output_operation(last)
         raise ValueError(
             f"the model's last layer {last.name!r} ({type(last).__name__}) applies a {kind} "
             "itself; only a final Dense (or a separate Activation/Softmax layer) can be "
             "bypassed to get logits. Rebuild the model with a separate "
             "keras.layers.Activation for the output."
         )
-    return (kind if kind in _PROBABILITY_ACTIVATIONS else "linear"), how
+    return (kind if kind in PROBABILITY_ACTIVATIONS else "linear"), how
 
 
 def _dense_without_activation(layer: keras.layers.Dense, x):
@@ -120,7 +242,7 @@ def _ends_in_relu(op) -> bool:
         return False
     if not isinstance(op, keras.layers.Layer):
         return type(op).__name__.lower() == "relu"  # keras.ops.relu in a functional graph
-    return _activation_name(getattr(op, "activation", None)) == "relu"
+    return activation_name(getattr(op, "activation", None)) == "relu"
 
 
 def _contains(model: keras.Model, layer) -> bool:
@@ -150,11 +272,10 @@ class _Run:
         def operation_fn(op):
             return lambda *args, **kwargs: self.op(op, args, kwargs, bypass_output and op is out_op)
 
-        outputs = model._run_through_graph([x], operation_fn=operation_fn)
-        return outputs[0] if isinstance(outputs, (list, tuple)) else outputs
+        return run_graph(model, x, operation_fn)
 
     def op(self, op, args, kwargs, bypass: bool):
-        how = _final_activation(op)[1] if bypass else None
+        how = logits_activation(op)[1] if bypass else None
         if how == "identity":
             y = args[0]
         elif how == "dense":
@@ -209,8 +330,9 @@ class LogitsNet:
         self.layer = layer
         self.guided = guided
         self.model_name = model.name
-        self.final_activation = _final_activation(output_operation(model))[0]
-        self.n_logits = _n_logits(model)
+        self.final_activation = logits_activation(output_operation(model))[0]
+        self.output_shape = model_output_shape(model)
+        self.n_logits = int(self.output_shape[-1])
 
     # Plain Python graph walking: traced as is inside the compiled passes, never rewritten
     # by autograph (which turns Python conditionals on layers into graph conditionals and
@@ -256,8 +378,6 @@ def logits_net(model: keras.Model, layer=None, guided: bool = False) -> LogitsNe
 def compiled_logits(model: keras.Model):
     """Compiled ``images (N, H, W, C) float32 -> logits (N, L) float32``, cached per model."""
     def build():
-        from ._inputs import model_input_shape
-
         h, w, c = model_input_shape(model)
         return tf.function(logits_net(model, None).__call__, reduce_retracing=True,
                            input_signature=[tf.TensorSpec((None, h, w, c), tf.float32)])
