@@ -1,8 +1,8 @@
 """Batched, compiled forward passes that turn images into target probabilities.
 
-The logits come from :func:`helpers.explain._logits.compiled_logits` (one compiled pass
+The logits come from :func:`helpers._keras.compiled_logits` (one compiled pass
 per chunk, final softmax/sigmoid bypassed without touching the model) and go back to
-probabilities with :func:`helpers.explain._logits.target_probability`, so a model that
+probabilities with :func:`helpers._keras.target_probability`, so a model that
 ends in a softmax, a sigmoid or plain logits is handled the same way as in
 :mod:`helpers.explain`.
 """
@@ -12,13 +12,9 @@ import numpy as np
 import tensorflow as tf
 
 from .._checks import check_int
-from ..explain._inputs import check_images, check_model, check_targets, n_logits
-from ..explain._logits import (compiled_logits, logits_net, resolve_targets,
-                               target_probability)
+from .._keras import (BATCH_SIZE, check_images, check_model, check_targets, compiled_logits,
+                      logits_net, n_logits, resolve_targets, target_probability)
 from ._inputs import check_maps, check_same_size
-
-BATCH_SIZE = 64
-"""Images per compiled forward pass (the memory bound of every model-based score)."""
 
 
 def check_inputs(model, images, maps, targets, batch_size, **map_checks):

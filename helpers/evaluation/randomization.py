@@ -13,8 +13,7 @@ import numpy as np
 
 from .._checks import check_bool, check_int
 from ..explain import explain
-from ..explain._inputs import check_images, check_model, check_targets, n_logits
-from ..models import all_layers
+from .._keras import all_layers, check_images, check_model, check_targets, n_logits
 from ._forward import logits_of, predicted
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from .._checks import check_int, check_real
 from ..explain import explain
-from ..explain._inputs import check_images, check_model, check_targets, n_logits
+from .._keras import check_images, check_model, check_targets, n_logits
 from ._forward import logits_of, predicted
 from .randomization import spearman
 
