@@ -114,11 +114,11 @@ def test_curves_equal_sklearn(seed):
         theirs = skm.roc_curve(y_true, scores, drop_intermediate=drop)
         _assert_same(ours, theirs)
     _assert_same(hm.roc_curve(y_true, scores), skm.roc_curve(y_true, scores))  # both default to True
-    assert hm.average_precision(y_true, scores) == pytest.approx(
+    assert hm.average_precision_score(y_true, scores) == pytest.approx(
         skm.average_precision_score(y_true, scores), abs=1e-12)
     assert hm.roc_auc(y_true, scores) == pytest.approx(skm.roc_auc_score(y_true, scores), abs=1e-12)
     # the other class as positive
-    assert hm.average_precision(y_true, -scores, pos_label=0) == pytest.approx(
+    assert hm.average_precision_score(y_true, -scores, pos_label=0) == pytest.approx(
         skm.average_precision_score(y_true, -scores, pos_label=0), abs=1e-12)
 
 
@@ -181,7 +181,7 @@ def test_one_class_only():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _assert_same(ours, skm.precision_recall_curve([0, 0, 0], [0.1, 0.5, 0.9]))
-        assert hm.average_precision([0, 0, 0], [0.1, 0.5, 0.9]) == skm.average_precision_score(
+        assert hm.average_precision_score([0, 0, 0], [0.1, 0.5, 0.9]) == skm.average_precision_score(
             [0, 0, 0], [0.1, 0.5, 0.9])
 
 
@@ -196,14 +196,14 @@ def test_empty_input_is_a_clear_error(func):
         func([], [])
 
 
-@pytest.mark.parametrize("func", [hm.pr_curve, hm.roc_curve, hm.average_precision, hm.roc_auc])
+@pytest.mark.parametrize("func", [hm.pr_curve, hm.roc_curve, hm.average_precision_score, hm.roc_auc])
 def test_empty_scores_are_a_clear_error(func):
     with pytest.raises(ValueError, match="empty"):
         func([], [])
 
 
 @pytest.mark.parametrize("func", [hm.accuracy, hm.confusion_matrix, hm.precision_recall_f1,
-                                  hm.pr_curve, hm.roc_curve, hm.average_precision, hm.roc_auc])
+                                  hm.pr_curve, hm.roc_curve, hm.average_precision_score, hm.roc_auc])
 def test_mismatched_lengths_are_a_clear_error(func):
     with pytest.raises(ValueError, match="same length"):
         func([0, 1, 1], [0.0, 1.0])
@@ -240,7 +240,7 @@ def test_non_integer_labels():
         hm.confusion_matrix([0, 1], [0, 1], n_classes=2.0)
 
 
-@pytest.mark.parametrize("func", [hm.pr_curve, hm.roc_curve, hm.average_precision, hm.roc_auc])
+@pytest.mark.parametrize("func", [hm.pr_curve, hm.roc_curve, hm.average_precision_score, hm.roc_auc])
 def test_nan_scores_are_a_clear_error(func):
     with pytest.raises(ValueError, match="NaN at position"):
         func([0, 1, 1], [0.2, np.nan, 0.7])
@@ -299,7 +299,7 @@ def test_precision_recall_f1_with_a_far_away_requested_label_does_not_allocate()
     np.testing.assert_array_equal(f, expected[2])
 
 
-@pytest.mark.parametrize("fn", [hm.average_precision, hm.roc_auc, hm.pr_curve, hm.roc_curve,
+@pytest.mark.parametrize("fn", [hm.average_precision_score, hm.roc_auc, hm.pr_curve, hm.roc_curve,
                                 hm.threshold_counts])
 def test_strings_where_numbers_are_expected_name_the_argument(fn):
     with pytest.raises(TypeError, match=r"y_score must hold numbers, got dtype <U3"):
@@ -321,6 +321,6 @@ def test_drop_intermediate_must_be_a_real_boolean(flag):
 
 def test_numpy_integer_pos_label_and_n_classes_are_accepted():
     y, s = np.array([0, 1, 1, 0]), np.array([0.1, 0.9, 0.4, 0.3])
-    assert hm.average_precision(y, s, pos_label=np.int64(1)) == hm.average_precision(y, s)
+    assert hm.average_precision_score(y, s, pos_label=np.int64(1)) == hm.average_precision_score(y, s)
     np.testing.assert_array_equal(hm.confusion_matrix(y, y, n_classes=np.int32(3)),
                                   hm.confusion_matrix(y, y, n_classes=3))

@@ -132,7 +132,7 @@ def plot_pr_curve(y_true, y_score, *, pos_label: int = 1, label: str | None = No
     _check_curve_options(label, ax, mark_threshold)
     show_baseline = check_bool(show_baseline, "show_baseline")
     precision, recall, thresholds = _metrics.pr_curve(y_true, y_score, pos_label=pos_label)
-    ap = _metrics.average_precision(y_true, y_score, pos_label=pos_label)
+    ap = _metrics.average_precision_score(y_true, y_score, pos_label=pos_label)
     ax = _new_square_axes(ax)
     text = f"AP = {ap:.3f}" if label is None else f"{label} (AP = {ap:.3f})"
     (line,) = ax.plot(recall, precision, drawstyle="steps-post", label=text)
