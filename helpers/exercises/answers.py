@@ -11,8 +11,9 @@ precision the text uses or the question states:
 * a number the text gives to *d* decimals ("0.32 and 0.39") is accepted within half a
   unit of its *d*-th decimal: the question says ``decimals=d`` (:func:`decimals`);
 * any other number is accepted when it agrees to :data:`SIGNIFICANT` = 3 significant
-  figures (relative difference at most 5e-3, and 1e-6 absolute around 0), so an answer
-  rounded as the text rounds passes whatever the rounding's luck;
+  figures: within half a unit of the expected value's third significant figure
+  (:func:`significant`; 1e-6 around 0), so an answer rounded to 3 figures always
+  passes, and one rounded to 2 is "close, keep more decimals";
 * a question that needs another tolerance (a random experiment, an answer "to 2
   decimals") states it in its prompt or answer format and passes ``rtol=``/``atol=``.
 
@@ -41,13 +42,10 @@ import numpy as np
 from .display import fmt
 
 __all__ = ["____", "is_placeholder", "compare", "difference_details", "decimals",
-           "SIGNIFICANT", "VALUE_RTOL", "VALUE_ATOL", "FLOAT32"]
+           "significant", "SIGNIFICANT", "VALUE_ATOL", "FLOAT32"]
 
 SIGNIFICANT = 3
 """Significant figures at which a value answer is accepted by default."""
-
-VALUE_RTOL = 0.5 * 10.0 ** (1 - SIGNIFICANT)
-"""Relative tolerance of a value answer: half a unit in the third significant figure."""
 
 VALUE_ATOL = 1e-6
 """Absolute tolerance of a value answer near 0 (an answer of 0 written as 1e-7)."""
@@ -56,6 +54,26 @@ FLOAT32 = {"rtol": 1e-4, "atol": 1e-6}
 """Tolerances of a function's outputs: float32 arithmetic and 1e-7 epsilons pass."""
 
 _COUNT_NOISE = 1e-9   # relative float round-off allowed around a whole number
+
+
+def significant(expected, digits: int = SIGNIFICANT) -> dict:
+    """The tolerances of a value given to ``digits`` significant figures.
+
+    Half a unit of the last figure kept, from the expected value's magnitude (the
+    largest entry of an array; one tolerance per part of a tuple): for 0.7311,
+    ``atol`` 0.0005, so 0.731 passes and 0.73 does not. Around 0, :data:`VALUE_ATOL`.
+    """
+    if isinstance(expected, (tuple, list)):
+        parts = [significant(e, digits) for e in expected]
+        return {"rtol": 0.0, "atol": tuple(p["atol"] for p in parts)}
+    try:
+        size = float(np.max(np.abs(np.asarray(expected, dtype=np.float64))))
+    except (TypeError, ValueError):   # a string or a choice: no tolerance
+        return {"rtol": 0.0, "atol": 0.0}
+    if not np.isfinite(size) or size == 0:
+        return {"rtol": 0.0, "atol": VALUE_ATOL}
+    unit = 10.0 ** (np.floor(np.log10(size)) - (digits - 1))
+    return {"rtol": 0.0, "atol": 0.5 * unit * (1 + 1e-9)}
 
 
 def decimals(d: int) -> dict:
@@ -125,7 +143,7 @@ def _close(got_array, expected_array, rtol, atol, exact: bool) -> bool:
     return bool(np.allclose(got_array, expected_array, rtol=rtol, atol=atol, equal_nan=True))
 
 
-def compare(got, expected, *, rtol=VALUE_RTOL, atol=VALUE_ATOL) -> str | None:
+def compare(got, expected, *, rtol=1e-6, atol=VALUE_ATOL) -> str | None:
     """None when ``got`` matches ``expected``; otherwise a short reason why not.
 
     Numbers and arrays are compared with a tolerance (NaN only matches NaN), whole

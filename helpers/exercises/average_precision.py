@@ -53,7 +53,7 @@ def _pr_points() -> FunctionQuestion:
     return FunctionQuestion(
         "pr_points(is_tp, n_objects): precision and recall after each detection (ranked by score), "
         "as a tuple of two arrays",
-        "pr_points", cases, rtol=1e-9, atol=1e-12,
+        "pr_points", cases,
         hint=["After the first k detections, TP_k = number of true positives among them and "
               "FP_k = k - TP_k. `np.cumsum` counts them for every k at once.",
               "precision_k = TP_k / (TP_k + FP_k); recall_k = TP_k / n_objects: the missed objects "
@@ -125,7 +125,7 @@ def _ap_all_points() -> FunctionQuestion:
     return FunctionQuestion(
         "ap_all_points(recall, precision): VOC's all-point AP, the area under the interpolated "
         "(upper envelope) precision-recall staircase",
-        "ap_all_points", cases, rtol=1e-9, atol=1e-12,
+        "ap_all_points", cases,
         hint=["First interpolate: the precision at a point becomes the best precision at that recall "
               "or beyond, `np.maximum.accumulate(precision[::-1])[::-1]`.",
               "Then add up width x height: each point adds (recall_n - recall_(n-1)) x its "
@@ -160,7 +160,7 @@ def _one_box_coco_ap() -> ValueQuestion:
     return ValueQuestion(
         "one image, one object, one detection of the right class with IoU 0.72: its COCO AP@[.5:.95] "
         "(a number)",
-        0.5, rtol=0, atol=1e-6, what="a number between 0 and 1",
+        0.5, what="a number between 0 and 1",
         hint=["At each of the ten thresholds 0.50, 0.55, ..., 0.95 the detection is either a hit "
               "(AP 1 at that threshold) or a false positive with the object missed (AP 0).",
               "Count the thresholds <= 0.72 and divide by 10."],
@@ -184,7 +184,7 @@ def _one_box_coco_ap() -> ValueQuestion:
 def _eleven_point_by_hand() -> ValueQuestion:
     return ValueQuestion(
         "two objects; ranked detections hit, miss, hit. The VOC 2007 11-point AP (a number)",
-        (6 * 1 + 5 * 2 / 3) / 11, rtol=1e-3, atol=1e-4, what="a number between 0 and 1",
+        (6 * 1 + 5 * 2 / 3) / 11, what="a number between 0 and 1",
         hint=["The points are (recall, precision) = (0.5, 1), (0.5, 0.5), (1, 2/3). At each recall "
               "level 0, 0.1, ..., 1, read the best precision at that recall or beyond.",
               "Levels 0 to 0.5 (six of them) read 1; levels 0.6 to 1 (five) read 2/3. Average the "

@@ -113,7 +113,7 @@ def _gap_constant() -> ValueQuestion:
     return ValueQuestion(
         "a GAP network whose last maps are 7 x 7 (ResNet-50 at 224 x 224): Grad-CAM's raw map "
         "(before ReLU and scaling) equals CAM's raw map times what? (a number)",
-        1 / 49, rtol=1e-3, atol=0, what="a number",
+        1 / 49, what="a number",
         hint=["With a GAP head the logit is sum_k W[k, c] * (1 / (h w)) * sum_ij A_k(i, j) + b. "
               "Differentiate it with respect to one A_k(i, j).",
               "Every position has the gradient W[k, c] / (h w); its average over the positions is "

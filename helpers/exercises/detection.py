@@ -12,7 +12,7 @@ TITLE = "Detection concepts"
 def _coco_categories() -> ValueQuestion:
     return ValueQuestion(
         "how many object categories does a COCO (2014/2017) detector detect? (an integer)",
-        80, rtol=0, atol=0, what="a whole number",
+        80, fact=True, what="a whole number",
         hint=["The COCO paper lists more object types than the detection annotations cover.",
               "Count the categories in the `categories` list of instances_val2017.json, the file "
               "detectors are scored on."],
@@ -35,7 +35,7 @@ def _coco_categories() -> ValueQuestion:
 def _window_count() -> ValueQuestion:
     return ValueQuestion(
         "how many 16x16 sliding windows, at a step of 8 pixels, fit inside a 64x64 image? (an integer)",
-        49, rtol=0, atol=0, what="a whole number",
+        49, what="a whole number",
         hint=["Along one axis, the first window starts at 0 and the last one must end at 64 or "
               "before: it starts at 64 - 16 = 48.",
               "Starts 0, 8, ..., 48 along x, the same along y: count them, then multiply."],
@@ -114,7 +114,7 @@ def _rcnn_deltas() -> FunctionQuestion:
     return FunctionQuestion(
         "rcnn_deltas(proposal, box): R-CNN's regression target (t_x, t_y, t_w, t_h) from a window "
         "to an object, both xyxy arrays of 4 numbers",
-        "rcnn_deltas", cases, rtol=1e-5, atol=1e-6,
+        "rcnn_deltas", cases,
         hint=["Turn both boxes into centre x, centre y, width, height first: "
               "cx = (x1 + x2) / 2, w = x2 - x1.",
               "t_x = (G_x - P_x) / P_w and t_y likewise, with P the proposal and G the object; "
@@ -185,7 +185,7 @@ def _centres_to_boxes() -> FunctionQuestion:
     return FunctionQuestion(
         "centres_to_boxes(centres, sizes): boxes (N, 4) xyxy from centres (N, 2) as (cx, cy) and "
         "sizes (N, 2) as (w, h)",
-        "centres_to_boxes", cases, rtol=1e-9, atol=1e-12,
+        "centres_to_boxes", cases,
         hint=["A box of width w centred at cx runs from cx - w/2 to cx + w/2; likewise along y.",
               "`np.concatenate([a, b], axis=1)` puts two (N, 2) arrays side by side as (N, 4)."],
         solution='''

@@ -13,7 +13,7 @@ def _bars_rule() -> ValueQuestion:
     return ValueQuestion(
         "accuracy of the rule 'dog if and only if bars' on the confounded training set "
         "(bars behind 90 % of the dogs, 10 % of the cats, as many cats as dogs) (a number)",
-        0.9, rtol=0, atol=1e-3, what="a number between 0 and 1",
+        0.9, what="a number between 0 and 1",
         hint=["Count the cats and the dogs separately: which cats does the rule get right, which dogs?",
               "The rule is right on the cats *without* bars (90 % of the cats) and on the dogs *with* "
               "bars (90 % of the dogs). The classes are the same size."],
@@ -39,7 +39,7 @@ def _lift() -> ValueQuestion:
     return ValueQuestion(
         "a bars panel covers 60 % of an image and holds 75 % of the heatmap's mass: the panel's lift "
         "(a number)",
-        1.25, rtol=0, atol=1e-3, what="a number",
+        1.25, what="a number",
         hint=["A heatmap spread evenly over the image would put 60 % of its mass on the panel: its "
               "fair share is its share of the area.",
               "The lift is the share of the mass divided by that fair share."],
@@ -107,8 +107,9 @@ def _assign_group() -> FunctionQuestion:
              note="no region holds half of the mass"),
         Case((regions, [0.5, 0.1, 0.1, 0.3], [0.2, 0.2, 0.2, 0.4]),
              note="exactly half the mass, lift 2.5: the thresholds are inclusive"),
-        Case((regions, [0.6, 0.0, 0.0, 0.4], [0.4, 0.0, 0.0, 0.6]),
-             note="exactly 1.5 times the area's share: inclusive"),
+        Case((regions, [0.75, 0.05, 0.05, 0.15], [0.5, 0.1, 0.1, 0.3]),
+             note="exactly 1.5 times the area's share (0.75 on 0.5, exact in binary): "
+                  "inclusive"),
         Case((regions, [0.3, 0.6, 0.05, 0.05], [0.05, 0.3, 0.3, 0.35]),
              note="the distractor holds 60 % of the mass on 30 % of the image"),
         Case((regions, [0.3, 0.3, 0.05, 0.35], [0.05, 0.3, 0.3, 0.35]),

@@ -12,7 +12,7 @@ TITLE = "Evaluating explanations"
 def _random_energy() -> ValueQuestion:
     return ValueQuestion(
         "mean energy-pointing-game score of uniform random maps when boxes cover 10 % of the image",
-        0.1, rtol=0, atol=5e-3, what="a number between 0 and 1",
+        0.1, what="a number between 0 and 1",
         hint=["The energy score is the share of the map's mass inside the box. Where does the mass "
               "of uniform noise go, on average?",
               "Every pixel gets the same expected value: the box gets the share of the mass that it "
@@ -49,7 +49,7 @@ def _average_drop() -> FunctionQuestion:
     ]
     return FunctionQuestion(
         "average_drop(y, o): 100 * mean(max(0, y - o) / y), the average drop in percent",
-        "average_drop", cases, rtol=1e-9, atol=1e-9,
+        "average_drop", cases,
         hint=["For each image the drop is the confidence lost, relative to what it had: "
               "(y - o) / y. A rise in confidence is no drop at all: it counts as 0, not as a "
               "negative drop.",
@@ -101,7 +101,7 @@ def _curve_area() -> FunctionQuestion:
     ]
     return FunctionQuestion(
         "curve_area(fractions, probabilities): the trapezoid-rule area under the curve",
-        "curve_area", cases, rtol=1e-9, atol=1e-12,
+        "curve_area", cases,
         hint=["Between two neighbouring points the area is a trapezoid: width "
               "`fractions[k+1] - fractions[k]` times the mean of the two heights.",
               "`np.diff(fractions)` gives the widths, `(p[1:] + p[:-1]) / 2` the mean heights; "
@@ -184,7 +184,7 @@ def _rank_methods() -> FunctionQuestion:
     ]
     return FunctionQuestion(
         "rank_methods(scores, higher_is_better): rank 1 for the best, ties sharing their mean rank",
-        "rank_methods", cases, rtol=0, atol=1e-12,
+        "rank_methods", cases,
         hint=["A method's rank is 1 + the number of methods strictly better than it, when nothing "
               "ties. When higher is better, 'better' means a larger score.",
               "k methods tied after b better ones share ranks b + 1 ... b + k, whose mean is "

@@ -100,7 +100,9 @@ def _central_difference() -> FunctionQuestion:
     return FunctionQuestion(
         "central_difference(f, x, eps): the central-difference estimate of f's gradient at x "
         "(an array like x)",
-        "central_difference", cases, rtol=1e-7, atol=1e-9,
+        "central_difference", cases, rtol=1e-3, atol=1e-5,
+        # about precision: f's float32 round-off (~1e-7 * |f|) is divided by 2 * eps
+        # (0.02 here), so a float32 estimate is good to about 1e-5, not to 1e-7
         hint=["For each coordinate i, evaluate f at a copy of x with `eps` added to x[i] only, and "
               "at a copy with `eps` subtracted; the estimate is the difference over `2 * eps`.",
               "Work on float copies: `x.astype(float)` (an integer array would silently drop the "
@@ -140,7 +142,7 @@ def _central_difference() -> FunctionQuestion:
 def _passes() -> ValueQuestion:
     return ValueQuestion(
         "forward passes for a central-difference saliency map of one 32 x 32 RGB image (a number)",
-        6144, rtol=0, atol=1e-6, what="a whole number of forward passes",
+        6144, what="a whole number of forward passes",
         hint=["How many numbers does a 32 x 32 RGB image hold? Each one is nudged separately.",
               "A central difference evaluates the network twice per number: once nudged up, once "
               "down. The clean image itself is not needed."],
@@ -221,7 +223,7 @@ def _integrated_gradients() -> FunctionQuestion:
     return FunctionQuestion(
         "integrated_gradients(grad_f, x, baseline, n_steps): IG attributions with the midpoint "
         "rule, alpha_k = (k + 0.5) / n_steps",
-        "integrated_gradients", cases, rtol=1e-7, atol=1e-10,
+        "integrated_gradients", cases,
         hint=["The points of the path are `baseline + alpha * (x - baseline)` for "
               "`alpha = (k + 0.5) / n_steps`, k = 0, ..., n_steps - 1. Average `grad_f` over them.",
               "Multiply the averaged gradient by `x - baseline`, entry by entry. Check: the "
@@ -317,7 +319,7 @@ def _occlusion_question() -> FunctionQuestion:
     return FunctionQuestion(
         "occlusion_map(f, image, patch, baseline=0.0): the score's drop when each patch x patch "
         "block is set to baseline, one number per block",
-        "occlusion_map", cases, rtol=1e-9, atol=1e-12,
+        "occlusion_map", cases,
         hint=["There are (H // patch) x (W // patch) blocks. For block (r, c), copy the image, set "
               "`hidden[r*patch:(r+1)*patch, c*patch:(c+1)*patch] = baseline`, and score the copy.",
               "The entry is the *drop*, `f(image) - f(hidden)`: positive where hiding the block "
@@ -364,7 +366,7 @@ def _completeness() -> ValueQuestion:
     return ValueQuestion(
         "IG attributions (black baseline) sum to 3.1 and the image's logit is 5.0: the black "
         "image's logit (a number)",
-        1.9, rtol=0, atol=1e-6, what="a number (a logit)",
+        1.9, what="a number (a logit)",
         hint=["Completeness: the attributions add up to y(image) - y(baseline).",
               "Solve 3.1 = 5.0 - y(black) for y(black)."],
         solution="answer = 5.0 - 3.1   # completeness: sum of attributions = y(x) - y(x')",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .answers import decimals
 from .questions import Case, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
 
 TITLE = "IoU and non-maximum suppression"
@@ -12,7 +13,7 @@ TITLE = "IoU and non-maximum suppression"
 def _iou_by_hand() -> ValueQuestion:
     return ValueQuestion(
         "the IoU of the boxes [0, 0, 4, 4] and [2, 2, 6, 6] (xyxy pixels), as a number",
-        4 / 28, rtol=1e-3, atol=1e-4, what="a number between 0 and 1",
+        4 / 28, what="a number between 0 and 1",
         hint=["The overlap is the box [2, 2, 4, 4]. What is its area, and what are the two boxes' areas?",
               "The union is area A + area B - intersection: the overlap must not be counted twice."],
         solution="answer = 4 / (16 + 16 - 4)   # intersection 2 x 2; union 16 + 16 - 4 = 28",
@@ -89,7 +90,7 @@ def _iou_function() -> FunctionQuestion:
     ]
     return FunctionQuestion(
         "iou(a, b): the IoU of two boxes given as [x1, y1, x2, y2] pixel edges (0 when the union is empty)",
-        "iou", cases, rtol=1e-9, atol=1e-12,
+        "iou", cases,
         hint=["The intersection is the box [max(x1), max(y1), min(x2), min(y2)] when it is not empty; "
               "its width is min(x2) - max(x1).",
               "Clip each overlap length at 0: two boxes apart in x *and* y have two negative lengths whose "
@@ -237,7 +238,7 @@ def _soft_nms_by_hand() -> ValueQuestion:
     return ValueQuestion(
         "a box with score 0.8 overlaps the kept box by IoU 0.6: its new score under linear soft-NMS "
         "(threshold 0.3) and under Gaussian soft-NMS (sigma 0.5), as a tuple",
-        (0.8 * (1 - 0.6), 0.8 * float(np.exp(-0.36 / 0.5))), rtol=1e-3, atol=1e-4,
+        (0.8 * (1 - 0.6), 0.8 * float(np.exp(-0.36 / 0.5))), **decimals(2),  # "0.32 and 0.39"
         what="a tuple of two numbers (linear, gaussian)",
         hint=["Linear: above the threshold the score is multiplied by (1 - IoU). Gaussian: always "
               "multiplied by exp(-IoU**2 / sigma).",
@@ -249,15 +250,15 @@ def _soft_nms_by_hand() -> ValueQuestion:
         mistakes=[
             Mistake("the linear decay multiplies by (1 - IoU), the share that does *not* overlap: "
                     "0.8 * 0.4, not 0.8 * 0.6.",
-                    test=lambda got, exp, case: np.isclose(float(got[0]), 0.48, atol=1e-3)),
+                    test=lambda got, exp, case: np.isclose(float(got[0]), 0.48, atol=5e-3)),
             Mistake("the Gaussian decay squares the IoU: exp(-0.6**2 / 0.5), not exp(-0.6 / 0.5).",
-                    test=lambda got, exp, case: np.isclose(float(got[1]), 0.8 * np.exp(-1.2), atol=1e-3)),
+                    test=lambda got, exp, case: np.isclose(float(got[1]), 0.8 * np.exp(-1.2), atol=5e-3)),
             Mistake("multiply the old score by the decay factor; the factors alone are 0.4 and 0.487.",
                     test=lambda got, exp, case: np.allclose(np.asarray(got, float),
-                                                            [0.4, np.exp(-0.72)], atol=1e-3)),
+                                                            [0.4, np.exp(-0.72)], atol=5e-3)),
             Mistake("the order is (linear, gaussian).",
                     test=lambda got, exp, case: np.allclose(np.asarray(got, float), exp[::-1],
-                                                            atol=1e-3)),
+                                                            atol=5e-3)),
             Mistake("hard NMS would delete the box (score 0), but soft-NMS only lowers it.",
                     test=lambda got, exp, case: np.allclose(np.asarray(got, float), 0.0)),
         ])

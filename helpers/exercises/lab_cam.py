@@ -10,7 +10,7 @@ def _gap_gradient() -> ValueQuestion:
     return ValueQuestion(
         "a GAP head averages a 7x7 map A^k, and the dense layer gives it the weight w = 0.7 for "
         "class c: the gradient of the class score y^c with respect to ONE pixel of A^k (a number)",
-        0.7 / 49, rtol=1e-3, atol=0, what="a number",
+        0.7 / 49, what="a number",
         hint=["y^c = sum_k w_k * (1/Z) * sum_ij A^k_ij: how many pixels Z does the average divide "
               "by?",
               "Differentiate with respect to one A^k_ij: everything else is a constant."],
@@ -31,7 +31,7 @@ def _french_horn_label() -> ValueQuestion:
     return ValueQuestion(
         "the label that helpers.data.imagenette() gives the French horn photos when all ten "
         "classes are loaded (a number; see IMAGENETTE_CLASSES)",
-        5, rtol=0, atol=0, what="a whole number",
+        5, what="a whole number",
         hint=["Labels follow the order of IMAGENETTE_CLASSES (sorted by WordNet id).",
               "Count from 0: tench, English springer, cassette player, chain saw, church, ..."],
         solution="from helpers.data import IMAGENETTE_CLASSES\n"
@@ -72,7 +72,7 @@ def _map_size() -> ValueQuestion:
     return ValueQuestion(
         "VGG16's convolutional base on 160x160 photos: the side of block5_conv3's maps, in "
         "pixels (a number)",
-        10, rtol=0, atol=0, what="a whole number",
+        10, what="a whole number",
         hint=["VGG16 has five blocks, each ending in a 2x2 max pooling.",
               "block5_conv3 comes *before* the fifth pooling: count four halvings."],
         solution="answer = 160 // 2 ** 4   # four poolings before block5_conv3",

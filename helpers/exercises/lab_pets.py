@@ -10,7 +10,7 @@ def _threshold_logit() -> ValueQuestion:
     return ValueQuestion(
         "the model outputs sigmoid(z) and calls a photo 'dog' when the score is >= 0.5: above "
         "which value of the logit z is a photo called 'dog'? (a number)",
-        0.0, rtol=0, atol=1e-9, what="a number",
+        0.0, what="a number",
         hint=["Solve sigmoid(z) = 0.5 for z.",
               "sigmoid(z) = 1 / (1 + exp(-z)); when is exp(-z) equal to 1?"],
         solution="answer = 0.0   # sigmoid(0) = 1 / (1 + 1) = 0.5",
@@ -28,7 +28,7 @@ def _mistakes() -> ValueQuestion:
     return ValueQuestion(
         "the notes' 95.05 % test accuracy on their 4,000 test photos: how many photos were "
         "misclassified? (a whole number)",
-        198, rtol=0, atol=0.5, what="a whole number",
+        198, what="a whole number",
         hint=["The error rate is 100 % - 95.05 %.", "Multiply the error rate by 4,000."],
         solution="answer = round(4000 * (1 - 0.9505))",
         why="198 photos: a small set to look at one by one, which is what the notes did.",
@@ -47,7 +47,7 @@ def _photos_per_epoch() -> ValueQuestion:
     return ValueQuestion(
         "the notes trained with batch_size 20 and 80 steps per epoch: how many (augmented) "
         "photos did one epoch show the network? (a whole number)",
-        1600, rtol=0, atol=0.5, what="a whole number",
+        1600, what="a whole number",
         hint=["One step is one batch.", "Steps times photos per batch."],
         solution="answer = 80 * 20",
         why="1,600 photos per epoch, under a tenth of the 17,000 training photos: the notes' "
@@ -65,7 +65,7 @@ def _rotation_factor() -> ValueQuestion:
     return ValueQuestion(
         "ImageDataGenerator(rotation_range=40) turns photos by up to 40 degrees; the factor "
         "of keras.layers.RandomRotation for the same range (a number)",
-        40 / 360, rtol=1e-3, atol=0, what="a number",
+        40 / 360, what="a number",
         hint=["RandomRotation's factor is a fraction of a full turn (2 pi).",
               "What fraction of 360 degrees is 40 degrees?"],
         solution="answer = 40 / 360",

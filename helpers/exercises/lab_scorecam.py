@@ -10,7 +10,7 @@ def _passes() -> ValueQuestion:
     return ValueQuestion(
         "Score-CAM on 8 photos, at a last convolution with 64 channels (none of them "
         "constant): how many forward passes of masked photos? (a number)",
-        512, rtol=0, atol=0.5, what="a whole number",
+        512, what="a whole number",
         hint=["Each photo is shown once through each of its channel's maps.",
               "Count the masked photos: channels per photo, times photos."],
         solution="answer = 8 * 64   # one masked photo per channel, for each photo",
@@ -32,7 +32,7 @@ def _average_drop() -> ValueQuestion:
     return ValueQuestion(
         "the model gives its class probability Y = (0.8, 0.5) on two photos and O = (0.2, 0.6) "
         "on the same photos multiplied by their maps: the average drop, in percent (a number)",
-        37.5, rtol=0, atol=0.05, what="a percentage such as 12.5",
+        37.5, what="a percentage such as 12.5",
         hint=["For each photo the drop is max(0, Y - O) / Y: a photo whose probability rises "
               "counts as no drop, not as a negative one.",
               "Average the two drops, then multiply by 100."],
@@ -57,7 +57,7 @@ def _top_channels() -> ValueQuestion:
         "Faster Score-CAM with max_channels=2; the last layer's 5 channels have variances "
         "(0.2, 0.9, 0.05, 0.5, 0.7): which channels are scored? (their 0-based indices, "
         "in increasing order, e.g. [0, 3])",
-        (1, 4), rtol=0, atol=0, what="two channel indices such as [0, 3]",
+        (1, 4), what="two channel indices such as [0, 3]",
         hint=["Faster Score-CAM keeps the channels whose maps vary most over the image: a flat "
               "map masks everything alike and says little.",
               "Find the two largest variances; Python counts from 0."],

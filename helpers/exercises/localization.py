@@ -20,7 +20,7 @@ def _corloc() -> FunctionQuestion:
     ]
     return FunctionQuestion(
         "corloc_from_ious(ious, threshold=0.5): the share of images whose box has IoU >= threshold",
-        "corloc_from_ious", cases, rtol=1e-9, atol=1e-12,
+        "corloc_from_ious", cases,
         hint=["An image is correctly localised when its IoU is at least the threshold.",
               "The mean of a boolean array is the share of True values."],
         solution='''
@@ -81,7 +81,7 @@ def _hot_box() -> FunctionQuestion:
     return FunctionQuestion(
         "hot_box(heatmap, tau): the xyxy box (exclusive right/bottom edges) around all pixels "
         ">= tau * max",
-        "hot_box", cases, rtol=1e-9, atol=1e-12,
+        "hot_box", cases,
         hint=["`np.nonzero(mask)` gives the rows and the columns of the True pixels.",
               "x is the column, y the row; the right edge is the last hot column + 1 (exclusive)."],
         solution='''
@@ -119,7 +119,7 @@ def _choose_threshold() -> FunctionQuestion:
     return FunctionQuestion(
         "choose_threshold(taus, val_scores): the threshold with the best validation score "
         "(the smallest on a tie)",
-        "choose_threshold", cases, rtol=1e-9, atol=1e-12,
+        "choose_threshold", cases,
         hint=["`np.argmax` gives the position of the first maximum.",
               "Return the threshold at that position, not the position or the score."],
         solution='''

@@ -13,7 +13,7 @@ def _spam_precision() -> ValueQuestion:
     tp, fp, fn, tn = 45, 5, 15, 935
     return ValueQuestion(
         "precision of the 'spam' class: 1,000 mails, 60 spam, 50 flagged of which 45 spam (a number)",
-        tp / (tp + fp), rtol=1e-3, what="a number between 0 and 1",
+        tp / (tp + fp), what="a number between 0 and 1",
         hint=["Precision asks: of the mails the filter *flagged* as spam, what fraction really is spam?",
               "Flagged = TP + FP."],
         solution="answer = 45 / (45 + 5)   # TP / (TP + FP): of 50 flagged mails, 45 are spam",
@@ -109,7 +109,7 @@ def _precision_recall() -> FunctionQuestion:
 def _accuracy_trap() -> ValueQuestion:
     return ValueQuestion(
         "(accuracy, recall of 'sick') for 'always healthy' on 990 healthy and 10 sick patients (a tuple)",
-        (0.99, 0.0), rtol=1e-3, atol=1e-6, what="a tuple (accuracy, recall)",
+        (0.99, 0.0), what="a tuple (accuracy, recall)",
         hint=["The model is right on every healthy patient and wrong on every sick one.",
               "Recall of 'sick' = sick patients found / sick patients."],
         solution="answer = (990 / 1000, 0 / 10)   # accuracy 0.99, recall 0.0",

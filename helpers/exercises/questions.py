@@ -38,9 +38,9 @@ from typing import Any
 
 import numpy as np
 
-from .answers import (FLOAT32, VALUE_ATOL, VALUE_RTOL, ____, _call_quietly, _has_nonfinite,
+from .answers import (FLOAT32, VALUE_ATOL, ____, _call_quietly, _has_nonfinite,
                       _integer_valued, _is_number, _is_sequence, _kind, _near_miss, _whole,
-                      compare,
+                      compare, significant,
                       difference_details, is_placeholder)
 from .display import CORRECT, INCORRECT, NOT_ATTEMPTED, Hint, Result, Solution, fmt
 
@@ -66,7 +66,7 @@ class Mistake:
     wrong: Any = None
     test: Callable | None = None
 
-    def matches(self, got, expected, case=None, *, rtol=VALUE_RTOL, atol=VALUE_ATOL) -> bool:
+    def matches(self, got, expected, case=None, *, rtol=0.0, atol=VALUE_ATOL) -> bool:
         """Does the answer ``got`` (on ``case``, for a function question) show this mistake?
 
         A wrong *value* is matched with the question's tolerances ``rtol``/``atol``.
@@ -183,9 +183,9 @@ class ValueQuestion(Question):
     ----------
     expected : object
         The right answer (compared with :func:`compare`).
-    rtol, atol : float or tuple of float
+    rtol, atol : float or tuple of float, optional
         Tolerances for numbers, by default the policy's 3 significant figures
-        (:data:`~helpers.exercises.answers.VALUE_RTOL`); a question whose text gives
+        (:func:`~helpers.exercises.answers.significant`); a question whose text gives
         its numbers to d decimals passes ``**decimals(d)``. For a tuple answer, one
         number for every part or one per part (e.g. ``atol=(0.06, 0.02)``). Known
         wrong values are matched with the same tolerances. An ``int`` expected is a
@@ -201,12 +201,14 @@ class ValueQuestion(Question):
         "one letter, 'a' to 'd'"); it must never give the answer away.
     """
 
-    def __init__(self, prompt: str, expected, *, rtol=VALUE_RTOL, atol=VALUE_ATOL,
+    def __init__(self, prompt: str, expected, *, rtol=None, atol=None,
                  fact: bool = False, choices: Sequence[str] | None = None,
                  what: str = "your answer", **kwargs):
         super().__init__(prompt, **kwargs)
         self.expected = expected
-        self.rtol, self.atol = rtol, atol
+        policy = significant(expected)
+        self.rtol = policy["rtol"] if rtol is None else rtol
+        self.atol = policy["atol"] if atol is None else atol
         self.fact = fact
         self.choices = tuple(choices) if choices is not None else None
         self.what = what
@@ -230,9 +232,9 @@ class ValueQuestion(Question):
         reason = compare(answer, self.expected, rtol=self.rtol, atol=self.atol)
         if reason is None:
             return self._result(CORRECT, self.why)
-        for mistake in self.mistakes:
-            if mistake.matches(answer, self.expected, rtol=self.rtol, atol=self.atol):
-                return self._result(INCORRECT, mistake.message, details)
+        mistake = self._recognise(answer)
+        if mistake is not None:
+            return self._result(INCORRECT, mistake.message, details)
         if _integer_valued(self.expected) and _is_number(answer) and not _whole(answer):
             return self._result(INCORRECT, "the answer is a whole number (a count): "
                                 f"{fmt(answer)} cannot be right. Try again, or ask "
@@ -248,6 +250,22 @@ class ValueQuestion(Question):
                                 details)
         return self._result(INCORRECT, f"not quite ({reason}). Try again, or ask `{self._attr}.hint()`.",
                             details)
+
+    def _recognise(self, answer) -> Mistake | None:
+        """The known mistake the answer shows: of several wrong values within the
+        tolerance, the closest; otherwise the first mistake whose test matches."""
+        found = [m for m in self.mistakes
+                 if m.matches(answer, self.expected, rtol=self.rtol, atol=self.atol)]
+        values = [m for m in found if m.test is None and not isinstance(m.wrong, str)]
+        if len(values) > 1:
+            def distance(m):
+                try:
+                    return float(np.max(np.abs(np.asarray(answer, float)
+                                               - np.asarray(m.wrong, float))))
+                except (TypeError, ValueError):
+                    return np.inf
+            return min(values, key=distance)
+        return found[0] if found else None
 
     def _choice_problem(self, answer) -> str | None:
         """What is wrong with the *form* of a multiple-choice answer, or None."""

@@ -13,7 +13,7 @@ def _forward_passes() -> ValueQuestion:
     return ValueQuestion(
         "masked forward passes of Score-CAM for 10 images at a 512-channel layer, 12 channels "
         "constant in every image (an int)",
-        5000, rtol=0, atol=0, what="a whole number",
+        5000, what="a whole number",
         hint=["Score-CAM runs the model once per image *and* per channel whose map it uses as a "
               "mask.",
               "A channel that is constant over an image gives no mask (its min-max scaling is "
@@ -70,7 +70,7 @@ def _normalize_masks() -> FunctionQuestion:
     return FunctionQuestion(
         "normalize_masks(U): scale each channel of U (H, W, K) to [0, 1] over its own pixels; "
         "a constant channel becomes all zeros",
-        "normalize_masks", cases, rtol=1e-6, atol=1e-6,
+        "normalize_masks", cases,
         hint=["Each channel k is one mask: its minimum and maximum are taken over the H x W "
               "pixels, `axis=(0, 1)`, one number per channel.",
               "Where max == min the channel is constant and 0 / 0 is undefined: return zeros "
@@ -144,7 +144,7 @@ def _scorecam_weights() -> FunctionQuestion:
     return FunctionQuestion(
         "scorecam_weights(z, target): the Score-CAM weight of each channel from z (K, C), the "
         "logits of the K masked images, as the authors define it",
-        "scorecam_weights", cases, rtol=1e-6, atol=1e-9,
+        "scorecam_weights", cases,
         hint=["Row k of z holds the C class logits of the image masked by channel k. The weight "
               "is the probability the model gives the target class on that masked image.",
               "Take a softmax of each *row* (over the classes, `axis=1`), subtracting the row's "
@@ -207,7 +207,7 @@ def _top_channels() -> FunctionQuestion:
     return FunctionQuestion(
         "top_channels(A, m): indices of the m channels of A (h, w, K) with the largest "
         "spatial variance, largest first",
-        "top_channels", cases, rtol=0, atol=0,
+        "top_channels", cases,
         hint=["A channel's spatial variance is the variance of its h x w values: "
               "`A.var(axis=(0, 1))`, one number per channel.",
               "`np.argsort` sorts in increasing order: sort the negated variances (or reverse) "
@@ -236,7 +236,7 @@ def _softmax_twice_bound() -> ValueQuestion:
     return ValueQuestion(
         "a two-class model ends in a softmax and the weights are softmax(probabilities): the "
         "largest weight any channel can get (3 decimals)",
-        float(np.e / (1 + np.e)), rtol=0, atol=5e-4, what="a number between 0 and 1",
+        float(np.e / (1 + np.e)), what="a number between 0 and 1",
         hint=["The model's two probabilities (p, 1 - p) lie in [0, 1]. The weight of the target "
               "is softmax((p, 1 - p))[0] = exp(p) / (exp(p) + exp(1 - p)).",
               "It grows with p: evaluate it at the most confident masked image, p = 1."],

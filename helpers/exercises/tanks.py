@@ -12,7 +12,7 @@ TITLE = "The tank story"
 def _weather_detector() -> ValueQuestion:
     return ValueQuestion(
         "accuracy of a pure weather detector ('tank' if and only if cloudy) on unconfounded scenes (a number)",
-        0.5, rtol=0, atol=1e-3, what="a number between 0 and 1",
+        0.5, what="a number between 0 and 1",
         hint=["On unconfounded scenes each class is half sunny, half cloudy. Split the scenes into four "
               "equal groups: (forest, sunny), (forest, cloudy), (tank, sunny), (tank, cloudy).",
               "In which of the four groups is 'tank if cloudy, forest if sunny' the right answer?"],
@@ -120,7 +120,7 @@ def _share_inside() -> FunctionQuestion:
     ]
     return FunctionQuestion(
         "share_inside(heatmap, mask): the fraction of a heatmap's total mass on the mask's pixels (0 for an all-zero map)",
-        "share_inside", cases, rtol=1e-9, atol=1e-12,
+        "share_inside", cases,
         hint=["The mass of a heatmap is the sum of its values; the mass inside the mask is the sum over "
               "the pixels where the mask is True.",
               "Divide the mass inside by the total mass. An all-zero heatmap has no mass at all: return 0 "
