@@ -248,17 +248,21 @@ WRONG = [
     ("average_precision", 4, (1 + 0.5 + 2 / 3) / 3, "mean of the three precisions"),
     ("average_precision", 4, (5 + 4) / 11, "six levels, not five"),
     # 5: name the error
-    ("average_precision", 5, ("both", "duplicate", "classification", "background"), "(i) has the right class"),
+    ("average_precision", 5, ("both", "duplicate", "classification", "background"),
+     "check each 'both'"),
     ("average_precision", 5, ("localization", "localization", "classification", "background"),
-     "That is a duplicate"),
+     "never a localization error"),
     ("average_precision", 5, ("localization", "duplicate", "localization", "background"),
-     "(iii) has the right box"),
-    ("average_precision", 5, ("localization", "duplicate", "both", "background"), "only the class is wrong"),
+     "never a localization error"),
+    ("average_precision", 5, ("localization", "duplicate", "both", "background"), "check each 'both'"),
     ("average_precision", 5, ("localization", "duplicate", "classification", "localization"),
-     "a background error"),
-    ("average_precision", 5, ("localization", "missed", "classification", "background"), "'missed'"),
-    ("average_precision", 5, ("localization", "duplicate", "classification"), "expected 4 values"),
-    ("average_precision", 5, ("loc", "duplicate", "classification", "background"), "not quite"),
+     "never a localization error"),
+    ("average_precision", 5, ("localization", "missed", "classification", "background"),
+     "'background'"),   # an unknown word: the five words are listed
+    ("average_precision", 5, ("localization", "duplicate", "classification"), "exactly 4 choices"),
+    ("average_precision", 5, ("background", "duplicate", "classification", "background"),
+     "not all 4 are right"),   # never says which
+    ("average_precision", 5, ("loc", "duplicate", "classification", "background"), "'loc'"),
 ]
 
 
@@ -289,6 +293,36 @@ def test_answers_in_other_forms_are_accepted():
     assert ch12.q2.check(lambda r, p: average_precision(r, p, "voc") if len(r) else 0.0)
     assert ch12.q3.check(0.5) and ch12.q4.check(0.8485)
     assert ch12.q5.check(["Localization", "duplicate ", "classification", "background"])
+
+
+def _iou_with_epsilon(a, b):
+    """The usual implementation: + 1e-7 in the union, against a division by zero."""
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = w * h
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / (union + 1e-7)
+
+
+def test_right_answers_at_the_precision_learners_use_are_accepted():
+    ch11, ch12 = load("iou_nms"), load("average_precision")
+    assert ch11.q2.check(_iou_with_epsilon)
+    assert ch11.q4.check((0.32, 0.39))              # the numbers its own text gives
+    assert not ch11.q4.check((0.32, 0.38))
+    assert ch11.q1.check(0.143) and not ch11.q1.check(0.14)   # 3 figures, not 2
+    assert ch12.q4.check(0.848) and ch12.q4.check(0.8485) and not ch12.q4.check(0.85)
+    assert ch12.q5.check(("localisation", "dupe", "classification", "background"))
+
+
+def test_naming_the_errors_never_says_which_word_is_wrong():
+    ch12 = load("average_precision")
+    for wrong in [("background", "duplicate", "classification", "localization"),
+                  ("localization", "duplicate", "background", "background"),
+                  ("both", "both", "both", "both")]:
+        text = str(ch12.q5.check(wrong))
+        assert not ch12.q5.check(wrong)
+        assert not any(f"({n})" in text for n in ("i", "ii", "iii", "iv"))
+        assert "value " not in text and " of 4" not in text
 
 
 # --------------------------------------------------------------------------- against helpers.detection

@@ -1,6 +1,8 @@
 """Exercises for Chapter 12, "Average precision"."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from .questions import Case, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
@@ -207,20 +209,28 @@ def _eleven_point_by_hand() -> ValueQuestion:
 
 # --------------------------------------------------------------------------- 5. name the error
 _ERRORS = ("localization", "duplicate", "classification", "background")
+_WORDS = ("classification", "localization", "both", "duplicate", "background")
+_ALIASES = {"localisation": "localization", "dupe": "duplicate", "duplicated": "duplicate"}
 
 
-def _position_says(index, answer, message):
+def _uses(word: str, where) -> Callable:
+    """A test: the answer (four words) puts ``word`` at one of the positions ``where``."""
     def test(got, expected, case):
-        return (isinstance(got, (tuple, list)) and len(got) == 4 and isinstance(got[index], str)
-                and got[index].strip().lower() == answer)
-    return Mistake(message, test=test)
+        if not (isinstance(got, (tuple, list)) and len(got) == 4):
+            return False
+        said = [_ALIASES.get(g.strip().lower(), g.strip().lower()) if isinstance(g, str) else g
+                for g in got]
+        return any(said[i] == word for i in where)
+    return test
 
 
 def _name_the_errors() -> ValueQuestion:
     return ValueQuestion(
-        "the error type of each of four false positives (i)-(iv), as a tuple of four words from "
-        "'classification', 'localization', 'both', 'duplicate', 'background'",
-        _ERRORS, what="a tuple of four words such as ('both', 'both', 'both', 'both')",
+        "the error type of each of four false positives (i)-(iv), as a tuple of four words, "
+        "each one of 'classification', 'localization', 'both', 'duplicate', 'background' "
+        "(a word may be used more than once)",
+        _ERRORS, choices=_WORDS, aliases=_ALIASES, name_parts=False,
+        what="a tuple of four of the five words, such as ('both', 'both', 'both', 'both')",
         hint=["Test in the chapter's order: a box of the right class overlapping its object by IoU "
               "0.1-0.5 is localization; IoU >= 0.5 with an object of another class is "
               "classification; IoU >= 0.5 with an object of its class that is already taken is a "
@@ -230,21 +240,15 @@ def _name_the_errors() -> ValueQuestion:
         why="Each type has its own fix: a better box regression (localization), NMS or its threshold "
             "(duplicate), a better classifier (classification), fewer confident scores on empty "
             "image (background).",
+        # the messages state a rule, never which of the four is wrong: the four words cannot
+        # be found one position at a time
         mistakes=[
-            _position_says(0, "both", "(i) has the right class: only its box is off, so it is a "
-                                      "localization error."),
-            _position_says(1, "localization", "(ii) overlaps its object by 0.8, above the threshold: "
-                                              "it would be a hit if the object were not taken "
-                                              "already. That is a duplicate."),
-            _position_says(2, "localization", "(iii) has the right box (IoU 1) but the wrong class: a "
-                                              "classification error."),
-            _position_says(2, "both", "(iii) has the right box (IoU 1): only the class is wrong, so it "
-                                      "is a classification error."),
-            _position_says(3, "localization", "(iv) overlaps nothing (IoU below 0.1 with every "
-                                              "object): a background error."),
-            Mistake("'missed' is the type of an *object* nobody detected; these four are detections.",
-                    test=lambda got, exp, case: isinstance(got, (tuple, list)) and any(
-                        isinstance(g, str) and g.strip().lower() == "missed" for g in got)),
+            Mistake("'both' needs the class to be wrong *and* the box to be off (IoU 0.1-0.5): "
+                    "check each 'both' against the two conditions.", test=_uses("both", (0, 2))),
+            Mistake("a detection overlapping an object by IoU 0.5 or more is never a "
+                    "localization error (its box is good enough), and one overlapping nothing "
+                    "by 0.1 is not either: check each 'localization' against IoU 0.1-0.5.",
+                    test=_uses("localization", (1, 2, 3))),
         ])
 
 

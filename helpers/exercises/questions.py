@@ -195,7 +195,14 @@ class ValueQuestion(Question):
         a near miss is then not called an arithmetic slip.
     choices : sequence of str, optional
         For a multiple-choice question: the allowed answers (an answer outside
-        them is reported as such).
+        them is reported as such, with the list).
+    aliases : mapping of str to str, optional
+        Other spellings of a choice, accepted as it (``{"localisation":
+        "localization"}``).
+    name_parts : bool
+        For a several-part answer, whether feedback may say which part is wrong.
+        False where the parts can be guessed one at a time (four words from five):
+        then it says only that not all are right.
     what : str
         The form of the answer, shown in feedback ("a number between 0 and 1",
         "one letter, 'a' to 'd'"); it must never give the answer away.
@@ -203,6 +210,7 @@ class ValueQuestion(Question):
 
     def __init__(self, prompt: str, expected, *, rtol=None, atol=None,
                  fact: bool = False, choices: Sequence[str] | None = None,
+                 aliases: Mapping[str, str] | None = None, name_parts: bool = True,
                  what: str = "your answer", **kwargs):
         super().__init__(prompt, **kwargs)
         self.expected = expected
@@ -210,6 +218,8 @@ class ValueQuestion(Question):
         self.rtol = policy["rtol"] if rtol is None else rtol
         self.atol = policy["atol"] if atol is None else atol
         self.fact = fact
+        self.aliases = {k.lower(): v for k, v in (aliases or {}).items()}
+        self.name_parts = name_parts
         self.choices = tuple(choices) if choices is not None else None
         self.what = what
 
@@ -225,13 +235,16 @@ class ValueQuestion(Question):
             return self._not_attempted(self.what)
         # say what kind of answer is expected, never the answer itself
         details = [("your answer", fmt(answer)), ("answer format", self.what)]
+        answer = self._spelled(answer)
         if self.choices is not None:
-            problem = self._choice_problem(answer)
+            problem = self._choice_problem(self._spelled(answer))
             if problem is not None:
                 return self._result(INCORRECT, problem, details)
         reason = compare(answer, self.expected, rtol=self.rtol, atol=self.atol)
         if reason is None:
             return self._result(CORRECT, self.why)
+        if not self.name_parts and reason.startswith("value "):
+            reason = f"not all {len(self.expected)} are right"
         mistake = self._recognise(answer)
         if mistake is not None:
             return self._result(INCORRECT, mistake.message, details)
@@ -250,6 +263,14 @@ class ValueQuestion(Question):
                                 details)
         return self._result(INCORRECT, f"not quite ({reason}). Try again, or ask `{self._attr}.hint()`.",
                             details)
+
+    def _spelled(self, answer):
+        """The answer with other spellings of a choice replaced by the choice."""
+        def one(a):
+            return self.aliases.get(a.strip().lower(), a) if isinstance(a, str) else a
+        if isinstance(answer, (tuple, list)):
+            return type(answer)(one(a) for a in answer)
+        return one(answer)
 
     def _recognise(self, answer) -> Mistake | None:
         """The known mistake the answer shows: of several wrong values within the
