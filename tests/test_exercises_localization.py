@@ -26,6 +26,11 @@ def _box_no_plus_one(h, t):
     return np.array([c.min(), r.min(), c.max(), r.max()])
 
 
+def _box_from(mask):
+    r, c = np.nonzero(mask)
+    return np.array([c.min(), r.min(), c.max() + 1, r.max() + 1])
+
+
 def _box_loop(h, t):
     hot = [(r, c) for r in range(h.shape[0]) for c in range(h.shape[1]) if h[r, c] >= t * h.max()]
     rows, cols = [p[0] for p in hot], [p[1] for p in hot]
@@ -55,6 +60,11 @@ WRONG = [
     (3, lambda taus, s: s.max(), "best validation *score*"),
     (3, lambda taus, s: taus[len(s) - 1 - np.argmax(s[::-1])], "on a tie"),
     (3, lambda taus, s: taus.max(), "largest threshold"),
+    (3, lambda taus, s: taus[np.argmax(s)], "need not be"),                 # assumes sorted
+    (3, lambda taus, s: np.sort(taus)[np.argmax(s)], "wrong result"),      # sorts taus only
+    (2, lambda h, t: _box_from((h - h.min()) / (h.max() - h.min()) >= t), "min-max"),
+    (2, lambda h, t: _box_from(h / h.max() >= t + 1e-3), "use >=, not >"),  # a near miss
+    (2, lambda h, t: _box_from(h >= t * h.max())[[1, 0, 3, 2]], "x is the column"),
     (4, "a", "mix the method with the tuning"),
     (4, "c", "not a virtue"),
     (4, "d", "no rule"),
@@ -72,7 +82,8 @@ def test_answers_in_other_forms_are_accepted():
     assert ex.q1.check(lambda ious, threshold=0.5: float(np.count_nonzero(ious >= threshold))
                        / len(ious))
     assert ex.q2.check(_box_loop)                      # a plain list from loops
-    assert ex.q3.check(lambda taus, s: float(taus[list(s).index(max(s))]))
+    assert ex.q3.check(lambda taus, s: min(t for t, v in zip(taus, s) if v == max(s)))
+    assert ex.q3.check(lambda taus, s: np.sort(taus)[np.argmax(np.asarray(s)[np.argsort(taus)])])
     assert ex.q4.check(" B")
 
 

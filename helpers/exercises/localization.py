@@ -63,6 +63,12 @@ def _hot_box_strict(heatmap, tau):
     return np.array([cols.min(), rows.min(), cols.max() + 1, rows.max() + 1], float)
 
 
+def _hot_box_min_max(heatmap, tau):
+    scaled = (heatmap - heatmap.min()) / (heatmap.max() - heatmap.min())
+    rows, cols = np.nonzero(scaled >= tau)
+    return np.array([cols.min(), rows.min(), cols.max() + 1, rows.max() + 1], float)
+
+
 def _hot_box() -> FunctionQuestion:
     blob = np.zeros((6, 8))
     blob[1:3, 2:6] = [[0.3, 1.0, 0.9, 0.2], [0.1, 0.8, 0.6, 0.05]]
@@ -71,12 +77,16 @@ def _hot_box() -> FunctionQuestion:
     two[0, 0], two[4, 3] = 1.0, 0.5
     tall = np.zeros((8, 4))
     tall[1:7, 1] = np.linspace(0.2, 1.0, 6)
+    lifted = blob + 0.3                     # a map whose minimum is 0.3, not 0
+    lifted_tall = tall + 0.5
     cases = [
         Case((blob, 0.5), note="a blob in a 6x8 map, tau 0.5"),
         Case((blob, 0.2), note="the same map, tau 0.2: pixels at exactly 0.2 x max count"),
         Case((scaled, 0.5), note="a map whose maximum is 0.5, not 1"),
         Case((two, 0.5), note="two hot pixels far apart: the box covers both"),
         Case((tall, 0.6), note="a tall, thin hot region in an 8x4 map"),
+        Case((lifted, 0.4), note="the blob on a background of 0.3: the minimum is not 0"),
+        Case((lifted_tall, 0.6), note="the tall region on a background of 0.5"),
     ]
     return FunctionQuestion(
         "hot_box(heatmap, tau): the xyxy box (exclusive right/bottom edges) around all pixels "
@@ -103,6 +113,9 @@ def _hot_box() -> FunctionQuestion:
                     "not with tau itself.", wrong=_hot_box_absolute),
             Mistake("a pixel at exactly tau times the maximum is hot: use >=, not >.",
                     wrong=_hot_box_strict),
+            Mistake("the threshold is tau times the maximum, not tau of the way from the "
+                    "minimum to the maximum: do not min-max normalise first (it changes the "
+                    "box on a map whose minimum is not 0).", wrong=_hot_box_min_max),
         ])
 
 
@@ -115,16 +128,23 @@ def _choose_threshold() -> FunctionQuestion:
              note="a tie: take the smallest threshold"),
         Case((np.array([0.05, 0.5, 0.95]), np.array([0.2, 0.3, 0.9])),
              note="the best is the last one"),
+        Case((np.array([0.4, 0.1, 0.3, 0.2]), np.array([0.7, 0.5, 0.7, 0.6])),
+             note="thresholds not sorted, a tie between 0.4 and 0.3: take 0.3"),
+        Case((np.array([0.3, 0.05, 0.2]), np.array([0.6, 0.8, 0.4])),
+             note="thresholds not sorted, no tie"),
     ]
     return FunctionQuestion(
         "choose_threshold(taus, val_scores): the threshold with the best validation score "
         "(the smallest on a tie)",
         "choose_threshold", cases,
-        hint=["`np.argmax` gives the position of the first maximum.",
-              "Return the threshold at that position, not the position or the score."],
+        hint=["Find the best validation score, then every threshold that reaches it.",
+              "The thresholds need not be sorted: of the thresholds with the best score, "
+              "return the smallest, `taus[val_scores == val_scores.max()].min()`."],
         solution='''
             def choose_threshold(taus, val_scores):
-                return taus[np.argmax(val_scores)]   # the first best, i.e. the smallest tau
+                taus, val_scores = np.asarray(taus), np.asarray(val_scores)
+                best = val_scores == val_scores.max()   # every threshold that ties
+                return taus[best].min()                 # on a tie, the smallest
         ''',
         why="The threshold is chosen on validation scores only; the test set is used once, "
             "afterwards, to report the CorLoc at that threshold.",
@@ -133,8 +153,11 @@ def _choose_threshold() -> FunctionQuestion:
                     wrong=lambda taus, scores: np.argmax(scores)),
             Mistake("that is the best validation *score*; the question asks for the threshold.",
                     wrong=lambda taus, scores: np.max(scores)),
-            Mistake("on a tie take the smallest threshold (the first maximum): np.argmax does.",
+            Mistake("on a tie take the smallest threshold, not the last one that ties.",
                     wrong=lambda taus, scores: taus[len(scores) - 1 - np.argmax(scores[::-1])]),
+            Mistake("`np.argmax` gives the *first* best in the list, which is the smallest "
+                    "threshold only when the thresholds are sorted: they need not be.",
+                    wrong=lambda taus, scores: taus[np.argmax(scores)]),
             Mistake("that is the largest threshold, whatever the scores: pick the one with the "
                     "best validation score.", wrong=lambda taus, scores: np.max(taus)),
         ])
