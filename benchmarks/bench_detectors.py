@@ -24,8 +24,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
-from helpers.data import detection_scenes, to_coco  # noqa: E402
-from helpers.detection import coco_evaluate  # noqa: E402
+from helpers.data import detection_scenes  # noqa: E402
+from helpers.detection import coco_evaluate, detections_to_coco, to_coco  # noqa: E402
 from helpers.models import RCNN, CenterNet  # noqa: E402
 
 
@@ -63,7 +63,7 @@ def main() -> None:
         ("two-stage (R-CNN-style)", RCNN(train.class_names, seed=0), args.rcnn_epochs),
     ):
         detector.fit(train, epochs=epochs)
-        result = coco_evaluate(gt, detector.detect(test.images).to_coco())
+        result = coco_evaluate(gt, detections_to_coco(detector.detect(test.images)))
         ms = ms_per_image(detector, test.images[:args.timing_images], args.repeats)
         params = detector.model.count_params()
         rows.append((name, epochs, detector.train_seconds, ms, *result.stats[:3], params))

@@ -12,15 +12,15 @@ import json
 import numpy as np
 import pytest
 
-from helpers.data import (
-    DetectionSet,
+from helpers.data import DetectionSet, detection_scenes
+from helpers.detection import (
     Detections,
-    detection_scenes,
     detections_to_coco,
     from_coco,
+    mask_to_rle,
+    rle_to_mask,
     to_coco,
 )
-from helpers.data.coco_json import mask_to_rle, rle_to_mask
 from helpers.data.shapes import boxes_from_masks
 from helpers.detection import coco_evaluate, iou
 
@@ -222,7 +222,7 @@ def _noisy_detections(scenes, seed):
         boxes.append(b)
         scores.append(rng.random(len(b)))
         classes.append(np.concatenate([labels[keep], rng.integers(0, 3, 2)]))
-    return Detections.from_lists(boxes, scores, classes)
+    return Detections.from_lists(boxes, classes, scores)
 
 
 def test_coco_files_load_in_pycocotools_and_scores_agree(scenes, tmp_path):
@@ -294,21 +294,21 @@ def test_coco_bad_input(scenes):
 def test_detections_container():
     detections = Detections.from_lists(
         [np.array([[0, 0, 5, 5], [1, 1, 4, 4.0]]), np.zeros((0, 4))],
-        [np.array([0.2, 0.9]), np.zeros(0)],
         [np.array([1, 0]), np.zeros(0, int)],
+        [np.array([0.2, 0.9]), np.zeros(0)],
     )
     assert detections.counts.tolist() == [2, 0]
-    boxes, scores, classes = detections.image(0)
+    boxes, classes, scores = detections.objects(0)
     assert scores.tolist() == pytest.approx([0.9, 0.2]) and classes.tolist() == [0, 1]
     np.testing.assert_array_equal(boxes[0], [1, 1, 4, 4])
-    coco = detections.to_coco(image_ids=[10, 20])
+    coco = detections_to_coco(detections, image_ids=[10, 20])
     assert [r["image_id"] for r in coco] == [10, 10]
     assert coco[0]["bbox"] == [1.0, 1.0, 3.0, 3.0] and coco[0]["category_id"] == 1
     with pytest.raises(ValueError, match="same length"):
-        Detections.from_lists([np.zeros((2, 4))], [np.zeros(1)], [np.zeros(2, int)])
+        Detections.from_lists([np.zeros((2, 4))], [np.zeros(2, int)], [np.zeros(1)])
     with pytest.raises(ValueError, match="one entry per image"):
         Detections.from_lists([np.zeros((2, 4))], [], [])
     with pytest.raises(TypeError, match="boxes must be a list"):
-        Detections.from_lists(np.zeros((1, 2, 4)), [np.zeros(2)], [np.zeros(2, int)])
+        Detections.from_lists(np.zeros((1, 2, 4)), [np.zeros(2, int)], [np.zeros(2)])
     with pytest.raises(ValueError, match="scores must lie"):
-        Detections.from_lists([np.zeros((1, 4))], [np.array([1.5])], [np.zeros(1, int)])
+        Detections.from_lists([np.zeros((1, 4))], [np.zeros(1, int)], [np.array([1.5])])

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.data import detection_scenes, to_coco
-from helpers.detection import coco_evaluate, iou
+from helpers.data import detection_scenes
+from helpers.detection import coco_evaluate, detections_to_coco, iou, to_coco
 from helpers.models.centernet import (
     CENTERNET_STRIDE,
     CenterNet,
@@ -37,7 +37,7 @@ def test_known_peak_decodes_to_known_box():
     maps = _maps_with_peak(5, 9, 2, np.log(3.0), np.log(2.0), 0.25, 0.5)
     found = decode_centernet(maps, N_CLASSES, (64, 64))
     assert found.counts.tolist() == [1]
-    boxes, scores, classes = found.image(0)
+    boxes, classes, scores = found.objects(0)
     # centre (9.25, 5.5) cells = (37, 22) px; size 3 x 2 cells = 12 x 8 px
     np.testing.assert_allclose(boxes[0], [31, 18, 43, 26], atol=1e-4)
     assert scores[0] == pytest.approx(1 / (1 + np.exp(-3.0)), rel=1e-6)
@@ -50,19 +50,19 @@ def test_peaks_suppress_neighbours_and_raw_keeps_them():
     maps[0, 5, 10, 1] = 2.0  # same cell, another class: a separate peak
     peaks = decode_centernet(maps, N_CLASSES, (64, 64), score_threshold=0.5)
     raw = decode_centernet(maps, N_CLASSES, (64, 64), score_threshold=0.5, peaks=False)
-    assert sorted(peaks.image(0)[2].tolist()) == [0, 1]
+    assert sorted(peaks.objects(0)[1].tolist()) == [0, 1]
     assert raw.counts[0] == 3
-    assert np.all(np.diff(raw.image(0)[1]) <= 0)  # sorted by score
+    assert np.all(np.diff(raw.objects(0)[2]) <= 0)  # sorted by score
 
 
 def test_boxes_clipped_and_batch_independent():
     a = _maps_with_peak(0, 0, 1, np.log(4.0), np.log(4.0), 0.5, 0.5)
     b = _maps_with_peak(8, 8, 0, 0.0, 0.0, 0.5, 0.5)
     together = decode_centernet(np.concatenate([a, b]), N_CLASSES, (64, 64), score_threshold=0.5)
-    box = together.image(0)[0][0]
+    box = together.objects(0)[0][0]
     np.testing.assert_allclose(box, [0, 0, 10, 10], atol=1e-4)  # centre 2 px, half size 8 px
     alone = decode_centernet(b, N_CLASSES, (64, 64), score_threshold=0.5)
-    np.testing.assert_array_equal(together.image(1)[0], alone.image(0)[0])
+    np.testing.assert_array_equal(together.objects(1)[0], alone.objects(0)[0])
 
 
 def test_max_detections_and_threshold():
@@ -72,7 +72,7 @@ def test_max_detections_and_threshold():
     assert found.counts.tolist() == [7, 7]
     none = decode_centernet(np.full_like(maps, -9.0), N_CLASSES, (64, 64))
     assert none.counts.tolist() == [0, 0]
-    assert none.to_coco() == []
+    assert detections_to_coco(none) == []
 
 
 def test_targets_round_trip_through_decoder():
@@ -89,7 +89,7 @@ def test_targets_round_trip_through_decoder():
     matched, total = 0, 0
     for i in range(len(scenes)):
         truth, labels, _ = scenes.objects(i)
-        boxes, _, classes = found.image(i)
+        boxes, classes, _ = found.objects(i)
         overlap = iou(truth, boxes)
         same_class = labels[:, None] == classes[None, :]
         matched += int(((overlap > 0.999) & same_class).any(axis=1).sum())
@@ -204,18 +204,18 @@ def test_centernet_trains_to_a_useful_ap(held_out):
     train = detection_scenes(800, seed=900)
     detector = CenterNet(train.class_names, width=16, seed=0).fit(train, epochs=8, batch_size=16)
     found = detector.detect(held_out.images)
-    result = coco_evaluate(to_coco(held_out), found.to_coco())
+    result = coco_evaluate(to_coco(held_out), detections_to_coco(found))
     assert result.stats[1] >= 0.3, result.summary()
     assert detector.train_seconds > 0
     single = detector.detect(held_out.images[:1])
-    np.testing.assert_allclose(single.image(0)[0], found.image(0)[0], atol=1e-3)
+    np.testing.assert_allclose(single.objects(0)[0], found.objects(0)[0], atol=1e-3)
 
 
 def test_rcnn_trains_to_a_useful_ap(held_out):
     train = detection_scenes(400, seed=900)
     detector = RCNN(train.class_names, seed=0).fit(train, epochs=4)
     found = detector.detect(held_out.images[:40])
-    result = coco_evaluate(to_coco(held_out.take(np.arange(40))), found.to_coco())
+    result = coco_evaluate(to_coco(held_out.take(np.arange(40))), detections_to_coco(found))
     assert result.stats[1] >= 0.25, result.summary()
     raw = detector.detect(held_out.images[:5], suppress=False)
     assert (raw.counts >= found.counts[:5]).all() and raw.counts.sum() > found.counts[:5].sum()
@@ -244,5 +244,5 @@ def test_detector_bad_input(held_out):
     with pytest.raises(ValueError, match="per_image"):
         rcnn.fit(held_out, epochs=1, per_image=1)
     empty = rcnn.detect(held_out.images[:0])
-    assert len(empty) == 0 and empty.to_coco() == []
+    assert len(empty) == 0 and detections_to_coco(empty) == []
     assert len(detector.detect(held_out.images[:0])) == 0

@@ -10,7 +10,9 @@ Offline (no download, used by the core chapters and the tests):
 :func:`sample_photos`      real photos bundled with scikit-image and scikit-learn
 :func:`image_folder`       your own folder-per-class tree of JPEG/PNG files
 :func:`detection_scenes`   several objects per image with boxes, classes, masks
-                           (a :class:`DetectionSet`); :func:`to_coco` / :func:`from_coco`
+                           (a :class:`DetectionSet`; COCO json in and out, and the
+                           detectors' :class:`~helpers.detection.Detections`, are in
+                           :mod:`helpers.detection`)
 =========================  ===============================================================
 
 Downloaded once, verified by SHA-256, then cached (labs; see :func:`data_home`):
@@ -27,8 +29,7 @@ from .cifar10 import cifar10
 from .digits import digits
 from .imagenette import IMAGENETTE_CLASSES, imagenette
 from .downloads import ChecksumError, DownloadError, data_home, download
-from .coco_json import detections_to_coco, from_coco, to_coco
-from .detectionset import DetectionSet, Detections
+from .detectionset import DetectionSet
 from .imageset import ImageSet
 from .nuisances import CONFOUNDED_BARS, DEFAULT_RATES, NUISANCES, nuisance_pets
 from .photos import image_folder, sample_photos
@@ -39,12 +40,8 @@ from .tanks import WEATHER_NAMES, tank_scenes
 __all__ = [
     "ImageSet",
     "DetectionSet",
-    "Detections",
     "detection_scenes",
     "DEFAULT_SCENE_CLASSES",
-    "to_coco",
-    "from_coco",
-    "detections_to_coco",
     "digits",
     "shapes",
     "SHAPE_CLASSES",

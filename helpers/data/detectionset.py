@@ -1,10 +1,13 @@
-"""Containers for detection data: :class:`DetectionSet` (ground truth) and
-:class:`Detections` (what a detector predicts).
+"""The container of detection ground truth: :class:`DetectionSet` (images with any
+number of labelled objects each). What a detector predicts is its counterpart
+:class:`helpers.detection.Detections`, with the same names (``boxes``, ``labels``,
+``counts``, ``objects(i)``).
 
-An image holds any number of objects, so per-object arrays are *padded*: each image
-has ``M`` slots (``M`` = the largest object count in the set) and ``counts[i]`` says
-how many of them are real. Padding is NaN for boxes and scores, -1 for labels and
-``False`` for masks, so a padded slot can never be mistaken for an object::
+An image holds any number of objects, so per-object arrays are *padded*
+(:mod:`helpers.data.padding`): each image has ``M`` slots (``M`` = the largest object
+count in the set) and ``counts[i]`` says how many of them are real. Padding is NaN for
+boxes, -1 for labels and ``False`` for masks, so a padded slot can never be mistaken
+for an object::
 
     scenes = helpers.data.detection_scenes(200, seed=0)
     scenes.boxes.shape            # (200, M, 4) float32 xyxy pixels, NaN padding
@@ -21,31 +24,15 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .._checks import check_array, check_class_names, check_int, first_positions
+from .._checks import check_class_names, check_int, first_positions
+from .padding import check_counts, check_typed_array, pad_objects, real_slots
 
-__all__ = ["DetectionSet", "Detections", "pad_objects"]
-
-
-def _check_typed(array, name: str, dtype, shape: tuple) -> None:
-    if not isinstance(array, np.ndarray) or array.dtype != dtype:
-        found = array.dtype if isinstance(array, np.ndarray) else type(array).__name__
-        raise TypeError(f"{name} must be a {np.dtype(dtype).name} NumPy array, got {found}.")
-    if array.shape != shape:
-        raise ValueError(f"{name} must have shape {shape}, got {array.shape}.")
-
-
-def _check_counts(counts, n_images: int, n_slots: int) -> None:
-    _check_typed(counts, "counts", np.int64, (n_images,))
-    if n_images and (counts.min() < 0 or counts.max() > n_slots):
-        raise ValueError(
-            f"counts must lie in [0, {n_slots}] (the number of object slots), "
-            f"found min {counts.min()} and max {counts.max()}."
-        )
+__all__ = ["DetectionSet", "pad_objects"]
 
 
 def _check_boxes(boxes, counts, height: int, width: int, name: str = "boxes") -> np.ndarray:
     """Check padded xyxy boxes (N, M, 4); return the (N, M) mask of real slots."""
-    real = np.arange(boxes.shape[1])[np.newaxis, :] < counts[:, np.newaxis]
+    real = real_slots(counts, boxes.shape[1])
     filled = boxes[real]
     if np.isnan(filled).any():
         raise ValueError(
@@ -62,29 +49,6 @@ def _check_boxes(boxes, counts, height: int, width: int, name: str = "boxes") ->
             f"(W = {width}, H = {height}); first bad box: {filled[bad][0].tolist()}."
         )
     return real
-
-
-def pad_objects(per_image: Sequence[np.ndarray], fill, dtype, tail: tuple = ()) -> np.ndarray:
-    """Stack ragged per-image arrays into one padded array.
-
-    Parameters
-    ----------
-    per_image : sequence of N arrays, shapes (K_i, *tail)
-    fill : scalar
-        Value of the padding slots (NaN for boxes and scores, -1 for labels).
-    dtype : NumPy dtype
-    tail : tuple of int
-        Shape of one object's entry, e.g. ``(4,)`` for boxes, ``()`` for labels.
-
-    Returns
-    -------
-    ndarray, shape (N, max K_i, *tail)
-    """
-    n_slots = max((len(a) for a in per_image), default=0)
-    out = np.full((len(per_image), n_slots, *tail), fill, dtype)
-    for i, values in enumerate(per_image):
-        out[i, : len(values)] = values
-    return out
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -138,10 +102,10 @@ class DetectionSet:
                 f"{getattr(self.boxes, 'shape', type(self.boxes).__name__)}."
             )
         n_slots = self.boxes.shape[1]
-        _check_typed(self.boxes, "boxes", np.float32, (n, n_slots, 4))
-        _check_counts(self.counts, n, n_slots)
+        check_typed_array(self.boxes, "boxes", np.float32, (n, n_slots, 4))
+        check_counts(self.counts, n, n_slots)
         real = _check_boxes(self.boxes, self.counts, height, width)
-        _check_typed(self.labels, "labels", np.int64, (n, n_slots))
+        check_typed_array(self.labels, "labels", np.int64, (n, n_slots))
         if (self.labels[~real] != -1).any():
             raise ValueError("labels: padding slots (beyond counts[i]) must be -1.")
         found = self.labels[real]
@@ -151,7 +115,7 @@ class DetectionSet:
                 f"{len(self.class_names)} class names, found {found.min()}..{found.max()}."
             )
         if self.masks is not None:
-            _check_typed(self.masks, "masks", np.bool_, (n, n_slots, height, width))
+            check_typed_array(self.masks, "masks", np.bool_, (n, n_slots, height, width))
             if self.masks[~real].any():
                 raise ValueError("masks: padding slots (beyond counts[i]) must be all False.")
         if not isinstance(self.extras, Mapping):
@@ -201,7 +165,7 @@ class DetectionSet:
     def object_table(self) -> dict[str, np.ndarray]:
         """All objects as flat columns: ``image`` (int64), ``box`` (K, 4), ``label``,
         ``area`` (mask pixels, or box area without masks), in image order."""
-        real = np.arange(self.boxes.shape[1])[np.newaxis, :] < self.counts[:, np.newaxis]
+        real = real_slots(self.counts, self.boxes.shape[1])
         image = np.nonzero(real)[0].astype(np.int64)
         boxes = self.boxes[real]
         if self.masks is not None:
@@ -257,101 +221,3 @@ class DetectionSet:
             f"objects={self.n_objects} {{{classes}}}, "
             f"masks={'yes' if self.masks is not None else 'no'})"
         )
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class Detections:
-    """A detector's output for N images: boxes, scores and classes, padded.
-
-    Parameters
-    ----------
-    boxes : ndarray, float32, shape (N, K, 4)
-        ``xyxy`` pixels; NaN beyond ``counts[i]``.
-    scores : ndarray, float32, shape (N, K)
-        Confidence in [0, 1], sorted decreasing within each image; NaN in padding.
-    classes : ndarray, int64, shape (N, K)
-        Class index; -1 in padding.
-    counts : ndarray, int64, shape (N,)
-        Number of detections per image (0 is allowed).
-
-    Every detector of :mod:`helpers.models` returns this; :meth:`to_coco` turns it
-    into COCO results for :func:`helpers.detection.coco_evaluate` or pycocotools.
-    """
-
-    boxes: np.ndarray
-    scores: np.ndarray
-    classes: np.ndarray
-    counts: np.ndarray
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.boxes, np.ndarray) or self.boxes.ndim != 3:
-            raise TypeError(
-                "boxes must be a float32 NumPy array of shape (N, K, 4), got "
-                f"{getattr(self.boxes, 'shape', type(self.boxes).__name__)}."
-            )
-        n, k = self.boxes.shape[:2]
-        _check_typed(self.boxes, "boxes", np.float32, (n, k, 4))
-        _check_typed(self.scores, "scores", np.float32, (n, k))
-        _check_typed(self.classes, "classes", np.int64, (n, k))
-        _check_counts(self.counts, n, k)
-        real = np.arange(k)[np.newaxis, :] < self.counts[:, np.newaxis]
-        boxes = self.boxes[real]
-        if not np.isfinite(boxes).all() or not np.isnan(self.boxes[~real]).all():
-            raise ValueError("boxes must be finite in the first counts[i] slots and NaN after.")
-        if (boxes[:, 2] < boxes[:, 0]).any() or (boxes[:, 3] < boxes[:, 1]).any():
-            raise ValueError("boxes must be xyxy with x1 >= x0 and y1 >= y0.")
-        scores = self.scores[real]
-        if not ((scores >= 0) & (scores <= 1)).all() or not np.isnan(self.scores[~real]).all():
-            raise ValueError("scores must lie in [0, 1] in real slots and be NaN in padding.")
-        if (self.classes[real] < 0).any() or (self.classes[~real] != -1).any():
-            raise ValueError("classes must be >= 0 in real slots and -1 in padding.")
-
-    def __len__(self) -> int:
-        return len(self.counts)
-
-    @classmethod
-    def from_lists(cls, boxes, scores, classes) -> "Detections":
-        """Build from per-image lists: ``boxes[i]`` (K_i, 4), ``scores[i]`` (K_i,),
-        ``classes[i]`` (K_i,); each image's detections are sorted by decreasing score."""
-        for name, value in (("boxes", boxes), ("scores", scores), ("classes", classes)):
-            if isinstance(value, (str, bytes, np.ndarray)) or not isinstance(value, Sequence):
-                raise TypeError(f"{name} must be a list with one array per image, got "
-                                f"{type(value).__name__}.")
-        if not len(boxes) == len(scores) == len(classes):
-            raise ValueError(
-                f"boxes, scores and classes must have one entry per image each, got "
-                f"{len(boxes)}, {len(scores)} and {len(classes)}."
-            )
-        b_list, s_list, c_list = [], [], []
-        for i, (b, s, c) in enumerate(zip(boxes, scores, classes)):
-            b = check_array(b, f"boxes[{i}]", ndim=2, allow_empty=True).reshape(-1, 4)
-            s = check_array(s, f"scores[{i}]", ndim=1, allow_empty=True)
-            c = check_array(c, f"classes[{i}]", ndim=1, dtype=np.int64, allow_empty=True)
-            if not len(b) == len(s) == len(c):
-                raise ValueError(
-                    f"image {i}: boxes, scores and classes must have the same length, got "
-                    f"{len(b)}, {len(s)} and {len(c)}."
-                )
-            order = np.argsort(-s, kind="stable")
-            b_list.append(b[order]), s_list.append(s[order]), c_list.append(c[order])
-        return cls(
-            boxes=pad_objects(b_list, np.nan, np.float32, (4,)),
-            scores=pad_objects(s_list, np.nan, np.float32),
-            classes=pad_objects(c_list, -1, np.int64),
-            counts=np.array([len(s) for s in s_list], np.int64),
-        )
-
-    def image(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Image ``index``'s ``(boxes (K, 4), scores (K,), classes (K,))``, unpadded."""
-        index = check_int(index, "index", low=-len(self), high=len(self) - 1)
-        k = int(self.counts[index])
-        return self.boxes[index, :k], self.scores[index, :k], self.classes[index, :k]
-
-    def to_coco(self, image_ids=None, category_ids=None) -> list[dict]:
-        """COCO results (a list of dicts); see :func:`helpers.data.detections_to_coco`."""
-        from .coco_json import detections_to_coco
-
-        return detections_to_coco(self, image_ids=image_ids, category_ids=category_ids)
-
-    def __repr__(self) -> str:
-        return f"Detections(n={len(self)}, detections={int(self.counts.sum())})"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import check_int, check_real
-from ._checks import make_rng
+from ._checks import MAX_SIDE, check_pixel_budget, make_rng
 from ._drawing import fill_disc, fill_polygon
 from .detectionset import DetectionSet, pad_objects
 from .shapes import (
@@ -36,7 +36,9 @@ __all__ = ["detection_scenes", "DEFAULT_SCENE_CLASSES"]
 #: The target classes of :func:`detection_scenes` unless told otherwise.
 DEFAULT_SCENE_CLASSES = ("circle", "square", "triangle")
 
-_PLACEMENT_TRIES = 40
+_PLACEMENT_TRIES = 40  # positions tried for one object of one size
+_OBJECT_ROUNDS = 5  # sizes tried for one object before the layout starts again
+_LAYOUT_ROUNDS = 20  # layouts tried for one image before giving up with an error
 
 
 def detection_scenes(
@@ -64,7 +66,10 @@ def detection_scenes(
         ``classes[i]``. Each object's class is drawn uniformly.
     objects : (int, int)
         Smallest and largest number of objects per image (inclusive); the count is
-        drawn uniformly. ``(0, k)`` allows empty images.
+        drawn uniformly, and every image has exactly the count drawn (an object that
+        finds no room is drawn again, smaller or larger; a layout with no room for
+        all of them starts again; a ``ValueError`` says which argument to change
+        if the objects cannot fit). ``(0, k)`` allows empty images.
     object_size : (float, float)
         Smallest and largest object diameter in pixels (the diameter of the circle
         through a polygon's corners), drawn uniformly. At least 6, at most ``0.75 * size``.
@@ -99,7 +104,7 @@ def detection_scenes(
     ((100, 64, 64, 3), True)
     """
     n = check_int(n, "n", low=1)
-    size = check_int(size, "size", low=32)
+    size = check_int(size, "size", low=32, high=MAX_SIDE)
     classes = _check_classes(classes)
     low_count, high_count = _check_pair(objects, "objects", int)
     check_int(low_count, "objects[0] (fewest objects)", low=0)
@@ -115,6 +120,8 @@ def detection_scenes(
             f"target class {classes}, got {distractor_class!r}."
         )
     min_visible = check_real(min_visible, "min_visible", low=0.0, high=1.0, low_open=True)
+    # float32 pixels plus one bool mask per object slot (a quarter of a float each)
+    check_pixel_budget(n, size, size, 3 + -(-high_count // 4))
     rng = make_rng(seed)
 
     images = np.empty((n, size, size, 3), np.float32)
@@ -124,10 +131,22 @@ def detection_scenes(
     for i in range(n):
         background, colours = _background(rng, size, _BACKGROUNDS[styles[i]])
         n_objects = int(rng.integers(low_count, high_count + 1))
-        labels, full, diameters = _place_objects(
-            rng, n_objects, len(classes), classes, size, (low_size, high_size),
-            overlap, min_visible,
-        )
+        for _ in range(_LAYOUT_ROUNDS):  # start the image again if an object found no room
+            layout = _place_objects(
+                rng, n_objects, len(classes), classes, size, (low_size, high_size),
+                overlap, min_visible,
+            )
+            if layout is not None:
+                break
+        else:
+            raise ValueError(
+                f"detection_scenes could not fit {n_objects} objects of diameter "
+                f"{low_size:g} to {high_size:g} px into a {size} x {size} image with "
+                f"min_visible={min_visible:g} of each one showing (image {i}, "
+                f"{_LAYOUT_ROUNDS} layouts tried): lower objects[1] (most objects) or "
+                "object_size[1] (largest diameter), lower min_visible, or raise size."
+            )
+        labels, full, diameters = layout
         distractor_full, distractor_of = _place_distractors(
             rng, full, diameters, distractors, distractor_class, size
         )
@@ -218,33 +237,46 @@ def _visible(full: list[np.ndarray], size: int) -> np.ndarray:
 
 
 def _place_objects(rng, n_objects, n_classes, classes, size, diameters, overlap, min_visible):
-    """Labels (K,), full masks (list of K (size, size) bool) and diameters (K,)."""
+    """Labels (K,), full masks (list of K (size, size) bool) and diameters (K,), with
+    K == n_objects exactly, or None when this layout left no room for an object."""
     labels, full, drawn = [], [], []
     for _ in range(n_objects):
         label = int(rng.integers(n_classes))
-        diameter = float(rng.uniform(*diameters))
-        radius = diameter / 2
-        angle = rng.uniform(0, 2 * np.pi)
-        against = full and rng.random() < overlap
-        for _ in range(_PLACEMENT_TRIES):
-            if against:  # next to an earlier object, closer than touching distance
-                anchor = int(rng.integers(len(full)))
-                centre = _centre_of(full[anchor])
-                reach = (drawn[anchor] / 2 + radius) * rng.uniform(0.45, 0.85)
-                direction = rng.uniform(0, 2 * np.pi)
-                centre = centre + reach * np.array([np.cos(direction), np.sin(direction)])
-            else:
-                centre = rng.uniform(radius + 1, size - radius - 1, size=2)
-            if not (radius + 1 <= centre[0] <= size - radius - 1
-                    and radius + 1 <= centre[1] <= size - radius - 1):
-                continue
-            mask = _shape_mask(classes[label], size, centre, radius, angle)
-            visible = _visible(full + [mask], size)
-            kept = [v.sum() / max(m.sum(), 1) for v, m in zip(visible, full + [mask])]
-            if mask.any() and min(kept) >= min_visible:
-                labels.append(label), full.append(mask), drawn.append(diameter)
+        for _ in range(_OBJECT_ROUNDS):  # a fresh size and angle each round
+            placed = _place_one(rng, classes[label], full, drawn, size, diameters,
+                                overlap, min_visible)
+            if placed is not None:
+                labels.append(label), full.append(placed[0]), drawn.append(placed[1])
                 break
+        else:
+            return None
     return labels, full, drawn
+
+
+def _place_one(rng, name, full, drawn, size, diameters, overlap, min_visible):
+    """One object's (full mask, diameter) placed among ``full``, or None."""
+    diameter = float(rng.uniform(*diameters))
+    radius = diameter / 2
+    angle = rng.uniform(0, 2 * np.pi)
+    against = full and rng.random() < overlap
+    for _ in range(_PLACEMENT_TRIES):
+        if against:  # next to an earlier object, closer than touching distance
+            anchor = int(rng.integers(len(full)))
+            centre = _centre_of(full[anchor])
+            reach = (drawn[anchor] / 2 + radius) * rng.uniform(0.45, 0.85)
+            direction = rng.uniform(0, 2 * np.pi)
+            centre = centre + reach * np.array([np.cos(direction), np.sin(direction)])
+        else:
+            centre = rng.uniform(radius + 1, size - radius - 1, size=2)
+        if not (radius + 1 <= centre[0] <= size - radius - 1
+                and radius + 1 <= centre[1] <= size - radius - 1):
+            continue
+        mask = _shape_mask(name, size, centre, radius, angle)
+        visible = _visible(full + [mask], size)
+        kept = [v.sum() / max(m.sum(), 1) for v, m in zip(visible, full + [mask])]
+        if mask.any() and min(kept) >= min_visible:
+            return mask, diameter
+    return None
 
 
 def _centre_of(mask: np.ndarray) -> np.ndarray:

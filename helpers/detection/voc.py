@@ -56,6 +56,11 @@ class VocEvalResult:
         Non-difficult ground-truth objects per class (0 for a class left out of ``ap``).
     method : str
     iou_threshold : float
+    valid : bool
+        False when no class has non-difficult ground truth: ``mean_ap`` is then
+        undefined and holds the conventional 0.0 (an
+        :class:`~helpers.metrics.UndefinedMetricWarning` was emitted); True otherwise.
+        ``ap.get(c)`` is None for a class ``c`` without ground truth.
     """
 
     ap: dict
@@ -65,6 +70,7 @@ class VocEvalResult:
     n_positives: dict
     method: str
     iou_threshold: float
+    valid: bool = True
 
 
 def _per_image(values, n_images: int | None, name: str) -> Sequence:
@@ -221,7 +227,8 @@ def voc_evaluate(
     else:
         warnings.warn(
             "voc_evaluate: no image has non-difficult ground truth, so recall and AP are "
-            "undefined; mean_ap is set to 0.0.", UndefinedMetricWarning, stacklevel=2)
+            "undefined; mean_ap is set to 0.0 and valid to False.", UndefinedMetricWarning,
+            stacklevel=2)
         mean_ap = 0.0
     return VocEvalResult(
         ap=ap,
@@ -231,4 +238,5 @@ def voc_evaluate(
         n_positives=n_positives,
         method=method,
         iou_threshold=iou_threshold,
+        valid=bool(ap),
     )

@@ -7,6 +7,7 @@
 :func:`last_conv_layer`    the layer a CAM method weights by default
 :func:`find_layer`         a layer by name, nested models included
 :func:`output_activation`  "softmax", "sigmoid" or "linear": what the model outputs
+:class:`Detector`          what the detectors share: checks, training loop, ``detect``
 :class:`CenterNet`         a tiny one-stage, anchor-free detector (centre heatmaps)
 :class:`RCNN`              an R-CNN-style two-stage detector (windows, crops, CNN, NMS)
 =========================  ===========================================================
@@ -14,6 +15,7 @@
 from __future__ import annotations
 
 from .centernet import CenterNet
+from .detector import Detector
 from .classifiers import VGGPreprocess, gap_cnn, vgg16, vgg_like
 from .rcnn import RCNN
 from .inspection import (
@@ -30,6 +32,7 @@ from .inspection import (
 )
 
 __all__ = [
+    "Detector",
     "CenterNet",
     "RCNN",
     "gap_cnn",

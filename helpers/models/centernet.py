@@ -22,12 +22,12 @@ the maximum of their 3 x 3 neighbourhood (a max-pool replaces NMS), takes the be
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 from .._checks import check_bool, check_image_shape, check_int, check_real
-from ..data.detectionset import DetectionSet, Detections
+from ..data.detectionset import DetectionSet
+from ..detection.detections import Detections
+from .detector import MAX_IMAGE_SIDE, Detector
 
 __all__ = [
     "CenterNet",
@@ -68,7 +68,7 @@ def build_centernet(input_shape=(64, 64, 3), n_classes: int = 3, width: int = 32
 
     height, width_px, channels = _check_input_shape(input_shape)
     n_classes = check_int(n_classes, "n_classes", low=1)
-    width = check_int(width, "width", low=4)
+    width = check_int(width, "width", low=4, high=512)
     check_int(seed, "seed", low=0)
     init = keras.initializers.HeNormal(seed=seed)
 
@@ -108,7 +108,15 @@ def build_centernet(input_shape=(64, 64, 3), n_classes: int = 3, width: int = 32
 
 
 def _check_input_shape(input_shape) -> tuple[int, int, int]:
-    return check_image_shape(input_shape, min_side=16, multiple_of=8)
+    return check_image_shape(input_shape, min_side=16, max_side=MAX_IMAGE_SIDE, multiple_of=8)
+
+
+def _check_size(image_size, low: int = 1) -> tuple[int, int]:
+    if isinstance(image_size, (str, bytes)) or not hasattr(image_size, "__len__") \
+            or len(image_size) != 2:
+        raise TypeError(f"image_size must be a pair (H, W) of ints, got {image_size!r}")
+    return tuple(check_int(v, f"image_size[{i}]", low=low, high=MAX_IMAGE_SIDE)
+                 for i, v in enumerate(image_size))
 
 
 # --------------------------------------------------------------------------- targets
@@ -146,7 +154,7 @@ def centernet_targets(boxes, labels, counts, image_size, n_classes: int,
             "boxes (N, M, 4), labels (N, M) and counts (N,) must agree, got "
             f"{boxes.shape}, {labels.shape} and {counts.shape}"
         )
-    height, width = (check_int(v, "image_size", low=stride) for v in image_size)
+    height, width = _check_size(image_size, low=stride)
     grid_h, grid_w = height // stride, width // stride
     out = np.zeros((len(boxes), grid_h, grid_w, n_classes + 5), np.float32)
     rows = np.arange(grid_h)[:, None] + 0.5
@@ -256,7 +264,12 @@ def decode_centernet(outputs, n_classes: int, image_size, stride: int = CENTERNE
             f"outputs must have shape (N, h, w, n_classes + 4 = {n_classes + 4}), "
             f"got {outputs.shape}"
         )
-    height, width = (check_int(v, "image_size", low=1) for v in image_size)
+    if not np.isfinite(outputs).all():
+        raise ValueError(
+            "outputs contain NaN or infinite values (a network with non-finite weights?); "
+            "every score would be NaN and read as 'nothing detected'."
+        )
+    height, width = _check_size(image_size)
     n, grid_h, grid_w, _ = outputs.shape
     heat = tf.sigmoid(outputs[..., :n_classes])
     if peaks:
@@ -282,26 +295,26 @@ def decode_centernet(outputs, n_classes: int, image_size, stride: int = CENTERNE
     boxes[~keep] = np.nan
     return Detections(
         boxes=boxes,
+        labels=np.where(keep, classes, -1).astype(np.int64),
         scores=np.where(keep, scores, np.nan).astype(np.float32),
-        classes=np.where(keep, classes, -1).astype(np.int64),
         counts=counts,
     )
 
 
 # --------------------------------------------------------------------------- the detector
-class CenterNet:
-    """Build, train and run the tiny one-stage detector.
+class CenterNet(Detector):
+    """Build, train and run the tiny one-stage detector (a :class:`Detector`).
 
     Parameters
     ----------
     class_names : sequence of str
-        The classes to detect (e.g. ``scenes.class_names``).
+        The classes to detect (e.g. ``scenes.class_names``), unique.
     image_shape : (H, W, C)
-        Input size; H and W multiples of 8.
+        Input size; H and W multiples of 8, from 16 to 1024.
     width : int
         Channels of the first block (see :func:`build_centernet`).
     seed : int
-        Weight initialisation and shuffling.
+        Weight initialisation, shuffling and augmentation.
 
     Measured (``benchmarks/bench_detectors.py``; 2 CPU cores shared with other jobs, load
     average ~13): 2000 training scenes, 12 epochs (756 steps of 32), 165 s of training,
@@ -313,31 +326,31 @@ class CenterNet:
     >>> train = helpers.data.detection_scenes(2000, seed=0)
     >>> detector = CenterNet(train.class_names).fit(train, epochs=12)
     >>> detections = detector.detect(test.images)        # a Detections
-    >>> coco_evaluate(to_coco(test), detections.to_coco()).stats[1]   # AP50
+    >>> coco_evaluate(to_coco(test), detections_to_coco(detections)).stats[1]   # AP50
     """
 
     stride = CENTERNET_STRIDE
+    side_multiple = 8
+    default_batch_size = 128
+    default_fit_batch_size = 32
+    default_learning_rate = 3e-3
 
     def __init__(self, class_names, image_shape=(64, 64, 3), width: int = 32, seed: int = 0):
-        if isinstance(class_names, str) or not isinstance(class_names, (tuple, list)) \
-                or not class_names:
-            raise TypeError(f"class_names must be a non-empty tuple of str, got {class_names!r}")
-        self.class_names = tuple(class_names)
-        self.n_classes = len(self.class_names)
-        self.seed = check_int(seed, "seed", low=0)
-        self.model = build_centernet(image_shape, self.n_classes, width, seed)
-        self.image_shape = tuple(self.model.input_shape[1:])
-        self.train_seconds = 0.0
+        super().__init__(class_names, image_shape, seed)
+        self.width = check_int(width, "width", low=4, high=512)
+        self.model = build_centernet(self.image_shape, self.n_classes, self.width, self.seed)
 
     def targets(self, scenes: DetectionSet) -> np.ndarray:
         """:func:`centernet_targets` for a :class:`DetectionSet`."""
-        _check_scenes(scenes, self)
+        self.check_scenes(scenes, "scenes")
         return centernet_targets(scenes.boxes, scenes.labels, scenes.counts,
                                  scenes.image_shape[:2], self.n_classes, self.stride)
 
-    def fit(self, train: DetectionSet, epochs: int, batch_size: int = 32,
-            learning_rate: float = 3e-3, augment: bool = True, verbose: int = 0) -> "CenterNet":
-        """Train with Adam and a cosine-decaying learning rate, batched with tf.data.
+    def fit(self, train: DetectionSet, epochs: int, *, batch_size: int | None = None,
+            learning_rate: float | None = None, augment: bool = True,
+            verbose: int = 0) -> "CenterNet":
+        """Train (see :meth:`Detector.fit`): Adam, cosine-decaying learning rate,
+        batched with tf.data.
 
         Parameters
         ----------
@@ -345,8 +358,9 @@ class CenterNet:
             With the same class names and image shape as the detector.
         epochs : int, >= 1
         batch_size : int, >= 1
+            Images per step (default 32).
         learning_rate : float, > 0
-            Peak learning rate (cosine decay to 0 over all steps).
+            Peak learning rate (default 3e-3; cosine decay to 0 over all steps).
         augment : bool
             Random flips (left-right, up-down) and transposition of each image and
             its targets: the 8 symmetries of the square, which change no class of
@@ -357,45 +371,43 @@ class CenterNet:
         Returns
         -------
         CenterNet
-            ``self``; ``self.history`` holds the Keras history and
-            ``self.train_seconds`` the wall-clock training time (target building included).
+            ``self``; ``history["loss"]`` and ``train_seconds`` (target building
+            included) grow.
         """
-        import keras
+        return super().fit(train, epochs, batch_size=batch_size,
+                           learning_rate=learning_rate, verbose=verbose, augment=augment)
+
+    def _check_fit_options(self, train, batch_size, *, augment=True) -> dict:
+        return {"augment": check_bool(augment, "augment")}
+
+    def _loss(self):
+        return centernet_loss(self.n_classes)
+
+    def _epochs(self, train, epochs, batch_size, options):
         import tensorflow as tf
 
-        _check_scenes(train, self)
-        epochs = check_int(epochs, "epochs", low=1)
-        batch_size = check_int(batch_size, "batch_size", low=1)
-        learning_rate = check_real(learning_rate, "learning_rate", low=0.0, low_open=True)
-        augment = check_bool(augment, "augment")
-        verbose = check_int(verbose, "verbose", low=0, high=2)
-        start = time.perf_counter()
-        targets = self.targets(train)
-        steps = epochs * int(np.ceil(len(train) / batch_size))
-        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps)
-        self.model.compile(optimizer=keras.optimizers.Adam(schedule),
-                           loss=centernet_loss(self.n_classes))
-        data = tf.data.Dataset.from_tensor_slices((train.images, targets)).shuffle(
+        data = tf.data.Dataset.from_tensor_slices((train.images, self.targets(train))).shuffle(
             len(train), seed=self.seed, reshuffle_each_iteration=True)
-        if augment:
+        if options["augment"]:
             data = data.map(_symmetry(self.n_classes, self.seed),
                             num_parallel_calls=tf.data.AUTOTUNE)
-        data = (
-            data
-            .batch(batch_size)
-            .prefetch(tf.data.AUTOTUNE)
-        )
-        self.history = self.model.fit(data, epochs=epochs, verbose=verbose, shuffle=False)
-        self.train_seconds += time.perf_counter() - start
-        return self
+        data = data.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+        for _ in range(epochs):  # one pipeline: each pass reshuffles and re-augments
+            yield data
 
-    def predict_maps(self, images, batch_size: int = 128) -> np.ndarray:
+    def predict_maps(self, images, batch_size: int | None = None) -> np.ndarray:
         """Raw outputs (N, H/4, W/4, n_classes + 4) for images (N, H, W, C) in [0, 1]."""
-        images = _check_images(images, self.image_shape)
-        batch_size = check_int(batch_size, "batch_size", low=1)
+        images = self.check_images(images)
+        batch_size = check_int(self.default_batch_size if batch_size is None else batch_size,
+                               "batch_size", low=1, high=1_000_000)
+        return self._maps(images, batch_size)
+
+    def _maps(self, images: np.ndarray, batch_size: int) -> np.ndarray:
+        if not len(images):
+            return np.zeros((0, *self.model.output_shape[1:]), np.float32)
         return np.concatenate([
             self._forward(images[i:i + batch_size]) for i in range(0, len(images), batch_size)
-        ]) if len(images) else np.zeros((0, *self.model.output_shape[1:]), np.float32)
+        ])
 
     def _forward(self, batch):
         if not hasattr(self, "_compiled_forward"):
@@ -405,12 +417,29 @@ class CenterNet:
                 lambda x: self.model(x, training=False), reduce_retracing=True)
         return self._compiled_forward(batch).numpy()
 
-    def detect(self, images, max_detections: int = 100, score_threshold: float = 0.05,
-               peaks: bool = True, batch_size: int = 128) -> Detections:
-        """Detections for images (N, H, W, C) float32 in [0, 1]; see :func:`decode_centernet`."""
-        maps = self.predict_maps(images, batch_size)
+    def detect(self, images, max_detections: int = 100, score_threshold: float = 0.05, *,
+               peaks: bool = True, batch_size: int | None = None) -> Detections:
+        """Detections for images (N, H, W, C) float32 in [0, 1] (see :meth:`Detector.detect`
+        and :func:`decode_centernet`).
+
+        Parameters
+        ----------
+        peaks : bool
+            True: keep only the cells that are the maximum of their 3 x 3
+            neighbourhood; False: the raw output (duplicates included, for NMS).
+        batch_size : int or None
+            Images per forward pass (default 128).
+        """
+        return super().detect(images, max_detections, score_threshold,
+                              batch_size=batch_size, peaks=peaks)
+
+    def _check_detect_options(self, *, peaks=True) -> dict:
+        return {"peaks": check_bool(peaks, "peaks")}
+
+    def _detect(self, images, max_detections, score_threshold, batch_size, options):
+        maps = self._maps(images, batch_size)
         return decode_centernet(maps, self.n_classes, self.image_shape[:2], self.stride,
-                                max_detections, score_threshold, peaks)
+                                max_detections, score_threshold, options["peaks"])
 
 
 def _symmetry(n_classes: int, seed: int):
@@ -453,37 +482,3 @@ def _symmetry(n_classes: int, seed: int):
         return image, tf.stack(channels, axis=-1)
 
     return apply
-
-
-def _check_scenes(scenes, detector) -> None:
-    if not isinstance(scenes, DetectionSet):
-        raise TypeError(f"scenes must be a DetectionSet, got {type(scenes).__name__}")
-    if scenes.class_names != detector.class_names:
-        raise ValueError(
-            f"the scenes' class_names {scenes.class_names} differ from the detector's "
-            f"{detector.class_names}"
-        )
-    if scenes.image_shape != detector.image_shape:
-        raise ValueError(
-            f"the scenes' image shape {scenes.image_shape} differs from the detector's "
-            f"input {detector.image_shape}"
-        )
-
-
-def _check_images(images, image_shape) -> np.ndarray:
-    if not isinstance(images, np.ndarray):
-        raise TypeError(f"images must be a NumPy array (N, H, W, C), got {type(images).__name__}")
-    if images.ndim == 3:
-        raise ValueError(
-            f"images must be a batch (N, H, W, C); for one image use images[None], "
-            f"got shape {images.shape}"
-        )
-    if images.ndim != 4 or tuple(images.shape[1:]) != tuple(image_shape):
-        raise ValueError(f"images must have shape (N, {', '.join(map(str, image_shape))}), "
-                         f"got {images.shape}")
-    if images.dtype.kind != "f":
-        raise TypeError(f"images must be float in [0, 1], got dtype {images.dtype}")
-    images = images.astype(np.float32, copy=False)
-    if images.size and not (images.min() >= 0 and images.max() <= 1):
-        raise ValueError("images must hold values in [0, 1] (and no NaN)")
-    return images

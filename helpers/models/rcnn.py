@@ -34,14 +34,13 @@ The stages, as in R-CNN:
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 from .._checks import check_array, check_bool, check_int, check_real
-from ..data.detectionset import DetectionSet, Detections
+from ..data.detectionset import DetectionSet
 from ..detection import iou, nms
-from .centernet import _check_images, _check_scenes
+from ..detection.detections import Detections
+from .detector import MAX_IMAGE_SIDE, Detector
 
 __all__ = [
     "RCNN",
@@ -57,6 +56,10 @@ __all__ = [
 RCNN_WINDOW_SIZES = (8.0, 12.0, 18.0, 27.0, 40.0)
 #: Regression targets are divided by these (Fast R-CNN's normalisation).
 RCNN_DELTA_SCALE = np.array([0.1, 0.1, 0.2, 0.2])
+#: Most windows per image a detector accepts.
+MAX_WINDOWS = 50_000
+#: Most bytes of warped crops :meth:`RCNN.detect` puts through the network at once.
+MAX_CROP_BYTES = 2 * 2**30
 _POSITIVE_IOU = 0.5
 _NEGATIVE_IOU = 0.3
 
@@ -80,13 +83,22 @@ def sliding_windows(image_size=(64, 64), sizes=RCNN_WINDOW_SIZES, step: float = 
         ``xyxy`` windows, smallest size first, each inside the image; the last window
         of each row/column touches the image's right/bottom edge.
     """
-    height = check_int(image_size[0], "image_size[0]", low=1)
-    width = check_int(image_size[1], "image_size[1]", low=1)
+    if isinstance(image_size, (str, bytes)) or not hasattr(image_size, "__len__") \
+            or len(image_size) != 2:
+        raise TypeError(f"image_size must be a pair (H, W) of ints, got {image_size!r}")
+    height = check_int(image_size[0], "image_size[0]", low=1, high=MAX_IMAGE_SIDE)
+    width = check_int(image_size[1], "image_size[1]", low=1, high=MAX_IMAGE_SIDE)
     sizes = check_array(sizes, "sizes", ndim=1)
     step = check_real(step, "step", low=0.0, high=1.0, low_open=True)
     if (sizes <= 0).any() or sizes.max() > min(height, width):
         raise ValueError(
             f"sizes must lie in (0, {min(height, width)}] pixels, got {sizes.tolist()}"
+        )
+    n_windows = _count_windows((height, width), sizes, step)
+    if n_windows > MAX_WINDOWS:
+        raise ValueError(
+            f"sizes {sizes.tolist()} at step={step} make {n_windows} windows per image "
+            f"(at most {MAX_WINDOWS}): use a larger step or fewer sizes."
         )
     windows = []
     for side in sizes:
@@ -97,6 +109,17 @@ def sliding_windows(image_size=(64, 64), sizes=RCNN_WINDOW_SIZES, step: float = 
         x0, y0 = x0.ravel(), y0.ravel()
         windows.append(np.stack([x0, y0, x0 + side, y0 + side], axis=1))
     return np.concatenate(windows).astype(np.float32)
+
+
+def _count_windows(image_size, sizes, step: float) -> int:
+    """How many windows :func:`sliding_windows` makes, without making them."""
+    height, width = image_size
+    total = 0
+    for side in sizes:
+        stride = max(1.0, round(float(side) * step))
+        total += (int(np.ceil((height - side) / stride - 1e-9)) + 1) \
+            * (int(np.ceil((width - side) / stride - 1e-9)) + 1)
+    return total
 
 
 def _starts(length: int, side: float, stride: float) -> np.ndarray:
@@ -162,7 +185,8 @@ def _positive_boxes(boxes, name: str) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- the CNN
-def build_rcnn_classifier(crop: int = 16, n_classes: int = 3, width: int = 16, seed: int = 0):
+def build_rcnn_classifier(crop: int = 16, n_classes: int = 3, width: int = 16, seed: int = 0,
+                          *, channels: int = 3):
     """The per-crop CNN: 4 conv layers (2 with stride 2), global average pooling, a dense
     layer, then ``n_classes + 1`` class logits (0 = background) and ``4 * n_classes``
     box-regression outputs (4 per class), concatenated.
@@ -170,15 +194,16 @@ def build_rcnn_classifier(crop: int = 16, n_classes: int = 3, width: int = 16, s
     Returns
     -------
     keras.Model
-        Input (N, crop, crop, 3) in [0, 1]; output (N, 5 * n_classes + 1).
+        Input (N, crop, crop, channels) in [0, 1]; output (N, 5 * n_classes + 1).
     """
     import keras
     from keras import layers
 
-    crop = check_int(crop, "crop", low=8)
+    crop = check_int(crop, "crop", low=8, high=128)
     n_classes = check_int(n_classes, "n_classes", low=1)
-    width = check_int(width, "width", low=4)
+    width = check_int(width, "width", low=4, high=512)
     check_int(seed, "seed", low=0)
+    channels = check_int(channels, "channels", low=1, high=4)
     init = keras.initializers.HeNormal(seed=seed)
 
     def conv(x, filters, stride=1):
@@ -187,7 +212,7 @@ def build_rcnn_classifier(crop: int = 16, n_classes: int = 3, width: int = 16, s
         x = layers.BatchNormalization()(x)
         return layers.ReLU()(x)
 
-    inputs = keras.Input((crop, crop, 3), name="crop")
+    inputs = keras.Input((crop, crop, channels), name="crop")
     x = layers.Rescaling(2.0, offset=-1.0)(inputs)
     x = conv(x, width)
     x = conv(x, 2 * width, 2)
@@ -226,24 +251,29 @@ def _rcnn_loss(n_classes: int, box_weight: float = 1.0):
 
 
 # --------------------------------------------------------------------------- the detector
-class RCNN:
-    """Build, train and run the R-CNN-style two-stage detector (see the module notes).
+class RCNN(Detector):
+    """Build, train and run the R-CNN-style two-stage detector (a :class:`Detector`; see
+    the module notes).
 
     Parameters
     ----------
     class_names : sequence of str
+        The classes to detect, unique.
     image_shape : (H, W, C)
-    crop : int
+        Input size in pixels, sides from 16 to 1024.
+    crop : int, 8 to 128
         Side of the warped crops, in pixels.
-    width : int
+    width : int, 4 to 512
         Channels of the classifier's first layer.
     window_sizes : sequence of float or None
-        Window sides in pixels; default :data:`RCNN_WINDOW_SIZES` scaled by ``H / 64``.
+        Window sides in pixels; default :data:`RCNN_WINDOW_SIZES` scaled by
+        ``min(H, W) / 64``.
     window_step : float in (0, 1]
         Step between windows as a fraction of their side (see :func:`sliding_windows`).
-    context : float >= 0
+    context : float in [0, 1]
         Each side of a window grows by ``context`` times its size before cropping.
     seed : int
+        Weight initialisation, window sampling and shuffling.
 
     Examples
     --------
@@ -251,26 +281,38 @@ class RCNN:
     >>> detections = detector.detect(test.images)      # a Detections, like CenterNet's
     """
 
+    default_batch_size = 8
+    default_fit_batch_size = 128
+    default_learning_rate = 2e-3
+
     def __init__(self, class_names, image_shape=(64, 64, 3), crop: int = 16, width: int = 16,
                  window_sizes=None, window_step: float = 1 / 3, context: float = 0.125,
                  seed: int = 0):
-        if isinstance(class_names, str) or not isinstance(class_names, (tuple, list)) \
-                or not class_names:
-            raise TypeError(f"class_names must be a non-empty tuple of str, got {class_names!r}")
-        if isinstance(image_shape, (str, bytes)) or len(image_shape) != 3:
-            raise TypeError(f"image_shape must be (H, W, C), got {image_shape!r}")
-        self.class_names = tuple(class_names)
-        self.n_classes = len(self.class_names)
-        self.image_shape = tuple(
-            check_int(v, f"image_shape[{i}]", low=1) for i, v in enumerate(image_shape))
-        self.seed = check_int(seed, "seed", low=0)
+        super().__init__(class_names, image_shape, seed)
         self.context = check_real(context, "context", low=0.0, high=1.0)
-        self.crop = check_int(crop, "crop", low=8)
+        self.crop = check_int(crop, "crop", low=8, high=128)
+        self.width = check_int(width, "width", low=4, high=512)
+        height, width_px = self.image_shape[:2]
         if window_sizes is None:
-            window_sizes = np.array(RCNN_WINDOW_SIZES) * self.image_shape[0] / 64
+            window_sizes = np.array(RCNN_WINDOW_SIZES) * min(height, width_px) / 64
+        window_sizes = check_array(window_sizes, "window_sizes", ndim=1)
+        if (window_sizes <= 0).any() or window_sizes.max() > min(height, width_px):
+            raise ValueError(
+                f"window_sizes must lie in (0, {min(height, width_px)}] pixels (the image's "
+                f"shorter side), got {window_sizes.tolist()}."
+            )
+        window_step = check_real(window_step, "window_step", low=0.0, high=1.0,
+                                 low_open=True)
+        n_windows = _count_windows(self.image_shape[:2], window_sizes, window_step)
+        if n_windows > MAX_WINDOWS:
+            raise ValueError(
+                f"window_sizes {window_sizes.tolist()} at window_step={window_step} make "
+                f"{n_windows} windows per image (at most {MAX_WINDOWS}): use a larger "
+                "window_step or fewer window sizes."
+            )
         self.windows = sliding_windows(self.image_shape[:2], window_sizes, window_step)
-        self.model = build_rcnn_classifier(self.crop, self.n_classes, width, seed)
-        self.train_seconds = 0.0
+        self.model = build_rcnn_classifier(self.crop, self.n_classes, self.width, self.seed,
+                                           channels=self.image_shape[2])
 
     @property
     def n_windows(self) -> int:
@@ -294,10 +336,16 @@ class RCNN:
         """Sample labelled windows: ``(image index (K,), window (K, 4), label (K,),
         deltas (K, 4))``; label 0 is background (IoU < 0.3 with every object),
         positives have IoU >= 0.5 with the object they take their class and deltas from.
-        Every object also contributes its own box as a positive (so that small objects,
-        whose best window may fall short of IoU 0.5, are learnt).
+        Every object also contributes its own box, jittered, as a positive (so that small
+        objects, whose best window may fall short of IoU 0.5, are learnt); it counts
+        towards ``per_image``, and an image with more objects than ``per_image`` gives
+        one window per object.
         """
-        rng = np.random.default_rng(seed)
+        self.check_scenes(scenes, "scenes")
+        per_image = check_int(per_image, "per_image", low=4, high=MAX_WINDOWS)
+        positive_fraction = check_real(positive_fraction, "positive_fraction",
+                                       low=0.0, high=1.0)
+        rng = np.random.default_rng(check_int(seed, "seed", low=0))
         n_pos = int(round(per_image * positive_fraction))
         index, windows, labels, deltas = [], [], [], []
         for i in range(len(scenes)):
@@ -311,9 +359,10 @@ class RCNN:
                 best_iou = np.zeros(len(self.windows))
             positive = np.flatnonzero(best_iou >= _POSITIVE_IOU)
             negative = np.flatnonzero(best_iou < _NEGATIVE_IOU)
-            take_pos = rng.choice(positive, min(n_pos, len(positive)), replace=False)
-            take_neg = rng.choice(negative, min(per_image - len(take_pos) - len(boxes),
-                                                len(negative)), replace=False)
+            budget = max(per_image - len(boxes), 0)  # the objects' own boxes come on top
+            take_pos = rng.choice(positive, min(n_pos, len(positive), budget), replace=False)
+            take_neg = rng.choice(negative, min(budget - len(take_pos), len(negative)),
+                                  replace=False)
             chosen = np.concatenate([take_pos, take_neg]).astype(int)
             w = np.concatenate([self.windows[chosen], _jitter(rng, boxes)]).astype(np.float32)
             lab = np.concatenate([
@@ -332,9 +381,11 @@ class RCNN:
         return (np.concatenate(index).astype(np.int32), np.concatenate(windows),
                 np.concatenate(labels).astype(np.int64), np.concatenate(deltas))
 
-    def fit(self, train: DetectionSet, epochs: int, per_image: int = 48, batch_size: int = 128,
-            learning_rate: float = 2e-3, verbose: int = 0) -> "RCNN":
-        """Train the classifier and box regressor on sampled, warped windows.
+    def fit(self, train: DetectionSet, epochs: int, *, per_image: int = 48,
+            batch_size: int | None = None, learning_rate: float | None = None,
+            verbose: int = 0) -> "RCNN":
+        """Train the classifier and box regressor on sampled, warped windows (see
+        :meth:`Detector.fit`).
 
         Parameters
         ----------
@@ -342,58 +393,56 @@ class RCNN:
         epochs : int, >= 1
             Passes over the sampled windows (a fresh sample each epoch).
         per_image : int, >= 4
-            Windows sampled per image and epoch (a quarter positives, when there are).
+            Windows sampled per image and epoch, the objects' own boxes included (a
+            quarter positives, when there are).
         batch_size : int
-            Crops per step.
+            Crops per step (default 128).
         learning_rate : float
-            Peak of a cosine-decaying Adam learning rate.
+            Peak of a cosine-decaying Adam learning rate (default 2e-3).
         verbose : int
 
         Returns
         -------
         RCNN
-            ``self``; ``history`` and ``train_seconds`` (sampling and cropping included).
+            ``self``; ``history["loss"]`` and ``train_seconds`` (sampling and cropping
+            included) grow.
         """
-        import keras
+        return super().fit(train, epochs, batch_size=batch_size,
+                           learning_rate=learning_rate, verbose=verbose, per_image=per_image)
+
+    def _check_fit_options(self, train, batch_size, *, per_image=48) -> dict:
+        return {"per_image": check_int(per_image, "per_image", low=4, high=MAX_WINDOWS)}
+
+    def _loss(self):
+        return _rcnn_loss(self.n_classes)
+
+    def _steps_per_epoch(self, train, batch_size, options) -> int:
+        per_image = max(options["per_image"], int(train.counts.max()))
+        return int(np.ceil(len(train) * per_image / batch_size))
+
+    def _epochs(self, train, epochs, batch_size, options):
         import tensorflow as tf
 
-        _check_scenes(train, self)
-        epochs = check_int(epochs, "epochs", low=1)
-        per_image = check_int(per_image, "per_image", low=4)
-        batch_size = check_int(batch_size, "batch_size", low=1)
-        learning_rate = check_real(learning_rate, "learning_rate", low=0.0, low_open=True)
-        verbose = check_int(verbose, "verbose", low=0, high=2)
-        start = time.perf_counter()
         images = tf.constant(train.images)
-        steps_per_epoch = int(np.ceil(len(train) * per_image / batch_size))
-        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, epochs * steps_per_epoch)
-        self.model.compile(optimizer=keras.optimizers.Adam(schedule),
-                           loss=_rcnn_loss(self.n_classes))
         crop_size = (self.crop, self.crop)
 
         def warp(image_index, boxes, targets):
             return tf.image.crop_and_resize(images, boxes, image_index, crop_size), targets
 
-        histories = []
         for epoch in range(epochs):
             index, windows, labels, deltas = self.training_windows(
-                train, per_image, seed=self.seed * 1000 + epoch)
+                train, options["per_image"], seed=self.seed * 1000 + epoch)
             crop_boxes = self._crop_boxes(windows)
             targets = np.concatenate([labels[:, None], deltas], axis=1).astype(np.float32)
-            data = (
+            yield (
                 tf.data.Dataset.from_tensor_slices((index, crop_boxes, targets))
                 .shuffle(len(index), seed=self.seed + epoch)
                 .batch(batch_size)
                 .map(warp, num_parallel_calls=tf.data.AUTOTUNE)
                 .prefetch(tf.data.AUTOTUNE)
             )
-            histories.append(self.model.fit(
-                data, epochs=1, verbose=verbose, shuffle=False).history["loss"][0])
-        self.history = {"loss": histories}
-        self.train_seconds += time.perf_counter() - start
-        return self
 
-    def _scores(self, images: np.ndarray, images_per_batch: int):
+    def _scores(self, images: np.ndarray, batch_size: int):
         """Class probabilities (N, P, C + 1) and deltas (N, P, C, 4) for every window."""
         import tensorflow as tf
 
@@ -413,8 +462,8 @@ class RCNN:
             self._compiled = run
         boxes = tf.constant(self._crop_boxes(self.windows))
         outputs = np.concatenate([
-            self._compiled(tf.constant(images[i:i + images_per_batch]), boxes).numpy()
-            for i in range(0, len(images), images_per_batch)
+            self._compiled(tf.constant(images[i:i + batch_size]), boxes).numpy()
+            for i in range(0, len(images), batch_size)
         ])
         logits = outputs[..., :self.n_classes + 1]
         probs = np.exp(logits - logits.max(-1, keepdims=True))
@@ -422,10 +471,10 @@ class RCNN:
         deltas = outputs[..., self.n_classes + 1:].reshape(*outputs.shape[:2], self.n_classes, 4)
         return probs, deltas
 
-    def detect(self, images, max_detections: int = 100, score_threshold: float = 0.05,
+    def detect(self, images, max_detections: int = 100, score_threshold: float = 0.05, *,
                nms_threshold: float = 0.4, suppress: bool = True,
-               images_per_batch: int = 8) -> Detections:
-        """Detections for images (N, H, W, C) float32 in [0, 1].
+               batch_size: int | None = None) -> Detections:
+        """Detections for images (N, H, W, C) float32 in [0, 1] (see :meth:`Detector.detect`).
 
         Parameters
         ----------
@@ -437,27 +486,38 @@ class RCNN:
             Per-class greedy NMS IoU threshold.
         suppress : bool
             False returns the candidates *before* NMS (the raw output, for Chapter 11).
-        images_per_batch : int
-            Images whose windows go through the CNN together (windows x images crops).
+        batch_size : int or None
+            Images whose windows go through the CNN together (windows x images crops;
+            default 8).
 
         Returns
         -------
         Detections
             Boxes are the regressed windows, clipped to the image.
         """
-        images = _check_images(images, self.image_shape)
-        max_detections = check_int(max_detections, "max_detections", low=1)
-        score_threshold = check_real(score_threshold, "score_threshold", low=0.0, high=1.0)
-        nms_threshold = check_real(nms_threshold, "nms_threshold", low=0.0, high=1.0)
-        suppress = check_bool(suppress, "suppress")
-        images_per_batch = check_int(images_per_batch, "images_per_batch", low=1)
+        return super().detect(images, max_detections, score_threshold, batch_size=batch_size,
+                              nms_threshold=nms_threshold, suppress=suppress)
+
+    def _check_detect_options(self, *, nms_threshold=0.4, suppress=True) -> dict:
+        return {"nms_threshold": check_real(nms_threshold, "nms_threshold", low=0.0, high=1.0),
+                "suppress": check_bool(suppress, "suppress")}
+
+    def _detect(self, images, max_detections, score_threshold, batch_size, options):
+        crop_bytes = self.n_windows * self.crop**2 * self.image_shape[2] * 4
+        if batch_size * crop_bytes > MAX_CROP_BYTES:
+            raise ValueError(
+                f"batch_size={batch_size} would warp {batch_size * self.n_windows} crops at "
+                f"once ({batch_size * crop_bytes / 2**30:.1f} GiB); use batch_size <= "
+                f"{max(MAX_CROP_BYTES // crop_bytes, 1)}."
+            )
         if len(images) == 0:
             return Detections.from_lists([], [], [])
-        probs, deltas = self._scores(images, images_per_batch)
+        nms_threshold, suppress = options["nms_threshold"], options["suppress"]
+        probs, deltas = self._scores(images, batch_size)
         height, width = self.image_shape[:2]
-        all_boxes, all_scores, all_classes = [], [], []
+        all_boxes, all_labels, all_scores = [], [], []
         for i in range(len(images)):
-            boxes, scores, classes = [], [], []
+            boxes, scores, labels = [], [], []
             for c in range(self.n_classes):
                 score = probs[i, :, c + 1]
                 candidates = np.flatnonzero(score >= score_threshold)
@@ -470,14 +530,14 @@ class RCNN:
                 if suppress and len(box):
                     keep = nms(box, s, nms_threshold)
                     box, s = box[keep], s[keep]
-                boxes.append(box), scores.append(s), classes.append(np.full(len(s), c))
+                boxes.append(box), scores.append(s), labels.append(np.full(len(s), c))
             boxes = np.concatenate(boxes) if boxes else np.zeros((0, 4), np.float32)
             scores = np.concatenate(scores) if scores else np.zeros(0, np.float32)
-            classes = np.concatenate(classes) if classes else np.zeros(0, np.int64)
+            labels = np.concatenate(labels) if labels else np.zeros(0, np.int64)
             best = np.argsort(-scores, kind="stable")[:max_detections]
-            all_boxes.append(boxes[best]), all_scores.append(scores[best])
-            all_classes.append(classes[best])
-        return Detections.from_lists(all_boxes, all_scores, all_classes)
+            all_boxes.append(boxes[best]), all_labels.append(labels[best])
+            all_scores.append(scores[best])
+        return Detections.from_lists(all_boxes, all_labels, all_scores)
 
 
 def _jitter(rng, boxes: np.ndarray) -> np.ndarray:

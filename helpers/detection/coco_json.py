@@ -1,4 +1,6 @@
-"""Detection scenes and detections to and from COCO json.
+"""COCO json in and out, as free functions: ground truth (:func:`to_coco`,
+:func:`from_coco`, a :class:`~helpers.data.DetectionSet`) and predictions
+(:func:`detections_to_coco`, a :class:`~helpers.detection.Detections`).
 
 The files load in pycocotools unchanged (``COCO(path)``, ``coco.loadRes(path)``) and
 in :func:`helpers.detection.coco_evaluate` (the dicts themselves).
@@ -26,8 +28,18 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .._checks import check_array
-from .detectionset import DetectionSet, Detections, pad_objects
+from .._checks import check_array, check_class_names, describe
+from ..data.detectionset import DetectionSet
+from ..data.padding import pad_objects, real_slots
+from .coco_inputs import (
+    _bbox_array,
+    _column,
+    _integer_array,
+    _positions,
+    _records,
+    _sorted_unique_ids,
+)
+from .detections import Detections
 
 __all__ = ["to_coco", "from_coco", "detections_to_coco", "mask_to_rle", "rle_to_mask"]
 
@@ -60,7 +72,12 @@ def rle_to_mask(rle) -> np.ndarray:
             "rle['counts'] is a compressed RLE string; decode it with "
             "pycocotools.mask.decode, only uncompressed (list) RLE is read here."
         )
-    height, width = (int(v) for v in rle["size"])
+    size = rle["size"]
+    if isinstance(size, (str, bytes)) or not isinstance(size, (list, tuple, np.ndarray)) \
+            or len(size) != 2 or not all(isinstance(v, (int, np.integer)) and v >= 0
+                                         for v in size):
+        raise ValueError(f"rle['size'] must be [H, W], two whole numbers >= 0, got {size!r}.")
+    height, width = (int(v) for v in size)
     runs = check_array(counts, "rle['counts']", ndim=1, dtype=np.int64, allow_empty=True)
     if (runs < 0).any() or runs.sum() != height * width:
         raise ValueError(
@@ -87,7 +104,7 @@ def to_coco(scenes: DetectionSet, path=None) -> dict:
         1, 2, ... in image order.
     """
     if not isinstance(scenes, DetectionSet):
-        raise TypeError(f"scenes must be a DetectionSet, got {type(scenes).__name__}.")
+        raise TypeError(f"scenes must be a DetectionSet, got {describe(scenes)}.")
     height, width = scenes.image_shape[:2]
     images = [
         {"id": i + 1, "file_name": f"scene_{i + 1:06d}.png", "height": height, "width": width}
@@ -113,7 +130,7 @@ def to_coco(scenes: DetectionSet, path=None) -> dict:
         }
         annotations.append(record)
     if scenes.masks is not None:
-        real = np.arange(scenes.masks.shape[1])[None, :] < scenes.counts[:, None]
+        real = real_slots(scenes.counts, scenes.masks.shape[1])
         for record, mask in zip(annotations, scenes.masks[real]):
             record["segmentation"] = mask_to_rle(mask)
     coco = {
@@ -150,7 +167,7 @@ def detections_to_coco(detections: Detections, image_ids=None, category_ids=None
     if not isinstance(detections, Detections):
         raise TypeError(
             f"detections must be a Detections (see Detections.from_lists), got "
-            f"{type(detections).__name__}."
+            f"{describe(detections)}."
         )
     n = len(detections)
     if image_ids is None:
@@ -158,8 +175,14 @@ def detections_to_coco(detections: Detections, image_ids=None, category_ids=None
     image_ids = check_array(image_ids, "image_ids", ndim=1, dtype=np.int64, allow_empty=True)
     if image_ids.shape != (n,):
         raise ValueError(f"image_ids must hold one id per image ({n}), got {image_ids.shape}.")
-    real = np.arange(detections.boxes.shape[1])[None, :] < detections.counts[:, None]
-    classes = detections.classes[real]
+    if len(np.unique(image_ids)) != n:
+        values, counts = np.unique(image_ids, return_counts=True)
+        raise ValueError(
+            f"image_ids must be distinct (one COCO image per image), but "
+            f"{int(values[counts > 1][0])} is given {int(counts.max())} times."
+        )
+    real = real_slots(detections.counts, detections.boxes.shape[1])
+    classes = detections.labels[real]
     if category_ids is not None:
         category_ids = check_array(category_ids, "category_ids", ndim=1, dtype=np.int64)
         if classes.size and classes.max() >= len(category_ids):
@@ -167,6 +190,9 @@ def detections_to_coco(detections: Detections, image_ids=None, category_ids=None
                 f"category_ids has {len(category_ids)} entries, but a detection has class "
                 f"{classes.max()}; give one category id per class index."
             )
+        if len(np.unique(category_ids)) != len(category_ids):
+            raise ValueError("category_ids must be distinct (one COCO category per class "
+                             f"index), got {category_ids.tolist()}.")
         categories = category_ids[classes]
     else:
         categories = classes + 1
@@ -215,50 +241,92 @@ def from_coco(coco, images) -> DetectionSet:
     for key in ("images", "annotations", "categories"):
         if key not in coco:
             raise ValueError(f"coco is missing the {key!r} list.")
+        _records(coco, key, "coco")
     if not isinstance(images, np.ndarray) or images.dtype != np.float32 or images.ndim != 4:
         raise TypeError("images must be a float32 NumPy array of shape (N, H, W, C).")
-    if len(images) != len(coco["images"]):
+    image_records = _records(coco, "images", "coco")
+    if len(images) != len(image_records):
         raise ValueError(
-            f"images must hold one image per coco['images'] entry ({len(coco['images'])}), "
+            f"images must hold one image per coco['images'] entry ({len(image_records)}), "
             f"got {len(images)}."
         )
-    position = {record["id"]: i for i, record in enumerate(coco["images"])}
-    categories = sorted(coco["categories"], key=lambda record: record["id"])
-    class_of = {record["id"]: c for c, record in enumerate(categories)}
-    per_image = [[] for _ in coco["images"]]
-    for k, record in enumerate(coco["annotations"]):
-        if record.get("iscrowd", 0):
-            raise ValueError(f"annotation #{k} is a crowd region (iscrowd=1); not supported.")
-        if record["image_id"] not in position:
-            raise ValueError(
-                f"annotation #{k}: image_id {record['image_id']} is not in coco['images']."
-            )
-        if record["category_id"] not in class_of:
-            raise ValueError(
-                f"annotation #{k}: category_id {record['category_id']} "
-                "is not in coco['categories']."
-            )
-        per_image[position[record["image_id"]]].append(record)
-    with_masks = all(
-        isinstance(r.get("segmentation"), Mapping) for r in coco["annotations"]
-    ) and len(coco["annotations"]) > 0
+    _sorted_unique_ids(image_records, "image", "coco['images']")
+    image_ids = _integer_array(
+        _column(image_records, "id", lambda i: f"coco['images'][{i}]"), "id",
+        lambda i: f"coco['images'][{i}]")
     height, width = images.shape[1:3]
-    boxes, labels, masks = [], [], []
-    for records in per_image:
-        xywh = np.array([r["bbox"] for r in records], np.float64).reshape(-1, 4)
-        boxes.append(np.concatenate([xywh[:, :2], xywh[:, :2] + xywh[:, 2:]], axis=1))
-        labels.append([class_of[r["category_id"]] for r in records])
-        if with_masks:
-            masks.append(
-                np.array([rle_to_mask(r["segmentation"]) for r in records], bool)
-                .reshape(-1, height, width)
-            )
+    for i, record in enumerate(image_records):
+        for key, size in (("height", height), ("width", width)):
+            if key in record and record[key] != size:
+                raise ValueError(
+                    f"coco['images'][{i}] (id={record['id']}) has {key} {record[key]!r}, but "
+                    f"the images are {height} x {width} pixels (H x W)."
+                )
+    category_records = _records(coco, "categories", "coco")
+    if not category_records:
+        raise ValueError("coco['categories'] is empty; a DetectionSet needs at least one class.")
+    category_ids = _sorted_unique_ids(category_records, "category", "coco['categories']")
+    by_id = {int(record["id"]): record for record in category_records}
+    names = []
+    for record in (by_id[int(c)] for c in category_ids):
+        if "name" not in record:
+            raise ValueError(f"coco['categories'] entry with id {record['id']} has no 'name'.")
+        names.append(record["name"])
+    class_names = check_class_names(names, "the categories' names")
+    annotations = _records(coco, "annotations", "coco")
+
+    def where(k: int) -> str:
+        record = annotations[k]
+        if isinstance(record, Mapping) and "id" in record:
+            return f"coco['annotations'][{k}] (id={record['id']})"
+        return f"coco['annotations'][{k}]"
+
+    for k, record in enumerate(annotations):
+        if isinstance(record, Mapping) and record.get("iscrowd", 0):
+            raise ValueError(f"{where(k)} is a crowd region (iscrowd=1); not supported.")
+    position = _positions(
+        _integer_array(_column(annotations, "image_id", where), "image_id", where),
+        np.sort(image_ids), "image_id", "coco['images']", where)
+    image_order = np.argsort(image_ids, kind="stable")  # sorted position -> list position
+    position = image_order[position]
+    label = _positions(
+        _integer_array(_column(annotations, "category_id", where), "category_id", where),
+        category_ids, "category_id", "coco['categories']", where)
+    xywh = _bbox_array(_column(annotations, "bbox", where), where)
+    xyxy = np.concatenate([xywh[:, :2], xywh[:, :2] + xywh[:, 2:]], axis=1)
+    outside = (xyxy[:, 0] < 0) | (xyxy[:, 1] < 0) | (xyxy[:, 2] > width) \
+        | (xyxy[:, 3] > height) | (xywh[:, 2] <= 0) | (xywh[:, 3] <= 0)
+    if outside.any():
+        k = int(np.flatnonzero(outside)[0])
+        raise ValueError(
+            f"{where(k)}: bbox {xywh[k].tolist()} must have w > 0 and h > 0 and lie inside "
+            f"the {width} x {height} image (0 <= x, x + w <= W, 0 <= y, y + h <= H)."
+        )
+    with_masks = len(annotations) > 0 and all(
+        isinstance(r.get("segmentation"), Mapping) for r in annotations)
+    per_image = [np.flatnonzero(position == i) for i in range(len(image_records))]
+    boxes = [xyxy[rows] for rows in per_image]
+    labels = [label[rows] for rows in per_image]
+    masks = []
+    if with_masks:
+        for k, record in enumerate(annotations):
+            size = record["segmentation"].get("size")
+            if not isinstance(size, (list, tuple)) or list(size) != [height, width]:
+                raise ValueError(
+                    f"{where(k)}: segmentation size {size!r} differs from the images' "
+                    f"[H, W] = {[height, width]}."
+                )
+        masks = [
+            np.array([rle_to_mask(annotations[k]["segmentation"]) for k in rows], bool)
+            .reshape(-1, height, width)
+            for rows in per_image
+        ]
     return DetectionSet(
         images=images,
         boxes=pad_objects(boxes, np.nan, np.float32, (4,)),
         labels=pad_objects(labels, -1, np.int64),
-        counts=np.array([len(r) for r in per_image], np.int64),
-        class_names=tuple(record["name"] for record in categories),
+        counts=np.array([len(rows) for rows in per_image], np.int64),
+        class_names=class_names,
         masks=pad_objects(masks, False, bool, (height, width)) if with_masks else None,
     )
 
