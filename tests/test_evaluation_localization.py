@@ -39,7 +39,7 @@ def test_hand_computed_hits_and_distance():
     assert result.distances[0] == 0 and result.distances[1] == pytest.approx(4.0)
     assert result.distances[2] == pytest.approx(np.hypot(18, 18))
     assert pointing_game(maps, boxes, tolerance=4).hits.tolist() == [True, True, False]
-    assert result.accuracy == pytest.approx(1 / 3)
+    assert result.mean == pytest.approx(1 / 3)
 
 
 def test_box_pixel_convention():
@@ -77,7 +77,7 @@ def test_all_zero_and_constant_maps_are_misses_even_in_a_batch():
     boxes = np.array([[0, 0, 10, 10]] * 3, float)     # the whole image
     result = pointing_game(maps, boxes)
     assert result.hits.tolist() == [False, False, True]
-    assert result.accuracy == pytest.approx(1 / 3)
+    assert result.mean == pytest.approx(1 / 3)
 
 
 def test_empty_region_is_excluded_not_a_hit():
@@ -88,12 +88,12 @@ def test_empty_region_is_excluded_not_a_hit():
     result = pointing_game(maps, masks, tolerance=100)
     assert result.valid.tolist() == [False, True]
     assert result.hits.tolist() == [False, True]
-    assert result.n_excluded == 1 and result.accuracy == 1.0
+    assert result.n_excluded == 1 and result.mean == 1.0
     # a box outside the image is empty too
     out = pointing_game(maps, [[20, 20, 30, 30], [0, 0, 10, 10]])
     assert out.valid.tolist() == [False, True]
-    with pytest.raises(ValueError, match="every region is empty"):
-        pointing_game(maps, np.zeros((2, 10, 10))).accuracy
+    with pytest.raises(ValueError, match="no image could be scored"):
+        pointing_game(maps, np.zeros((2, 10, 10))).mean
 
 
 def test_energy_hand_computed_and_loop_reference():

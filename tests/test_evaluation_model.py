@@ -7,7 +7,7 @@ import scipy.stats
 
 from helpers.evaluation import (average_drop, confidence, deletion, increase_in_confidence,
                                 insertion, randomization_test, spearman)
-from helpers.evaluation.perturbation import baseline_images
+from helpers.evaluation.perturbation import fill_images
 
 
 def softmax_model(seed=0):
@@ -55,26 +55,29 @@ def test_average_drop_and_increase_match_loop(make):
         o = probs(model, x[i:i + 1] * m[i][None, :, :, None].astype("float32"), pred[i:i + 1])[0]
         drops.append(max(0.0, y - o) / y)
         ups.append(o > y)
-    assert average_drop(model, x, m) == pytest.approx(100 * np.mean(drops), rel=1e-4)
-    assert increase_in_confidence(model, x, m) == pytest.approx(100 * np.mean(ups))
+    drop = average_drop(model, x, m)
+    np.testing.assert_allclose(drop.values, 100 * np.array(drops), rtol=1e-4)
+    assert drop.mean == pytest.approx(100 * np.mean(drops), rel=1e-4) and drop.valid.all()
+    up = increase_in_confidence(model, x, m)
+    assert up.mean == pytest.approx(100 * np.mean(ups))
+    np.testing.assert_array_equal(up.values, 100.0 * np.array(ups))
     # batching does not change anything
-    assert average_drop(model, x, m, batch_size=2) == pytest.approx(
-        average_drop(model, x, m), rel=1e-6)
+    assert average_drop(model, x, m, batch_size=2).mean == pytest.approx(drop.mean, rel=1e-6)
 
 
 def test_average_drop_hand_cases():
     model = softmax_model()
     x, _ = data(3)
     ones = np.ones((3, 8, 8))
-    assert average_drop(model, x, ones) == pytest.approx(0.0, abs=1e-6)
-    assert increase_in_confidence(model, x, ones) == 0.0
+    assert average_drop(model, x, ones).mean == pytest.approx(0.0, abs=1e-6)
+    assert increase_in_confidence(model, x, ones).mean == 0.0
     c = confidence(model, x, np.zeros((3, 8, 8)), targets=[0, 1, 2])
     np.testing.assert_allclose(c.explained, probs(model, np.zeros_like(x), [0, 1, 2]),
                                rtol=1e-5)
     assert c.targets.tolist() == [0, 1, 2]
     assert not np.isnan(c.drops).any()
     one = average_drop(model, x[0], ones[0])          # a single image
-    assert one == pytest.approx(0.0, abs=1e-6)
+    assert one.values.shape == (1,) and one.mean == pytest.approx(0.0, abs=1e-6)
 
 
 def loop_curve(model, image, m, target, steps, base, insert):
@@ -92,21 +95,24 @@ def loop_curve(model, image, m, target, steps, base, insert):
     return np.array(ys), np.trapezoid(ys, fr)
 
 
-@pytest.mark.parametrize("insert, baseline", [(False, "zeros"), (True, "blur"),
+@pytest.mark.parametrize("insert, fill", [(False, "zeros"), (True, "blur"),
                                               (False, "blur"), (True, "zeros")])
-def test_deletion_insertion_match_loop(insert, baseline):
+def test_deletion_insertion_match_loop(insert, fill):
     model = softmax_model()
     x, m = data(3)
     m = m.round(1)                      # ties, broken in row-major order
     fn = insertion if insert else deletion
     steps = 7                           # 64 pixels: uneven step sizes
-    curves = fn(model, x, m, targets=[0, 2, 1], steps=steps, baseline=baseline, batch_size=5)
-    base = baseline_images(x, baseline)
+    curves = fn(model, x, m, targets=[0, 2, 1], steps=steps, fill=fill, batch_size=5)
+    base = fill_images(x, fill)
     for i, t in enumerate([0, 2, 1]):
         ys, area = loop_curve(model, x[i], m[i], t, steps, base[i], insert)
-        np.testing.assert_allclose(curves.probabilities[i], ys, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(curves.values[i], ys, rtol=1e-4, atol=1e-6)
         assert curves.auc[i] == pytest.approx(area, rel=1e-4)
     assert curves.fractions[0] == 0 and curves.fractions[-1] == 1
+    np.testing.assert_array_equal(curves.per_image, curves.auc)
+    assert curves.mean == pytest.approx(curves.auc.mean())
+    np.testing.assert_allclose(curves.mean_curve, curves.values.mean(axis=0))
 
 
 def test_curve_ends_and_predicted_targets():
@@ -114,13 +120,13 @@ def test_curve_ends_and_predicted_targets():
     x, m = data(4)
     full = probs(model, x, (np.asarray(model(x))[:, 0] > 0.5).astype(int))
     d = deletion(model, x, m, steps=4)
-    ins = insertion(model, x, m, steps=4, baseline="zeros")
-    np.testing.assert_allclose(d.probabilities[:, 0], full, rtol=1e-5)
-    np.testing.assert_allclose(ins.probabilities[:, -1], full, rtol=1e-5)
-    np.testing.assert_allclose(d.probabilities[:, -1], ins.probabilities[:, 0], rtol=1e-5)
+    ins = insertion(model, x, m, steps=4, fill="zeros")
+    np.testing.assert_allclose(d.values[:, 0], full, rtol=1e-5)
+    np.testing.assert_allclose(ins.values[:, -1], full, rtol=1e-5)
+    np.testing.assert_allclose(d.values[:, -1], ins.values[:, 0], rtol=1e-5)
     # an all-zero map and a constant image still give finite curves
     flat = deletion(model, np.full_like(x, 0.5), np.zeros((4, 8, 8)), steps=4)
-    assert np.isfinite(flat.probabilities).all() and np.isfinite(flat.auc).all()
+    assert np.isfinite(flat.values).all() and np.isfinite(flat.auc).all()
 
 
 def test_spearman_matches_scipy():
@@ -138,12 +144,12 @@ def test_randomization_leaves_user_model_untouched_and_matches_loop():
     x, _ = data(3)
     before = [w.copy() for w in model.get_weights()]
     out_before = np.asarray(model(x))
-    result = randomization_test("gradcam", model, x)
+    result = randomization_test(model, x, "gradcam")
     for w0, w1 in zip(before, model.get_weights()):
         np.testing.assert_array_equal(w0, w1)
     np.testing.assert_array_equal(out_before, np.asarray(model(x)))
     assert result.layers == ["head", "conv"]
-    assert result.spearman.shape == (2, 3) and np.isfinite(result.spearman).all()
+    assert result.values.shape == (3, 2) and np.isfinite(result.values).all()
     assert result.targets.tolist() == out_before.argmax(1).tolist()
 
     # loop reference: a callable method, cascade on a manual copy
@@ -152,11 +158,12 @@ def test_randomization_leaves_user_model_untouched_and_matches_loop():
             * images.mean(axis=-1)
 
     import helpers.explain
-    res2 = randomization_test(method, model, x)
+    res2 = randomization_test(model, x, method)
     # the map depends on the image only through its mean channel, and only its
     # scale changes with the weights: rank correlation 1 at every step (a method that
     # ignores the model fails the sanity check)
-    np.testing.assert_allclose(res2.spearman, 1.0, atol=1e-12)
+    np.testing.assert_allclose(res2.values, 1.0, atol=1e-12)
+    assert res2.mean == pytest.approx(1.0)
     original = helpers.explain.gradcam(model, x, result.targets)
     assert original.shape == (3, 8, 8)
 
@@ -170,7 +177,7 @@ def test_randomization_changes_weights_in_copy_only():
         seen.append([w.numpy().copy() for w in net.get_layer("head").weights])
         return images.mean(axis=-1)
 
-    randomization_test(method, model, x, layers=["head"])
+    randomization_test(model, x, method, layers=["head"])
     head = model.get_layer("head").get_weights()
     np.testing.assert_array_equal(seen[0][0], head[0])      # original maps: trained weights
     assert not np.array_equal(seen[1][0], head[0])          # randomised copy
@@ -185,17 +192,17 @@ def test_randomization_changes_weights_in_copy_only():
      "batch_size"),
     (lambda m, x: deletion(m, x, np.ones((5, 8, 8)), steps=0), ValueError, "steps"),
     (lambda m, x: deletion(m, x, np.ones((5, 8, 8)), steps=2.0), TypeError, "steps"),
-    (lambda m, x: insertion(m, x, np.ones((5, 8, 8)), baseline="noise"), ValueError,
-     "baseline"),
+    (lambda m, x: insertion(m, x, np.ones((5, 8, 8)), fill="noise"), ValueError,
+     "fill"),
     (lambda m, x: deletion(m, x, np.ones((5, 8, 8)), targets=[7] * 5), ValueError, "target"),
     (lambda m, x: deletion(m, (x * 255).astype("uint8"), np.ones((5, 8, 8))), TypeError,
      "floating"),
-    (lambda m, x: randomization_test(3, m, x), TypeError, "method"),
-    (lambda m, x: randomization_test("gradcam", m, x, layers=["nope"]), ValueError, "nope"),
-    (lambda m, x: randomization_test("gradcam", m, x, independent="yes"), TypeError,
+    (lambda m, x: randomization_test(m, x, 3), TypeError, "method"),
+    (lambda m, x: randomization_test(m, x, "gradcam", layers=["nope"]), ValueError, "nope"),
+    (lambda m, x: randomization_test(m, x, "gradcam", independent="yes"), TypeError,
      "independent"),
-    (lambda m, x: randomization_test("gradcam", m, x, seed=-1), ValueError, "seed"),
-    (lambda m, x: randomization_test("gradcam", m, x, layers="conv"), TypeError, "layers"),
+    (lambda m, x: randomization_test(m, x, "gradcam", seed=-1), ValueError, "seed"),
+    (lambda m, x: randomization_test(m, x, "gradcam", layers="conv"), TypeError, "layers"),
 ])
 def test_bad_input(call, error, match):
     model = softmax_model()
@@ -221,18 +228,18 @@ def test_randomization_nested_model_cascade_and_independent():
     model = nested_model()
     x, _ = data(3)
     before = [w.copy() for w in model.get_weights()]
-    cascade = randomization_test("gradcam", model, x)
-    single = randomization_test("gradcam", model, x, independent=True)
+    cascade = randomization_test(model, x, "gradcam")
+    single = randomization_test(model, x, "gradcam", independent=True)
     for w0, w1 in zip(before, model.get_weights()):
         np.testing.assert_array_equal(w0, w1)
     assert cascade.layers == ["head", "c2", "bn", "c1"] == single.layers
     # the first step randomises the head alone in both modes
-    np.testing.assert_allclose(cascade.spearman[0], single.spearman[0], atol=1e-12)
-    assert cascade.mean.shape == (4,) and np.isfinite(cascade.spearman_abs).all()
-    again = randomization_test("gradcam", model, x)
-    np.testing.assert_array_equal(again.spearman, cascade.spearman)   # seeded
-    other = randomization_test("gradcam", model, x, seed=7)
-    assert not np.array_equal(other.spearman, cascade.spearman)
+    np.testing.assert_allclose(cascade.values[:, 0], single.values[:, 0], atol=1e-12)
+    assert cascade.mean_curve.shape == (4,) and np.isfinite(cascade.abs_values).all()
+    again = randomization_test(model, x, "gradcam")
+    np.testing.assert_array_equal(again.values, cascade.values)   # seeded
+    other = randomization_test(model, x, "gradcam", seed=7)
+    assert not np.array_equal(other.values, cascade.values)
 
 
 def test_fresh_weights_use_the_layers_initialisers():

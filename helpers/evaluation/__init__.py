@@ -1,37 +1,67 @@
 """Scores for heatmaps: does a map sit on the object, and does it show what the model uses?
 
-Against ground truth (a box or a mask drawn by a person):
+Against ground truth (a box or a mask drawn by a person), ``score(maps, truth, ...)``:
 
 ==============================  ==============================================================
 :func:`pointing_game`           is the map's maximum on the object? (Zhang et al., 2016)
 :func:`energy_pointing_game`    share of the map's mass on the object (Wang et al., 2020)
 ==============================  ==============================================================
 
-Against the model itself (forward passes, batched and compiled):
+Against the model itself (forward passes, batched and compiled),
+``score(model, images, maps, targets, ...)`` or, for the scores that make the maps
+themselves, ``score(model, images, method, targets, ...)``:
 
 ==============================  ==============================================================
-:func:`average_drop`            confidence lost on image * map (Chattopadhay et al., 2018)
-:func:`increase_in_confidence`  how often image * map is *more* convincing (same paper)
+:func:`average_drop`            confidence lost on image * map, % (Chattopadhay et al., 2018)
+:func:`increase_in_confidence`  how often image * map is *more* convincing, % (same paper)
 :func:`deletion`                remove top pixels first: curve and area (Petsiuk et al., 2018)
 :func:`insertion`               reveal top pixels first: curve and area (same paper)
 :func:`randomization_test`      maps after destroying the weights (Adebayo et al., 2018)
 :func:`noise_stability`         maps after adding invisible noise to the image
 ==============================  ==============================================================
 
-:func:`score_table` puts every score of several methods side by side in one
-:class:`ScoreTable`, with the rankings each metric gives.
+**The contract.** Every score above returns a :class:`Scores` (or a subclass that adds
+fields, never another summary):
 
+* ``.values``: per image, ``(N,)``; or a curve per image, ``(N, K)`` (deletion and
+  insertion: the probability at K fractions, :class:`Curves`; the randomisation cascade:
+  the rank correlation after each of K layers, :class:`Randomization`);
+* ``.valid``: ``(N,)`` bool, False where the score is undefined for the image (an empty
+  region; a reference map that is constant, so ranks nothing; a class probability of
+  exactly 0); its value stays defined (never NaN) and it is left out of the summary;
+* ``.per_image``: ``(N,)``, each image's number (``.values``, or the area under its
+  curve: ``Curves.auc``);
+* ``.mean``: the score, the mean of ``.per_image`` over the valid images (a
+  ``ValueError`` if none is valid). Curves also give ``.mean_curve`` to plot.
+
+**Argument order**, the same everywhere: ``model, images, maps`` (or the ``method`` that
+makes them), ``truth``, ``targets``, each left out where a score does not use it, then
+keyword-only options. One meaning per name: ``truth`` is the ground truth (boxes or
+masks, one per image); ``regions`` (Chapter 9's :func:`mass_shares`) a dict of named
+masks; ``fill`` what deletion/insertion put in place of a pixel (``"zeros"``,
+``"blur"``); a *baseline* is a map that knows nothing (:func:`random_maps`,
+:func:`center_maps`).
+
+:func:`score_table` puts the scores of several methods side by side in one
+:class:`ScoreTable`, with the rankings each metric gives. It is driven by the registry
+:data:`METRICS` (``{name: Metric}``: the function, which way is better, the options it
+takes) and each cell is that function's ``.mean``.
+
+Not scores, but their tools: :func:`confidence` (the two probabilities behind average
+drop), :func:`spearman` (rank correlation of pairs of maps), :func:`pixel_order`.
 Without any annotation, by the map's shape alone (Lab A's mistakes):
 :func:`map_shape` (area, share of the mass near the border), :func:`group_by_shape`.
+Chapter 9's error analysis: :func:`mass_shares`, :func:`group_by_mass`,
+:func:`error_rates`, :func:`error_rates_by_flag`.
 
 Baselines that know nothing, to read every score against: :func:`random_maps`,
 :func:`center_maps`.
 
-Conventions: maps are ``(N, H, W)`` (or one ``(H, W)``) at the image's resolution;
-regions are xyxy pixel boxes ``(N, 4)`` or masks ``(N, H, W)``; targets as in
-:mod:`helpers.explain` (None = the predicted class). Degenerate inputs have defined
-values, never NaN: an all-zero map is a miss and has no mass (0), an empty region is
-excluded and counted in ``.valid``, a constant map has rank correlation 0.
+Conventions: maps are ``(N, H, W)`` (or one ``(H, W)``) at the image's resolution,
+finite (booleans count as 0/1); targets as in :mod:`helpers.explain` (None = the
+predicted class). Degenerate inputs have defined values, never NaN: an all-zero map is
+a miss and has no mass (0); huge map values do not overflow a share; a model whose
+logits are NaN (NaN weights) is refused with a ``ValueError``, as are maps with NaN.
 """
 from __future__ import annotations
 
@@ -40,11 +70,12 @@ from .confidence import Confidence, average_drop, confidence, increase_in_confid
 from .error_groups import (ErrorTable, error_rates, error_rates_by_flag, focused,
                            group_by_mass, mass_shares)
 from .map_shape import SHAPE_GROUPS, MapShape, group_by_shape, map_shape
-from .localization import PointingGame, RegionScores, energy_pointing_game, pointing_game
+from .localization import PointingGame, energy_pointing_game, pointing_game
 from .perturbation import Curves, deletion, insertion, pixel_order
 from .randomization import Randomization, randomization_test, spearman
 from .stability import noise_stability
-from .table import METRICS, ScoreTable, score_table
+from .result import Scores
+from .table import METRICS, Metric, ScoreTable, score_table
 
 __all__ = [
     "map_shape",
@@ -73,7 +104,8 @@ __all__ = [
     "score_table",
     "ScoreTable",
     "METRICS",
-    "RegionScores",
+    "Metric",
+    "Scores",
     "PointingGame",
     "Confidence",
     "Curves",

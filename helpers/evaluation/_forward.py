@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from .._checks import check_int
-from .._keras import (BATCH_SIZE, check_images, check_model, check_targets, compiled_logits,
-                      logits_net, n_logits, resolve_targets, target_probability)
+from .._keras import (check_batch_size, check_finite_logits, check_images, check_model,
+                      check_targets, compiled_logits, logits_net, n_logits, resolve_targets,
+                      target_probability)
 from ._inputs import check_maps, check_same_size
 
 
@@ -28,14 +28,21 @@ def check_inputs(model, images, maps, targets, batch_size, **map_checks):
     m, _ = check_maps(maps, **map_checks)
     check_same_size(m, x)
     t = check_targets(targets, len(x), n_logits(model))
-    batch = check_int(BATCH_SIZE if batch_size is None else batch_size, "batch_size", low=1)
+    batch = check_batch_size(batch_size)
     return model, x, m, t, batch
 
 
 def logits_of(model, batches) -> np.ndarray:
-    """Logits ``(total, L)`` float32 of an iterable of image chunks, one compiled pass each."""
+    """Logits ``(total, L)`` float32 of an iterable of image chunks, one compiled pass each.
+
+    Raises ValueError (:func:`helpers._keras.check_finite_logits`) when any logit is NaN
+    or infinite (a model with NaN weights, a diverged training): a score of such a
+    model would be NaN, or a good-looking 0.
+    """
     run = compiled_logits(model)
-    return np.concatenate([run(tf.constant(chunk, tf.float32)).numpy() for chunk in batches])
+    logits = np.concatenate([run(tf.constant(chunk, tf.float32)).numpy() for chunk in batches])
+    check_finite_logits(logits)
+    return logits
 
 
 def probabilities(model, logits: np.ndarray, targets: np.ndarray) -> np.ndarray:

@@ -6,18 +6,30 @@ a photo) and random noise.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from .._checks import check_int
+from .._checks import check_int, describe
 
 CENTER_SIGMA = 0.25
 """Sigma of :func:`center_maps`, as a fraction of the image's shorter side."""
 
 
+MAX_VALUES = 2 ** 31
+"""The most values a baseline makes at once (8 GiB of float32)."""
+
+
 def _check_shape(shape) -> tuple:
     if not isinstance(shape, (tuple, list)) or len(shape) not in (2, 3):
-        raise TypeError(f"shape must be a tuple (N, H, W) or (H, W), got {shape!r}")
-    return tuple(check_int(s, f"shape[{i}]", low=1) for i, s in enumerate(shape))
+        raise TypeError(f"shape must be a tuple (N, H, W) or (H, W), got {describe(shape)}")
+    shape = tuple(check_int(s, f"shape[{i}]", low=1) for i, s in enumerate(shape))
+    size = math.prod(shape)
+    if size > MAX_VALUES:
+        raise ValueError(f"shape {shape} asks for {size:,} values ({4 * size / 2 ** 30:,.0f} "
+                         f"GiB of float32), more than {MAX_VALUES:,}; make the maps in "
+                         "batches")
+    return shape
 
 
 def random_maps(shape, seed=0) -> np.ndarray:

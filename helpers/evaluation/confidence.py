@@ -1,7 +1,8 @@
 """Average drop and increase in confidence (Chattopadhay et al., 2018).
 
 Both ask the model itself: keep only what the map highlights (the image multiplied
-by the map) and see how sure the model still is of its class.
+by the map) and see how sure the model still is of its class. :func:`confidence` is
+not a score: it returns the two probabilities both scores are built from.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._forward import check_inputs, logits_of, predicted, probabilities
+from .result import Scores
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,8 @@ def confidence(model, images, maps, targets=None, *, batch_size=None) -> Confide
         :mod:`helpers.explain`.
     images : array-like, float, ``(N, H, W, C)`` or one ``(H, W, C)``
     maps : array-like, float in [0, 1], ``(N, H, W)`` or one ``(H, W)``
-        One map per image, at the image's size.
+        One map per image, at the image's size (booleans and integers 0/1 are masks
+        that keep or black out a pixel).
     targets : None, int or sequence of int
         None: the class predicted on the original image.
     batch_size : int or None
@@ -79,7 +82,7 @@ def confidence(model, images, maps, targets=None, *, batch_size=None) -> Confide
     return Confidence(original=p[:n], explained=p[n:], targets=t)
 
 
-def average_drop(model, images, maps, targets=None, *, batch_size=None) -> float:
+def average_drop(model, images, maps, targets=None, *, batch_size=None) -> Scores:
     """Average drop in percent: how much confidence is lost on what the map keeps.
 
     A reader's meaning: multiply each image by its heatmap, so that only what the map
@@ -97,15 +100,22 @@ def average_drop(model, images, maps, targets=None, *, batch_size=None) -> float
 
     Returns
     -------
-    float
-        In [0, 100]. An image whose probability Y is exactly 0 contributes 0 (nothing to
-        lose); an all-zero map leaves a black image and is scored like any other.
+    Scores
+        ``.values`` ``(N,)``: each image's drop ``100 * max(0, Y - O) / Y`` in [0, 100];
+        ``.mean`` the average drop. An image whose probability Y is exactly 0 (a float
+        underflow: nothing to lose) is invalid (value 0, excluded from the mean); an
+        all-zero map leaves a black image and is scored like any other.
+
+    Raises
+    ------
+    ValueError
+        Besides bad arguments: a model whose logits are NaN or infinite (NaN weights).
     """
-    return float(100.0 * confidence(model, images, maps, targets,
-                                    batch_size=batch_size).drops.mean())
+    kept = confidence(model, images, maps, targets, batch_size=batch_size)
+    return Scores(values=100.0 * kept.drops, valid=kept.original > 0)
 
 
-def increase_in_confidence(model, images, maps, targets=None, *, batch_size=None) -> float:
+def increase_in_confidence(model, images, maps, targets=None, *, batch_size=None) -> Scores:
     """Percent of images whose class probability *rises* when only the map is kept.
 
     A reader's meaning: the same masked images as :func:`average_drop`, counted the
@@ -113,10 +123,13 @@ def increase_in_confidence(model, images, maps, targets=None, *, batch_size=None
     *more* sure of its class (O > Y, strictly)? Higher is better: the map kept the
     evidence and dropped the distractions.
 
+    Parameters as for :func:`average_drop`.
+
     Returns
     -------
-    float
-        In [0, 100].
+    Scores
+        ``.values`` ``(N,)``: 100.0 where O > Y, 0.0 otherwise (so that ``.mean`` is the
+        percentage, in [0, 100]); every image is valid.
     """
-    return float(100.0 * confidence(model, images, maps, targets,
-                                    batch_size=batch_size).increases.mean())
+    kept = confidence(model, images, maps, targets, batch_size=batch_size)
+    return Scores(values=100.0 * kept.increases, valid=np.ones(len(kept.original), bool))

@@ -217,7 +217,7 @@ def group_by_mass(maps, regions: Mapping[str, np.ndarray], *, focus: float = FOC
     best = ranked.argmax(axis=1)
     groups = np.array(names, dtype=object)[best]
     groups[~qualifies.any(axis=1)] = DIFFUSE
-    groups[maps.reshape(len(maps), -1).sum(axis=1) == 0] = NOWHERE
+    groups[maps.reshape(len(maps), -1).max(axis=1) == 0] = NOWHERE   # maps are >= 0
     return groups.astype(str)
 
 

@@ -12,49 +12,16 @@ import numpy as np
 from scipy import ndimage
 
 from .._checks import check_choice, check_real
-from ._inputs import check_maps, check_regions
+from ._inputs import check_maps, check_truth, unit_peak
+from .result import Scores
 
 TIES = ("first", "any", "all")
 
 
 @dataclass(frozen=True)
-class RegionScores:
-    """Per-image scores against regions, with the images that could be scored.
-
-    Attributes
-    ----------
-    values : np.ndarray, float64, ``(N,)``
-        The score of each image (1.0/0.0 for a hit/miss in the pointing game, a share
-        in [0, 1] for the energy game); 0.0 where the image is not valid.
-    valid : np.ndarray, bool, ``(N,)``
-        False where the region is empty (no pixel in the image): such an image is
-        excluded from :attr:`mean`, never counted as a hit.
-    """
-
-    values: np.ndarray
-    valid: np.ndarray
-
-    @property
-    def n_valid(self) -> int:
-        """How many images were scored."""
-        return int(self.valid.sum())
-
-    @property
-    def n_excluded(self) -> int:
-        """How many images were left out because their region was empty."""
-        return int((~self.valid).sum())
-
-    @property
-    def mean(self) -> float:
-        """Mean over the valid images (raises ValueError when there is none)."""
-        if self.n_valid == 0:
-            raise ValueError("every region is empty: no image could be scored")
-        return float(self.values[self.valid].mean())
-
-
-@dataclass(frozen=True)
-class PointingGame(RegionScores):
-    """:class:`RegionScores` of the pointing game, plus the distances.
+class PointingGame(Scores):
+    """:class:`Scores` of the pointing game (``.values`` 1.0 for a hit, 0.0 for a miss;
+    ``.mean`` is the pointing-game accuracy), plus the distances.
 
     Attributes
     ----------
@@ -65,16 +32,11 @@ class PointingGame(RegionScores):
         pixel (0 inside the region; ``inf`` for a constant map or an empty region).
     """
 
-    hits: np.ndarray = None
-    distances: np.ndarray = None
-
-    @property
-    def accuracy(self) -> float:
-        """Hits / valid images, in [0, 1] (the pointing-game accuracy)."""
-        return self.mean
+    hits: np.ndarray
+    distances: np.ndarray
 
 
-def pointing_game(maps, regions, tolerance=15, *, ties: str = "first") -> PointingGame:
+def pointing_game(maps, truth, tolerance=15, *, ties: str = "first") -> PointingGame:
     """Does each map's maximum point at the object? (Zhang et al., 2016)
 
     A reader's meaning: put a finger on the hottest pixel of the heatmap; the map
@@ -87,10 +49,12 @@ def pointing_game(maps, regions, tolerance=15, *, ties: str = "first") -> Pointi
     Parameters
     ----------
     maps : array-like, float, ``(N, H, W)`` or one ``(H, W)``
-        Heatmaps at image resolution (any real values; only their order matters).
-    regions : array-like
-        Boxes ``(N, 4)`` ``x1, y1, x2, y2`` in pixels (a pixel belongs to a box when its
-        centre is inside, right/bottom edges exclusive), or masks ``(N, H, W)`` of 0/1 or
+        Heatmaps at image resolution (any real values, booleans as 0/1; only their order
+        matters).
+    truth : array-like
+        The ground truth, where the map should point (the object): boxes ``(N, 4)``
+        ``x1, y1, x2, y2`` in pixels (a pixel belongs to a box when its centre is
+        inside, right/bottom edges exclusive), or masks ``(N, H, W)`` of 0/1 or
         booleans; one ``(4,)`` box or ``(H, W)`` mask for one map.
     tolerance : real >= 0
         Pixels: a hit when the Euclidean distance between the maximum's pixel centre
@@ -105,8 +69,9 @@ def pointing_game(maps, regions, tolerance=15, *, ties: str = "first") -> Pointi
     Returns
     -------
     PointingGame
-        ``.hits`` and ``.distances`` per image, ``.valid`` (False for an empty region:
-        excluded from the accuracy, never a hit), ``.accuracy`` over the valid images.
+        ``.values`` 1.0/0.0 per image (hit/miss), ``.hits`` and ``.distances``,
+        ``.valid`` (False for an empty region: excluded, never a hit), ``.mean`` the
+        accuracy (hits / valid images, in [0, 1]).
 
     Notes
     -----
@@ -117,7 +82,7 @@ def pointing_game(maps, regions, tolerance=15, *, ties: str = "first") -> Pointi
     ties = check_choice(ties, "ties", TIES)
     m, single = check_maps(maps)
     n, h, w = m.shape
-    masks = check_regions(regions, n, h, w, single)
+    masks = check_truth(truth, n, h, w, single)
     valid = masks.reshape(n, -1).any(axis=1)
     distances = np.full(n, np.inf)
     for i in range(n):
@@ -137,7 +102,7 @@ def pointing_game(maps, regions, tolerance=15, *, ties: str = "first") -> Pointi
                         distances=distances)
 
 
-def energy_pointing_game(maps, regions) -> RegionScores:
+def energy_pointing_game(maps, truth) -> Scores:
     """Share of each map's mass inside the region (Wang et al., 2020, Score-CAM).
 
     A reader's meaning: pour the heatmap's "heat" like sand over the image and ask
@@ -151,22 +116,26 @@ def energy_pointing_game(maps, regions) -> RegionScores:
     maps : array-like, float >= 0, ``(N, H, W)`` or one ``(H, W)``
         Heatmaps at image resolution (negative values are refused: take ``abs`` or
         clip first, whichever you mean).
-    regions : array-like
-        Boxes ``(N, 4)`` xyxy pixels or masks ``(N, H, W)``, as for :func:`pointing_game`.
+    truth : array-like
+        Where the mass should be: boxes ``(N, 4)`` xyxy pixels or masks ``(N, H, W)``,
+        as for :func:`pointing_game`.
 
     Returns
     -------
-    RegionScores
+    Scores
         ``.values`` ``(N,)`` in [0, 1]: sum of the map inside / sum of the map. An all-zero
         map has no mass and scores 0 (not NaN). An empty region makes the image invalid
         (``.valid`` False, excluded from ``.mean``). Each image is scored on its own:
-        the result never depends on the other images in the batch.
+        the result never depends on the other images in the batch. Values up to the
+        largest float are fine (each map is divided by its peak first, so sums do not
+        overflow); booleans count as 0/1.
     """
     m, single = check_maps(maps, nonnegative=True)
     n, h, w = m.shape
-    masks = check_regions(regions, n, h, w, single)
+    masks = check_truth(truth, n, h, w, single)
     valid = masks.reshape(n, -1).any(axis=1)
+    m = unit_peak(m)
     total = m.reshape(n, -1).sum(axis=1)
     inside = (m * masks).reshape(n, -1).sum(axis=1)
     values = np.where(valid & (total > 0), inside / np.where(total > 0, total, 1.0), 0.0)
-    return RegionScores(values=np.minimum(values, 1.0), valid=valid)
+    return Scores(values=np.minimum(values, 1.0), valid=valid)

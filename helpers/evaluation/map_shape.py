@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._checks import check_real
-from ._inputs import check_maps
+from ._inputs import check_maps, unit_peak
 
 __all__ = ["MapShape", "map_shape", "group_by_shape", "SHAPE_GROUPS"]
 
@@ -70,8 +70,9 @@ def map_shape(maps, *, threshold: float = 0.5, border: float = 0.2) -> MapShape:
     ring = np.ones((height, width), bool)
     dy, dx = int(round(border * height)), int(round(border * width))
     ring[dy:height - dy, dx:width - dx] = False
-    mass = maps.sum(axis=(1, 2))
-    on_ring = (maps * ring).sum(axis=(1, 2))
+    scaled = unit_peak(maps)             # sums of huge values would overflow to inf
+    mass = scaled.sum(axis=(1, 2))
+    on_ring = (scaled * ring).sum(axis=(1, 2))
     share = np.divide(on_ring, mass, out=np.zeros(n), where=mass > 0)
     return MapShape(area=covered.mean(axis=(1, 2)), border_share=share,
                     border_area=float(ring.mean()))

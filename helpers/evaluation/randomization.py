@@ -6,29 +6,35 @@ compares the new maps with the original ones by Spearman rank correlation.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import keras
 import numpy as np
 
-from .._checks import check_bool, check_int
+from .._checks import check_array, check_bool, check_int, describe
 from ..explain import explain
-from .._keras import all_layers, check_images, check_model, check_targets, n_logits
+from .._keras import all_layers, check_images, check_targets, n_logits
 from ._forward import logits_of, predicted
+from ._inputs import check_method_maps, check_model_and_method
+from .result import Scores
 
 
 @dataclass(frozen=True)
-class Randomization:
-    """Result of :func:`randomization_test`.
+class Randomization(Scores):
+    """Result of :func:`randomization_test`: :class:`Scores` whose values follow the cascade.
 
     Attributes
     ----------
+    values : np.ndarray, float64, ``(N, n_layers)``
+        Spearman rank correlation between each image's original map and its map after
+        each step (column j: the model with layers[0..j] randomised).
+    valid : np.ndarray, bool, ``(N,)``
+        False where the original map is constant: it ranks no pixel, so there is no
+        ranking to keep or lose (its values are 0, and it is left out of the means).
     layers : list of str
-        The re-initialised layers, in cascade order (output first); row j of the arrays
-        is the model with layers[0..j] randomised.
-    spearman : np.ndarray, float64, ``(n_layers, N)``
-        Spearman rank correlation between each image's original and new map.
-    spearman_abs : np.ndarray, float64, ``(n_layers, N)``
+        The re-initialised layers, in cascade order (output first).
+    abs_values : np.ndarray, float64, ``(N, n_layers)``
         The same on the absolute values of the maps (the paper reports both; for maps
         already in [0, 1] the two are equal).
     targets : np.ndarray, int32, ``(N,)``
@@ -37,23 +43,31 @@ class Randomization:
     maps : np.ndarray, float64, ``(n_layers + 1, N, H, W)``, or None
         With ``keep_maps=True``: the original maps (row 0), then the maps after each
         step (row j + 1 after ``layers[j]``); None otherwise.
+
+    ``.per_image`` is each image's correlation averaged over the steps (the area under
+    its cascade curve, per step); ``.mean`` its mean over the valid images: lower is
+    better (the maps follow the model). :attr:`mean_curve` is the curve to plot.
     """
 
     layers: list
-    spearman: np.ndarray
-    spearman_abs: np.ndarray
+    abs_values: np.ndarray
     targets: np.ndarray
     maps: np.ndarray | None = None
 
     @property
-    def mean(self) -> np.ndarray:
-        """Mean correlation per layer, ``(n_layers,)``."""
-        return self.spearman.mean(axis=1)
+    def per_image(self) -> np.ndarray:
+        """Each image's correlation averaged over the cascade's steps, ``(N,)``."""
+        return self.values.mean(axis=1)
 
     @property
-    def mean_abs(self) -> np.ndarray:
-        """Mean correlation of the absolute maps per layer, ``(n_layers,)``."""
-        return self.spearman_abs.mean(axis=1)
+    def mean_curve(self) -> np.ndarray:
+        """Mean correlation over the valid images after each step, ``(n_layers,)``."""
+        return self._mean_curve(self.values)
+
+    @property
+    def mean_curve_abs(self) -> np.ndarray:
+        """The same for the absolute maps, ``(n_layers,)``."""
+        return self._mean_curve(self.abs_values)
 
 
 def rankdata(values: np.ndarray) -> np.ndarray:
@@ -74,17 +88,33 @@ def rankdata(values: np.ndarray) -> np.ndarray:
 def spearman(a, b) -> np.ndarray:
     """Spearman rank correlation of each pair of maps, ``(N,)`` float64.
 
-    ``a``, ``b``: ``(N, H, W)``. The Pearson correlation of the (tie-averaged) ranks.
-    A constant map has no ranking: its correlation is defined as 0 (not NaN).
+    ``a``, ``b``: ``(N, H, W)`` (or ``(N, P)``), finite, the same shape. The Pearson
+    correlation of the (tie-averaged) ranks. A constant map has no ranking: its
+    correlation is defined as 0 (not NaN). Not a score: the comparison two scores use.
     """
+    a = check_array(a, "a", ndim=(2, 3), shape_hint="(N, H, W)")
+    b = check_array(b, "b", ndim=(2, 3), shape_hint="(N, H, W)")
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have the same shape (one pair of maps per row), "
+                         f"got {a.shape} and {b.shape}")
+    return _spearman(a, b)
+
+
+def _spearman(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     n = len(a)
-    ra = rankdata(np.asarray(a).reshape(n, -1))
-    rb = rankdata(np.asarray(b).reshape(n, -1))
+    ra = rankdata(a.reshape(n, -1))
+    rb = rankdata(b.reshape(n, -1))
     ra -= ra.mean(axis=1, keepdims=True)
     rb -= rb.mean(axis=1, keepdims=True)
     norm = np.sqrt((ra ** 2).sum(axis=1) * (rb ** 2).sum(axis=1))
     dot = (ra * rb).sum(axis=1)
-    return np.where(norm > 0, dot / np.where(norm > 0, norm, 1.0), 0.0)
+    return np.clip(np.where(norm > 0, dot / np.where(norm > 0, norm, 1.0), 0.0), -1.0, 1.0)
+
+
+def has_ranking(maps: np.ndarray) -> np.ndarray:
+    """True for each map ``(N, H, W)`` that is not constant, ``(N,)`` bool."""
+    flat = maps.reshape(len(maps), -1)
+    return flat.max(axis=1) > flat.min(axis=1)
 
 
 def fresh_weights(layer, seed: int) -> list:
@@ -112,12 +142,21 @@ def fresh_weights(layer, seed: int) -> list:
 
 
 def randomized_layers(model: keras.Model) -> list:
-    """The layers that hold weights, output first (the cascade's order)."""
-    return [lay for lay in reversed(all_layers(model))
-            if not isinstance(lay, keras.Model) and lay.weights]
+    """The layers that hold weights of their own, output first (the cascade's order).
+
+    A nested model comes after its layers in :func:`all_layers` and holds only their
+    weights, so it is left out: each weight is randomised with the layer that owns it.
+    """
+    seen, owners = set(), []
+    for lay in all_layers(model):
+        ids = {id(var) for var in lay.weights}
+        if ids - seen:
+            owners.append(lay)
+        seen |= ids
+    return owners[::-1]
 
 
-def randomization_test(method, model, images, targets=None, *, layers=None,
+def randomization_test(model, images, method, targets=None, *, layers=None,
                        independent=False, seed=0, keep_maps=False, **options) -> Randomization:
     """Cascading model randomisation: do the maps change when the model is destroyed?
 
@@ -130,19 +169,20 @@ def randomization_test(method, model, images, targets=None, *, layers=None,
 
     Parameters
     ----------
-    method : str or callable
-        A name known to :func:`helpers.explain.explain` (``"gradcam"``, ...), or a
-        function ``method(model, images, targets, **options) -> maps (N, H, W)``.
     model : keras.Model
         Never modified: the cascade runs on a copy (``keras.models.clone_model``, the
         weights copied over); each re-initialised layer gets fresh weights from its own
         initialisers (biases zeros, BatchNorm to identity), see :func:`fresh_weights`.
     images : array-like, float, ``(N, H, W, C)`` or one ``(H, W, C)``
+    method : str or callable
+        A name known to :func:`helpers.explain.explain` (``"gradcam"``, ...), or a
+        function ``method(model, images, targets, **options) -> maps (N, H, W)`` at the
+        images' size, finite.
     targets : None, int or sequence of int
         None: the original model's predicted class, kept for every step.
     layers : sequence of str or None
-        Names of the layers to randomise, in this order (default: every layer with
-        weights, from the output down).
+        Names of the layers to randomise, in this order, each once (default: every
+        layer with weights, from the output down).
     independent : bool
         False (default): cascading; True: one layer at a time, the others restored.
     seed : int >= 0
@@ -160,14 +200,20 @@ def randomization_test(method, model, images, targets=None, *, layers=None,
     Returns
     -------
     Randomization
-        ``.layers``, ``.spearman`` and ``.spearman_abs`` ``(n_layers, N)``, ``.mean``.
+        ``.values`` ``(N, n_layers)`` correlations, ``.valid``, ``.layers``,
+        ``.mean_curve`` ``(n_layers,)`` and ``.mean`` (the correlation averaged over
+        the steps and the valid images).
+
+    Raises
+    ------
+    ValueError
+        Besides bad arguments: a model whose logits are NaN or infinite (NaN weights),
+        a method that returns maps of the wrong shape or with NaN.
     """
-    model = check_model(model)
+    model = check_model_and_method(model, method)
     independent = check_bool(independent, "independent")
     seed = check_int(seed, "seed", low=0)
     keep_maps = check_bool(keep_maps, "keep_maps")
-    if not (isinstance(method, str) or callable(method)):
-        raise TypeError(f"method must be a method name or a callable, got {type(method).__name__}")
     x, _ = check_images(images, model)
     t = check_targets(targets, len(x), n_logits(model))
     t = predicted(logits_of(model, [x]), t)
@@ -179,7 +225,7 @@ def randomization_test(method, model, images, targets=None, *, layers=None,
             m = explain(method, net, x, t, **options)
         else:
             m = method(net, x, t, **options)
-        return np.asarray(m, dtype=np.float64).reshape(len(x), x.shape[1], -1)
+        return check_method_maps(m, method, x.shape[:3])
 
     copy = keras.models.clone_model(model)
     copy.set_weights(model.get_weights())
@@ -187,11 +233,21 @@ def randomization_test(method, model, images, targets=None, *, layers=None,
     if layers is None:
         names = [lay.name for lay in randomized_layers(copy)]
     else:
-        if isinstance(layers, str) or not all(isinstance(s, str) for s in layers):
-            raise TypeError("layers must be a sequence of layer names (str)")
+        if isinstance(layers, str) or not isinstance(layers, Sequence) or not all(
+                isinstance(s, str) for s in layers):
+            raise TypeError(f"layers must be a sequence of layer names (str), got "
+                            f"{describe(layers)}")
+        if len(layers) == 0:
+            raise ValueError("layers is empty: name at least one layer to randomise, or "
+                             "pass None for every layer with weights")
+        if len(set(layers)) != len(layers):
+            raise ValueError(f"layers must name each layer once, got {list(layers)}")
         unknown = [s for s in layers if s not in by_name]
         if unknown:
             raise ValueError(f"layers {unknown} are not in model {model.name!r}")
+        empty = [s for s in layers if not by_name[s].weights]
+        if empty:
+            raise ValueError(f"layers {empty} have no weights to randomise")
         names = list(layers)
     if not names:
         raise ValueError(f"model {model.name!r} has no layer with weights to randomise")
@@ -203,12 +259,13 @@ def randomization_test(method, model, images, targets=None, *, layers=None,
         for var, value in zip(by_name[name].weights, fresh_weights(by_name[name], seed + 1000 * j)):
             var.assign(value)
         m = maps_of(copy)
-        rho.append(spearman(original, m))
-        rho_abs.append(spearman(np.abs(original), np.abs(m)))
+        rho.append(_spearman(original, m))
+        rho_abs.append(_spearman(np.abs(original), np.abs(m)))
         if keep_maps:
             kept.append(m)
         if independent:
             for var, value in zip(by_name[name].weights, trained[name]):
                 var.assign(value)
-    return Randomization(layers=names, spearman=np.array(rho), spearman_abs=np.array(rho_abs),
-                         targets=t, maps=np.stack(kept) if keep_maps else None)
+    return Randomization(values=np.array(rho).T, valid=has_ranking(original), layers=names,
+                         abs_values=np.array(rho_abs).T, targets=t,
+                         maps=np.stack(kept) if keep_maps else None)

@@ -13,13 +13,15 @@ import numpy as np
 
 from .._checks import check_int, check_real
 from ..explain import explain
-from .._keras import check_images, check_model, check_targets, n_logits
+from .._keras import check_images, check_targets, n_logits
 from ._forward import logits_of, predicted
-from .randomization import spearman
+from ._inputs import check_method_maps, check_model_and_method
+from .randomization import has_ranking, spearman
+from .result import Scores
 
 
-def noise_stability(method, model, images, targets=None, *, noise_level=0.01, seed=0,
-                    **options) -> np.ndarray:
+def noise_stability(model, images, method, targets=None, *, noise_level=0.01, seed=0,
+                    **options) -> Scores:
     r"""Rank correlation between each image's map and the map of a slightly noisy copy.
 
     .. math::
@@ -33,11 +35,12 @@ def noise_stability(method, model, images, targets=None, *, noise_level=0.01, se
 
     Parameters
     ----------
-    method : str or callable
-        A name known to :func:`helpers.explain.explain` (``"saliency"``, ...), or a
-        function ``method(model, images, targets, **options) -> maps (N, H, W)``.
     model : keras.Model
     images : float array ``(N, H, W, C)``
+    method : str or callable
+        A name known to :func:`helpers.explain.explain` (``"saliency"``, ...), or a
+        function ``method(model, images, targets, **options) -> maps (N, H, W)`` at the
+        images' size, finite.
     targets : None, int or sequence of int
     noise_level : float >= 0
         Noise standard deviation as a fraction of each image's pixel range.
@@ -48,12 +51,20 @@ def noise_stability(method, model, images, targets=None, *, noise_level=0.01, se
 
     Returns
     -------
-    np.ndarray, float64, ``(N,)`` in [-1, 1]
-        A constant map has no ranking: its correlation is 0 (see :func:`spearman`).
+    Scores
+        ``.values`` ``(N,)`` in [-1, 1], higher is steadier; ``.mean`` over the valid
+        images. An image whose clean map is constant has no ranking to keep: it is
+        invalid (value 0, see :func:`spearman`); a noisy map that turns constant
+        scores 0.
+
+    Raises
+    ------
+    ValueError
+        Besides bad arguments: a model whose logits are NaN or infinite (NaN weights),
+        a method that returns maps of the wrong shape or with NaN, noise so loud that
+        the noisy images overflow.
     """
-    if not (isinstance(method, str) or callable(method)):
-        raise TypeError(f"method must be a method name or a callable, got {type(method).__name__}")
-    model = check_model(model)
+    model = check_model_and_method(model, method)
     x, single = check_images(images, model)
     if single:
         raise ValueError(f"images must be a batch (N, H, W, C), got one image of shape {x.shape[1:]}")
@@ -61,13 +72,21 @@ def noise_stability(method, model, images, targets=None, *, noise_level=0.01, se
     noise_level = check_real(noise_level, "noise_level", low=0.0)
     seed = check_int(seed, "seed", low=0)
     t = predicted(logits_of(model, [x]), t)
-    sigma = noise_level * (x.max(axis=(1, 2, 3)) - x.min(axis=(1, 2, 3)))
     noise = np.random.default_rng(seed).standard_normal(x.shape)
-    noisy = (x + sigma[:, None, None, None] * noise).astype(np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):
+        sigma = noise_level * (x.max(axis=(1, 2, 3)) - x.min(axis=(1, 2, 3)))
+        noisy = x + sigma[:, None, None, None] * noise
+    if not (np.abs(noisy) <= np.finfo(np.float32).max).all():
+        raise ValueError(f"noise_level {noise_level} makes noisy pixels beyond float32's "
+                         "range; it is a fraction of the pixel range (0.01 by default)")
+    noisy = noisy.astype(np.float32)
 
     def maps_of(images_):
         if isinstance(method, str):
-            return explain(method, model, images_, t, **options)
-        return method(model, images_, t, **options)
+            m = explain(method, model, images_, t, **options)
+        else:
+            m = method(model, images_, t, **options)
+        return check_method_maps(m, method, x.shape[:3])
 
-    return spearman(maps_of(x), maps_of(noisy))
+    clean = maps_of(x)
+    return Scores(values=spearman(clean, maps_of(noisy)), valid=has_ranking(clean))

@@ -8,29 +8,95 @@ things and need not agree.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
-from .._checks import check_choice, check_int, check_real
-from .confidence import confidence
+from .._checks import check_choice, check_int, check_real, describe
+from .confidence import average_drop, increase_in_confidence
 from .localization import energy_pointing_game, pointing_game
 from .perturbation import deletion, insertion
 from .randomization import rankdata, spearman
+from .result import Scores
 
-METRICS = ("pointing_game", "energy_pointing_game", "average_drop",
-           "increase_in_confidence", "deletion_auc", "insertion_auc")
-"""The columns of a :class:`ScoreTable`, in order."""
+OPTIONS = ("tolerance", "steps", "batch_size")
+"""The options :func:`score_table` passes on, to the metrics that take them."""
 
-HIGHER_IS_BETTER = {"pointing_game": True, "energy_pointing_game": True, "average_drop": False,
-                    "increase_in_confidence": True, "deletion_auc": False, "insertion_auc": True}
-"""Which way each metric points."""
 
-HEADERS = {"pointing_game": "pointing", "energy_pointing_game": "energy",
-           "average_drop": "avg drop %", "increase_in_confidence": "increase %",
-           "deletion_auc": "deletion", "insertion_auc": "insertion"}
-"""Short column titles for :meth:`ScoreTable.to_text`."""
+@dataclass(frozen=True)
+class Metric:
+    """One column of a :class:`ScoreTable`: a score function and how to read it.
+
+    Attributes
+    ----------
+    name : str
+        The column's name (``table.value(method, name)``).
+    function : callable
+        The score, returning :class:`~helpers.evaluation.Scores`; its ``.mean`` is the
+        cell. Called as ``function(maps, truth, **options)`` for a ground-truth score
+        (``kind="truth"``) and ``function(model, images, maps, targets, **options)``
+        for a model-based one (``kind="model"``): the package's argument order.
+    higher_is_better : bool
+        Which way the metric points.
+    kind : {"truth", "model"}
+        Whether the score compares the maps with the ground truth or asks the model.
+    options : tuple of str
+        Which of :data:`OPTIONS` the function takes (``tolerance``, ``steps``,
+        ``batch_size``).
+    header : str
+        Short column title for :meth:`ScoreTable.to_text` (default: the name).
+    """
+
+    name: str
+    function: Callable
+    higher_is_better: bool
+    kind: str
+    options: tuple = ()
+    header: str = ""
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise TypeError(f"Metric name must be a non-empty str, got {describe(self.name)}")
+        if not callable(self.function):
+            raise TypeError(f"Metric {self.name!r}: function must be callable, got "
+                            f"{describe(self.function)}")
+        if not isinstance(self.higher_is_better, bool):
+            raise TypeError(f"Metric {self.name!r}: higher_is_better must be a bool, got "
+                            f"{describe(self.higher_is_better)}")
+        check_choice(self.kind, "kind", ("truth", "model"))
+        unknown = [o for o in self.options if o not in OPTIONS]
+        if unknown:
+            raise ValueError(f"Metric {self.name!r}: options must be among {OPTIONS}, "
+                             f"got {unknown}")
+        if not self.header:
+            object.__setattr__(self, "header", self.name)
+
+    def score(self, model, images, maps, truth, targets=None, **options) -> Scores:
+        """Run the score on one set of maps (``options``: every one of :data:`OPTIONS`;
+        the metric takes those it lists)."""
+        kwargs = {key: options[key] for key in self.options}
+        if self.kind == "truth":
+            result = self.function(maps, truth, **kwargs)
+        else:
+            result = self.function(model, images, maps, targets, **kwargs)
+        if not isinstance(result, Scores):
+            raise TypeError(f"metric {self.name!r} must return Scores, got {describe(result)}")
+        return result
+
+
+METRICS = MappingProxyType({metric.name: metric for metric in (
+    Metric("pointing_game", pointing_game, True, "truth", ("tolerance",), "pointing"),
+    Metric("energy_pointing_game", energy_pointing_game, True, "truth", (), "energy"),
+    Metric("average_drop", average_drop, False, "model", ("batch_size",), "avg drop %"),
+    Metric("increase_in_confidence", increase_in_confidence, True, "model",
+           ("batch_size",), "increase %"),
+    Metric("deletion_auc", deletion, False, "model", ("steps", "batch_size"), "deletion"),
+    Metric("insertion_auc", insertion, True, "model", ("steps", "batch_size"), "insertion"),
+)})
+"""The registry: ``{name: Metric}``, the columns of :func:`score_table` by default, in
+order. ``tuple(METRICS)`` gives the names."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +108,7 @@ class ScoreTable:
     methods : tuple of str
         Row names, in the order the maps were given.
     metrics : tuple of str
-        Column names (see :data:`METRICS`).
+        Column names (the names of :data:`METRICS` by default).
     values : np.ndarray, float64, ``(n_methods, n_metrics)``
         Pointing game and energy pointing game as shares in [0, 1]; average drop and
         increase in confidence in percent [0, 100]; deletion and insertion as mean
@@ -125,7 +191,7 @@ class ScoreTable:
         saying which way is better (higher or lower)."""
         digits = check_int(digits, "digits", low=0)
         width = max(len(m) for m in self.methods) + 2
-        heads = [HEADERS.get(m, m) + (" ↑" if up else " ↓")
+        heads = [(METRICS[m].header if m in METRICS else m) + (" ↑" if up else " ↓")
                  for m, up in zip(self.metrics, self.higher_is_better)]
         cols = [max(len(h), digits + 5) + 2 for h in heads]
         lines = ["".rjust(width) + "".join(h.rjust(c) for h, c in zip(heads, cols))]
@@ -138,43 +204,69 @@ class ScoreTable:
         return self.to_text()
 
 
-def score_table(model, images, regions, maps, targets=None, *, tolerance=15, steps=32,
-                batch_size=None) -> ScoreTable:
+def _check_metrics(metrics) -> tuple:
+    if metrics is None:
+        return tuple(METRICS.values())
+    if isinstance(metrics, (str, Metric)) or not isinstance(metrics, Sequence):
+        raise TypeError(f"metrics must be a sequence of names from METRICS or Metric "
+                        f"objects, got {describe(metrics)}")
+    if len(metrics) == 0:
+        raise ValueError("metrics is empty: give at least one metric, or None for all")
+    chosen = []
+    for entry in metrics:
+        if isinstance(entry, str):
+            entry = METRICS[check_choice(entry, "metrics", tuple(METRICS))]
+        elif not isinstance(entry, Metric):
+            raise TypeError(f"metrics must hold names from METRICS or Metric objects, got "
+                            f"{describe(entry)}")
+        chosen.append(entry)
+    names = [m.name for m in chosen]
+    if len(set(names)) != len(names):
+        raise ValueError(f"metrics must name each metric once, got {names}")
+    return tuple(chosen)
+
+
+def score_table(model, images, maps, truth, targets=None, *, tolerance=15, steps=32,
+                batch_size=None, metrics=None) -> ScoreTable:
     """Score several methods' maps on the same images with every metric.
 
     A reader's meaning: the same exam for every candidate. Each method's maps (and
     those of the baselines, :func:`~helpers.evaluation.random_maps` and
     :func:`~helpers.evaluation.center_maps`, which should be among them) are scored
     against the ground truth (pointing game, energy pointing game) and against the
-    model (average drop, increase in confidence, deletion and insertion areas).
+    model (average drop, increase in confidence, deletion and insertion areas). Each
+    cell is the ``.mean`` of the metric's own function (:data:`METRICS`).
 
     Parameters
     ----------
     model : keras.Model
     images : array-like, float, ``(N, H, W, C)``
-    regions : array-like
-        Boxes ``(N, 4)`` xyxy pixels or masks ``(N, H, W)``: the objects, for the
-        pointing game and the energy pointing game.
     maps : mapping of str to array-like
         ``{method name: maps (N, H, W) in [0, 1]}``, one map per image; the rows of
         the table, in this order.
+    truth : array-like
+        Boxes ``(N, 4)`` xyxy pixels or masks ``(N, H, W)``: the objects, for the
+        pointing game and the energy pointing game.
     targets : None, int or sequence of int
         The classes the maps explain (None: the model's predicted class, which is what
         the maps must then explain too).
     tolerance : real >= 0
         Pointing-game tolerance in pixels (15 in Zhang et al.'s ~224-pixel images;
         scale it to your images' size).
-    steps : int >= 1
+    steps : int in [1, H * W]
         Deletion and insertion steps (``steps + 1`` forward passes per image each);
         deletion removes pixels to black, insertion starts from a blurred image, as in
         Petsiuk et al.
     batch_size : int or None
         Images per compiled forward pass (default 64).
+    metrics : None or sequence of str or Metric
+        The columns: None for every metric of :data:`METRICS`, in order; names from
+        it; or :class:`Metric` objects of your own.
 
     Returns
     -------
     ScoreTable
-        ``values`` ``(len(maps), 6)`` over :data:`METRICS`.
+        ``values`` ``(len(maps), len(metrics))``.
 
     Raises
     ------
@@ -182,33 +274,31 @@ def score_table(model, images, regions, maps, targets=None, *, tolerance=15, ste
         If ``maps`` is not a mapping of str names to maps.
     ValueError
         If ``maps`` is empty, or a method's maps do not fit the images (the message
-        names the method).
+        names the method and the metric), or the model's logits are NaN.
     """
     if not isinstance(maps, Mapping):
+        hint = (" (the arguments are (model, images, maps, truth, targets))"
+                if isinstance(truth, Mapping) else "")
         raise TypeError(f"maps must be a mapping {{method name: maps (N, H, W)}}, "
-                        f"got {type(maps).__name__}")
+                        f"got {describe(maps)}{hint}")
     if len(maps) == 0:
         raise ValueError("maps must hold at least one method's maps, got an empty mapping")
     bad = [name for name in maps if not isinstance(name, str)]
     if bad:
         raise TypeError(f"maps must be keyed by method names (str), got key {bad[0]!r}")
-    tolerance = check_real(tolerance, "tolerance", low=0)
-    steps = check_int(steps, "steps", low=1)
+    chosen = _check_metrics(metrics)
+    options = {"tolerance": check_real(tolerance, "tolerance", low=0),
+               "steps": check_int(steps, "steps", low=1),
+               "batch_size": batch_size}
     rows = []
     for name, m in maps.items():
-        try:
-            kept = confidence(model, images, m, targets, batch_size=batch_size)
-            row = [pointing_game(m, regions, tolerance).accuracy,
-                   energy_pointing_game(m, regions).mean,
-                   100.0 * kept.drops.mean(),
-                   100.0 * kept.increases.mean(),
-                   deletion(model, images, m, targets, steps=steps,
-                            batch_size=batch_size).mean_auc,
-                   insertion(model, images, m, targets, steps=steps,
-                             batch_size=batch_size).mean_auc]
-        except (TypeError, ValueError) as error:
-            raise type(error)(f"maps[{name!r}]: {error}") from error
+        row = []
+        for metric in chosen:
+            try:
+                row.append(metric.score(model, images, m, truth, targets, **options).mean)
+            except (TypeError, ValueError) as error:
+                raise type(error)(f"maps[{name!r}], {metric.name}: {error}") from error
         rows.append(row)
-    return ScoreTable(methods=tuple(maps), metrics=METRICS,
+    return ScoreTable(methods=tuple(maps), metrics=tuple(m.name for m in chosen),
                       values=np.array(rows, dtype=np.float64),
-                      higher_is_better=tuple(HIGHER_IS_BETTER[m] for m in METRICS))
+                      higher_is_better=tuple(m.higher_is_better for m in chosen))
