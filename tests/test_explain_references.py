@@ -99,7 +99,7 @@ def test_scorecam_equals_reference(request, images, model_name, layer):
         got = explain.scorecam(model, images, targets, layer=layer, batch_size=batch_size, progress=False)
         assert_maps_equal(got, want)
     # whatever the chunk sizes, the masked forward pass was compiled once
-    assert explain.ScoreCAM.for_model(model, layer)._score_chunk.experimental_get_tracing_count() == 1
+    assert explain.ScoreCAM.for_model(model, layer)._score_chunks[explain.ClassLogit].experimental_get_tracing_count() == 1
 
 
 def test_faster_scorecam_equals_reference(gap_model, images):
@@ -215,7 +215,7 @@ def test_gradcam_is_one_compiled_pass_reused_across_calls(gap_model, images):
     explain.gradcam(gap_model, images[:3])
     explain.gradcam(gap_model, images, batch_size=2)
     explain.gradcam(gap_model, images[0])
-    assert method._compiled.experimental_get_tracing_count() == 1
+    assert method._compiled[explain.ClassLogit].experimental_get_tracing_count() == 1
 
 
 # --------------------------------------------------------------------------- the rest of the CAM family
@@ -266,7 +266,7 @@ def test_ablationcam_equals_reference(request, images, model_name, layer):
         got = explain.ablationcam(model, images, targets, layer=layer, batch_size=batch_size,
                                   progress=False)
         assert_maps_equal(got, want)
-    assert explain.AblationCAM.for_model(model, layer)._score_chunk.experimental_get_tracing_count() == 1
+    assert explain.AblationCAM.for_model(model, layer)._score_chunks[explain.ClassLogit].experimental_get_tracing_count() == 1
 
 
 @pytest.mark.parametrize("model_name", ["gap_model", "flat_model", "binary_model"])

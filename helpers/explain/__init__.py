@@ -24,8 +24,13 @@ Conventions shared by all of them::
     maps = helpers.explain.gradcam(model, images, targets=None)
 
 * ``images``: float ``(N, H, W, C)`` as the model takes them, or one ``(H, W, C)`` image;
-* ``targets``: None (each image's predicted class), an int (all images) or one per image;
-  for a single sigmoid logit, 1 explains the logit and 0 its negative;
+* ``targets``: what is explained, a score object (:mod:`helpers.explain.targets`):
+  :class:`ClassLogit` ``(k)`` (the default: None means each image's predicted class, an
+  int that class for all images, an int array one class per image; for a single sigmoid
+  logit, 1 explains the logit and 0 its negative), :class:`LogSoftmax` ``(k)`` (the
+  logit gap, log p_k), :class:`DetectionCell` ``(row, col, c)`` or
+  :class:`DetectionBox` ``(box, c)`` (a dense detector's score); one object for all
+  images or a list, one per image. Every method takes every score;
 * result: float32 ``(N, H, W)`` (``(H, W)`` for one image) at input resolution, each map
   min-max scaled to [0, 1], a constant map as zeros;
 * the target's **logit** is explained: a final softmax/sigmoid is bypassed without
@@ -62,6 +67,7 @@ from .integrated_gradients import integrated_gradients, integrated_gradients_att
 from .layercam import LayerCAM, layercam
 from .occlusion import occlusion
 from .scorecam import ScoreCAM, scorecam
+from .targets import ClassLogit, DetectionBox, DetectionCell, LogSoftmax, Score
 from .xgradcam import XGradCAM, xgradcam
 
 METHODS = {
@@ -133,6 +139,11 @@ def explain(method: str, model, images, targets=None, /, **options):
 
 
 __all__ = [
+    "Score",
+    "ClassLogit",
+    "LogSoftmax",
+    "DetectionCell",
+    "DetectionBox",
     "METHODS",
     "explain",
     "saliency",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from .._keras import target_logit
 from .cam_base import ForwardPassCAM
 
 
@@ -46,16 +45,16 @@ class AblationCAM(ForwardPassCAM):
         """Channels that are not all zero (ablating a zero channel changes nothing)."""
         return np.any(activations != 0, axis=(1, 2))
 
-    def pair_scores(self, images, activations, image_index, channel_index, targets):
-        """Target logits with channel ``channel_index[b]`` zeroed, ``(B,)``."""
+    def pair_scores(self, images, activations, image_index, channel_index, score):
+        """The explained score with channel ``channel_index[b]`` zeroed, ``(B,)``."""
         k = tf.shape(activations)[-1]
         keep = 1.0 - tf.one_hot(channel_index, k, dtype=tf.float32)[:, None, None, :]
         _, logits = self.net(tf.gather(images, image_index), edit=lambda maps: maps * keep)
-        return target_logit(logits, targets)
+        return score.value(logits)
 
-    def weights_from_scores(self, scores, keep, logits, targets):
+    def weights_from_scores(self, scores, keep, outputs, score):
         """``(y - y_k) / y`` where the pair was run, 0 elsewhere (and where y = 0)."""
-        y = target_logit(tf.constant(logits, tf.float64), tf.constant(targets)).numpy()
+        y = score.value(tf.constant(outputs, tf.float64)).numpy()
         drop = np.where(keep, y[:, None] - scores.astype(np.float64), 0.0)
         safe = np.where(y != 0, y, 1.0)[:, None]
         return np.where(y[:, None] != 0, drop / safe, 0.0).astype(np.float32)
@@ -70,7 +69,7 @@ def ablationcam(model, images, targets=None, *, layer=None, batch_size=None, pro
         Any CNN classifier with one image input; logits, softmax or sigmoid output
         (the logit is explained).
     images : float array ``(N, H, W, C)`` or one image ``(H, W, C)``
-    targets : None, int or sequence of int
+    targets : None, int, int sequence or score object(s) (:mod:`helpers.explain.targets`)
         None: the predicted class of each image.
     layer : None, str or keras.layers.Layer
         Layer whose channels are ablated; None: the last convolution.

@@ -111,7 +111,10 @@ class CAM(CAMBase):
 
     for the Dense kernel :math:`W` (K x classes). For a single sigmoid logit
     :math:`z`, class 1 uses :math:`W_{k0}` and class 0 uses :math:`-W_{k0}` (it
-    explains :math:`-z`). No gradient is needed; the bias does not change the map.
+    explains :math:`-z`). No gradient through the network is needed (only the score's
+    slope with respect to the logits, one-hot for a class logit); the bias does not
+    change the map. Another score object S gives :math:`w_k = \sum_c W_{kc}\,
+    \partial S / \partial z_c`, CAM's map of S (the GAP head is linear).
     """
 
     name = "cam"
@@ -136,13 +139,20 @@ class CAM(CAMBase):
             )
         return chosen
 
-    def channel_weights(self, activations, gradients, logits, targets):
-        """``(N, K)``: column ``targets[n]`` of the Dense kernel (``(K, classes)``)."""
+    def channel_weights(self, activations, gradients, outputs, score):
+        """``(N, K)``: :math:`W\\,\\partial S/\\partial z`, the Dense kernel ``(K, L)`` times
+        the score's gradient with respect to the logits z ``(N, L)``.
+
+        For a class logit that gradient is one-hot, so the weights are the kernel's
+        column for the class (exactly); for the logit gap ``LogSoftmax(k)`` they are
+        :math:`W_{:k} - \\sum_j p_j W_{:j}`.
+        """
+        with tf.GradientTape(watch_accessed_variables=False) as tape:
+            tape.watch(outputs)
+            total = tf.reduce_sum(score.value(outputs))
+        slope = tape.gradient(total, outputs)
         kernel = tf.cast(self.head.dense.kernel, tf.float32)
-        if kernel.shape[-1] == 1:
-            sign = tf.cast(2 * targets - 1, tf.float32)
-            return sign[:, None] * tf.transpose(kernel)
-        return tf.gather(tf.transpose(kernel), targets)
+        return tf.matmul(slope, kernel, transpose_b=True)
 
 
 def cam(model, images, targets=None, *, layer=None, batch_size=None):
@@ -154,7 +164,7 @@ def cam(model, images, targets=None, *, layer=None, batch_size=None):
         Last conv maps -> GlobalAveragePooling2D -> Dense (optionally softmax/sigmoid).
         Any other head raises a ValueError (use :func:`helpers.explain.gradcam`).
     images : float array ``(N, H, W, C)`` or one image ``(H, W, C)``
-    targets : None, int or sequence of int
+    targets : None, int, int sequence or score object(s) (:mod:`helpers.explain.targets`)
         None: the predicted class of each image.
     layer : None, str or keras.layers.Layer
         Must be (and defaults to) the layer whose maps the GAP averages.

@@ -17,15 +17,18 @@ per channel, ``(N, K)``; HiResCAM and LayerCAM give one per position and channel
 Two ways to compute the weights:
 
 * **gradient methods** (Grad-CAM, Grad-CAM++, HiResCAM, XGrad-CAM, LayerCAM, CAM, Eigen-CAM)
-  get the maps, the logits and the gradient of the target logit in one compiled pass
-  (:class:`CAMBase`);
+  get the maps, the outputs and the gradient of the explained score in one compiled
+  pass (:class:`CAMBase`);
 * **forward-pass methods** (Score-CAM, Ablation-CAM) score (image, channel) pairs with
   extra forward passes, chunk by chunk (:class:`ForwardPassCAM`): they only say which
   pairs to score, how to score one chunk, and how scores become weights.
 
-For the gradient-based methods the forward pass, the gradient, the weights and the
-map are one compiled TensorFlow function per batch (traced once per model, layer and
-method; later calls reuse it).
+What is explained is a score object (:mod:`helpers.explain.targets`: a class logit by
+default, the logit gap, a detection cell's score), the same for every method: the
+gradient methods differentiate ``score.value(outputs)``, the forward-pass methods read
+it (Score-CAM its probability). For the gradient-based methods the forward pass, the
+gradient, the weights and the map are one compiled TensorFlow function per batch
+(traced once per model, layer, method and score family; later calls reuse it).
 """
 from __future__ import annotations
 
@@ -35,23 +38,21 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .._checks import check_int
 from .._keras import (
     BATCH_SIZE,
     cached,
+    check_batch_size,
     check_finite_logits,
     check_images,
     check_model,
-    check_targets,
     logits_net,
     model_input_shape,
-    n_logits,
+    model_output_shape,
     resolve_layer,
-    resolve_targets,
-    target_logit,
 )
 from ._maps import normalize_per_image, upsample
 from ._progress import Progress
+from .targets import BoundScore, ScoreBatch, check_scores
 
 DEFAULT_BATCH_SIZE = BATCH_SIZE
 """Images per compiled pass for the gradient-based methods (:data:`helpers._keras.BATCH_SIZE`)."""
@@ -87,14 +88,16 @@ def combine(activations, weights, size):
 class CAMBase:
     """Base class: find the layer, run the model, call the weights function, make maps.
 
-    Subclasses set :attr:`name` and implement :meth:`channel_weights`. Use the
-    function interface (:func:`helpers.explain.gradcam` etc.), which keeps one instance
-    per model and layer so the compiled pass is reused.
+    Subclasses set :attr:`name` and implement :meth:`channel_weights` (and, for
+    Eigen-CAM, :meth:`transform_activations`). Use the function interface
+    (:func:`helpers.explain.gradcam` etc.), which keeps one instance per model and
+    layer so the compiled pass is reused.
 
     Parameters
     ----------
     model : keras.Model
-        One image input, one output of class scores (logits, softmax or sigmoid).
+        One image input and one output: class scores (logits, softmax or sigmoid) or a
+        dense detector's maps ``(N, h, w, L)`` (explained through a detection score).
     layer : None, str or keras.layers.Layer
         The convolutional layer whose maps are weighted; None picks
         :func:`helpers.models.last_conv_layer`.
@@ -113,10 +116,9 @@ class CAMBase:
         h, w, c = model_input_shape(model)
         self._signature = [
             tf.TensorSpec((None, h, w, c), tf.float32, name="images"),
-            tf.TensorSpec((None,), tf.int32, name="targets"),
+            tf.TensorSpec((None, None), tf.int32, name="params"),
         ]
-        self._compiled = tf.function(self._batch_maps, input_signature=self._signature,
-                                     reduce_retracing=True)
+        self._compiled = {}
 
     @classmethod
     def for_model(cls, model: keras.Model, layer=None) -> "CAMBase":
@@ -131,55 +133,75 @@ class CAMBase:
         return resolve_layer(model, layer)
 
     # ------------------------------------------------------------------ per method
-    def channel_weights(self, activations, gradients, logits, targets):
-        """One weight per image and channel, ``(N, K)`` float32 (TensorFlow ops).
+    def channel_weights(self, activations, gradients, outputs, score):
+        """The weights, ``(N, K)`` or ``(N, h, w, K)`` float32 (TensorFlow ops).
 
         Parameters
         ----------
         activations : tf.Tensor, float32, ``(N, h, w, K)``
             Feature maps A.
         gradients : tf.Tensor, float32, ``(N, h, w, K)`` or None
-            :math:`\\partial y^c / \\partial A` for each image's target logit
-            :math:`y^c` (None when :attr:`needs_gradients` is False).
-        logits : tf.Tensor, float32, ``(N, L)``
-        targets : tf.Tensor, int32, ``(N,)``
-            Each image's class (already resolved from "predicted").
+            :math:`\\partial S / \\partial A` of each image's explained score S
+            (None when :attr:`needs_gradients` is False).
+        outputs : tf.Tensor, float32, ``(N, L)`` (or ``(N, h', w', L)``)
+            The model's outputs, final softmax/sigmoid bypassed (the logits).
+        score : helpers.explain.targets.BoundScore
+            The explained score (``score.value(outputs)`` is S, ``(N,)``), its
+            "predicted" placeholders already resolved.
         """
         raise NotImplementedError
 
+    def transform_activations(self, activations):
+        """The maps the weights multiply, ``(N, h, w, K)`` (identity; Eigen-CAM centres)."""
+        return activations
+
     # ------------------------------------------------------------------ the pass
-    def forward(self, images, targets):
-        """Feature maps, logits, gradients of the target logit and resolved targets.
+    def forward(self, images, params, family):
+        """Feature maps, outputs, gradients of the explained score and its parameters.
 
         Returns
         -------
-        activations : ``(N, h, w, K)``; logits : ``(N, L)``;
-        gradients : ``(N, h, w, K)`` or None; targets : int32 ``(N,)``
+        activations : ``(N, h, w, K)``; outputs : ``(N, L)`` (or ``(N, h', w', L)``);
+        gradients : ``(N, h, w, K)`` or None; params : int32 ``(N, P)``, resolved
         """
         if not self.needs_gradients:
-            activations, logits = self.net(images)
-            return activations, logits, None, resolve_targets(logits, targets)
+            activations, outputs = self.net(images)
+            return activations, outputs, None, family.resolve(outputs, params)
         with tf.GradientTape(watch_accessed_variables=False) as tape:
             tape.watch(images)  # records the pass even when the model is frozen
-            activations, logits = self.net(images)
-            targets = resolve_targets(logits, targets)
-            score = tf.reduce_sum(target_logit(logits, targets))
-        # Images do not interact in inference mode, so the gradient of the summed
-        # target logits is, image by image, the gradient of that image's logit.
-        gradients = tape.gradient(score, activations)
-        return activations, logits, gradients, targets
+            activations, outputs = self.net(images)
+            params = family.resolve(outputs, params)
+            total = tf.reduce_sum(family.value(outputs, params))
+        # Images do not interact in inference mode, so the gradient of the summed scores
+        # is, image by image, the gradient of that image's own score.
+        gradients = tape.gradient(total, activations)
+        return activations, outputs, gradients, params
 
-    def _batch_maps(self, images, targets):
-        activations, logits, gradients, targets = self.forward(images, targets)
-        weights = self.channel_weights(activations, gradients, logits, targets)
-        maps = combine(activations, weights, tf.shape(images)[1:3])
-        return maps, tf.reduce_all(tf.math.is_finite(logits))
+    def bound(self, family, params) -> BoundScore:
+        """The score as :meth:`channel_weights` receives it."""
+        return BoundScore(family, params, self.net.final_activation)
 
-    def _maps(self, x: np.ndarray, t: np.ndarray, batch_size: int) -> np.ndarray:
+    def _batch_maps(self, images, params, family):
+        activations, outputs, gradients, params = self.forward(images, params, family)
+        weights = self.channel_weights(activations, gradients, outputs,
+                                       self.bound(family, params))
+        maps = combine(self.transform_activations(activations), tf.cast(weights, tf.float32),
+                       tf.shape(images)[1:3])
+        return maps, all_finite(outputs, activations)
+
+    def _compiled_for(self, family):
+        if family not in self._compiled:
+            self._compiled[family] = tf.function(
+                lambda images, params: self._batch_maps(images, params, family),
+                input_signature=self._signature, reduce_retracing=True)
+        return self._compiled[family]
+
+    def _maps(self, x: np.ndarray, scores: ScoreBatch, batch_size: int) -> np.ndarray:
+        run = self._compiled_for(scores.family)
         out = []
         for i in range(0, len(x), batch_size):
-            maps, finite = self._compiled(tf.constant(x[i:i + batch_size]),
-                                          tf.constant(t[i:i + batch_size]))
+            maps, finite = run(tf.constant(x[i:i + batch_size]),
+                               tf.constant(scores.params[i:i + batch_size]))
             check_finite_logits(bool(finite))
             out.append(maps.numpy())
         return np.concatenate(out) if len(out) > 1 else out[0]
@@ -190,9 +212,11 @@ class CAMBase:
         Parameters
         ----------
         images : float array ``(N, H, W, C)`` or one image ``(H, W, C)``
-        targets : None, int or sequence of int
-            None: each image's predicted class; int: that class for all images; one per
-            image otherwise. For a single sigmoid logit, 1 explains the logit, 0 its negative.
+        targets : None, int, int sequence, a score object or one score object per image
+            What is explained (:mod:`helpers.explain.targets`): None, each image's
+            predicted class; an int, that class's logit for all images (for a single
+            sigmoid logit, 1 explains the logit and 0 its negative); or a score such as
+            ``LogSoftmax(k)`` or ``DetectionCell(row, col, c)``.
         batch_size : int, optional
             Images per compiled pass (default :data:`DEFAULT_BATCH_SIZE`).
         **options
@@ -206,7 +230,8 @@ class CAMBase:
         Raises
         ------
         ValueError
-            If the model's outputs are not finite (e.g. training diverged).
+            If the model's outputs or the layer's maps are not finite (e.g. NaN weights,
+            training diverged), or a score does not fit the model's output.
         """
         unknown = sorted(set(options) - set(self.options))
         if unknown:
@@ -215,15 +240,19 @@ class CAMBase:
                             f"its options are: {known}")
         model = self._model()
         x, single = check_images(images, model)
-        t = check_targets(targets, len(x), n_logits(model))
+        scores = check_scores(targets, len(x), model_output_shape(model),
+                              model_input_shape(model))
         batch_size = self._check_batch_size(batch_size, x)
-        maps = self._maps(x, t, batch_size, **options)
+        maps = self._maps(x, scores, batch_size, **options)
         return maps[0] if single else maps
 
     def _check_batch_size(self, batch_size, x) -> int:
-        if batch_size is None:
-            return DEFAULT_BATCH_SIZE
-        return check_int(batch_size, "batch_size", low=1)
+        return check_batch_size(batch_size)
+
+
+def all_finite(*tensors):
+    """True (a bool tensor) when every value of every tensor is finite."""
+    return tf.reduce_all([tf.reduce_all(tf.math.is_finite(t)) for t in tensors])
 
 
 class ForwardPassCAM(CAMBase):
@@ -231,12 +260,16 @@ class ForwardPassCAM(CAMBase):
 
     Score-CAM and Ablation-CAM score (image, channel) pairs: one forward pass of the
     model per pair, on a masked image (Score-CAM) or with one channel of the layer zeroed
-    (Ablation-CAM). This class runs the plain pass (maps, logits, targets), asks the
+    (Ablation-CAM). This class runs the plain pass (maps, outputs, scores), asks the
     subclass which pairs to score (:meth:`select_pairs`), scores them chunk by chunk in
     one compiled function (:meth:`pair_scores`, ``batch_size`` pairs per forward pass,
     so memory is bounded by the chunk, never by the number of channels), and turns the
     scores into ``(N, K)`` weights (:meth:`weights_from_scores`); :func:`combine` then
     makes the maps as for every CAM.
+
+    :meth:`channel_weights` has the base class's signature; the image batch and the
+    call's options (``batch_size``, ``progress``, the method's own) are those of the
+    call in progress (:attr:`run`).
     """
 
     needs_gradients = False
@@ -245,21 +278,12 @@ class ForwardPassCAM(CAMBase):
 
     def __init__(self, model, layer=None):
         super().__init__(model, layer)
-        h, w, c = self._signature[0].shape[1:]
-        self._score_chunk = tf.function(
-            self.pair_scores,
-            input_signature=[
-                tf.TensorSpec((None, h, w, c), tf.float32, name="images"),
-                tf.TensorSpec((None, None, None, None), tf.float32, name="activations"),
-                tf.TensorSpec((None,), tf.int32, name="image_index"),
-                tf.TensorSpec((None,), tf.int32, name="channel_index"),
-                tf.TensorSpec((None,), tf.int32, name="targets"),
-            ],
-            reduce_retracing=True,
-        )
-        self._forward = tf.function(self.forward, input_signature=self._signature,
-                                    reduce_retracing=True)
+        self._score_chunks = {}
+        self._forwards = {}
         self._combine = tf.function(combine, reduce_retracing=True)
+        self.run: dict = {}
+        """The call in progress: ``images`` (tf.Tensor ``(N, H, W, C)``), ``batch_size``,
+        ``progress`` and the method's ``options``."""
 
     # ------------------------------------------------------------------ per method
     def select_pairs(self, activations: np.ndarray, **options) -> np.ndarray:
@@ -270,60 +294,88 @@ class ForwardPassCAM(CAMBase):
         """The activations as :meth:`pair_scores` wants them (once per image batch)."""
         return activations
 
-    def pair_scores(self, images, activations, image_index, channel_index, targets):
+    def pair_scores(self, images, activations, image_index, channel_index, score):
         """Scores of one chunk of B pairs, ``(B,)`` float32 (TensorFlow ops).
 
         ``images`` ``(N, H, W, C)`` and ``activations`` (as :meth:`prepare` gives them)
-        are the whole image batch; ``image_index``, ``channel_index`` and ``targets``
-        (int32 ``(B,)``) name the chunk's pairs.
+        are the whole image batch; ``image_index`` and ``channel_index`` (int32 ``(B,)``)
+        name the chunk's pairs and ``score`` (a BoundScore) is each pair's image's score.
         """
         raise NotImplementedError
 
-    def weights_from_scores(self, scores, keep, logits, targets):
-        """``(N, K)`` weights from the pair scores (``(N, K)``, 0 where ``keep`` is False)."""
+    def weights_from_scores(self, scores, keep, outputs, score):
+        """``(N, K)`` weights from the pair scores (``(N, K)``, 0 where ``keep`` is False);
+        ``outputs`` (numpy) and ``score`` are the plain pass's."""
         return scores
 
     # ------------------------------------------------------------------ the driver
-    def channel_weights(self, images, activations, logits, targets, *, batch_size,
-                        progress=None, **options):
+    def _chunk_fn(self, family):
+        if family not in self._score_chunks:
+            h, w, c = self._signature[0].shape[1:]
+
+            def chunk(images, activations, image_index, channel_index, params):
+                return self.pair_scores(images, activations, image_index, channel_index,
+                                        self.bound(family, params))
+
+            self._score_chunks[family] = tf.function(chunk, reduce_retracing=True, input_signature=[
+                tf.TensorSpec((None, h, w, c), tf.float32, name="images"),
+                tf.TensorSpec((None, None, None, None), tf.float32, name="activations"),
+                tf.TensorSpec((None,), tf.int32, name="image_index"),
+                tf.TensorSpec((None,), tf.int32, name="channel_index"),
+                tf.TensorSpec((None, None), tf.int32, name="params")])
+        return self._score_chunks[family]
+
+    def channel_weights(self, activations, gradients, outputs, score):
         """``(N, K)`` weights for one image batch (numpy float32 in a tf.Tensor)."""
+        images, batch_size = self.run["images"], self.run["batch_size"]
         n, k = activations.shape[0], activations.shape[-1]
-        keep = self.select_pairs(activations.numpy(), **options)
+        keep = self.select_pairs(activations.numpy(), **self.run["options"])
         image_index, channel_index = (i.astype(np.int32) for i in np.nonzero(keep))
-        pair_targets = targets.numpy()[image_index]
+        pair_params = np.asarray(score.params)[image_index]
         prepared = self.prepare(activations)
+        run_chunk = self._chunk_fn(score.family)
         scores = []
-        bar = Progress(len(image_index), f"{self.title} ({self.layer.name})", progress)
+        bar = Progress(len(image_index), f"{self.title} ({self.layer.name})",
+                       self.run["progress"])
         try:
             for start in range(0, len(image_index), batch_size):
                 chunk = slice(start, start + batch_size)
-                scores.append(self._score_chunk(images, prepared, image_index[chunk],
-                                                channel_index[chunk], pair_targets[chunk]))
+                scores.append(run_chunk(images, prepared, image_index[chunk],
+                                        channel_index[chunk], pair_params[chunk]))
                 bar.update(len(image_index[chunk]))
         finally:
             bar.close()
         pair = np.zeros((n, k), np.float32)
         if scores:
             pair[image_index, channel_index] = tf.concat(scores, axis=0).numpy()
-        return tf.constant(self.weights_from_scores(pair, keep, logits.numpy(), targets.numpy()),
+        return tf.constant(self.weights_from_scores(pair, keep, outputs.numpy(), score),
                            tf.float32)
 
     def _check_batch_size(self, batch_size, x) -> int:
-        if batch_size is None:
-            return default_batch_size(x.shape[1], x.shape[2])
-        return check_int(batch_size, "batch_size", low=1)
+        return check_batch_size(batch_size, default=default_batch_size(x.shape[1], x.shape[2]))
 
-    def _maps(self, x, t, batch_size, progress=None, **options):
+    def _maps(self, x, scores, batch_size, progress=None, **options):
+        if scores.family not in self._forwards:
+            family = scores.family
+            self._forwards[family] = tf.function(
+                lambda images, params: self.forward(images, params, family),
+                input_signature=self._signature, reduce_retracing=True)
+        forward = self._forwards[scores.family]
         out = []
         # Images are taken batch_size at a time (the feature maps of a chunk are small;
         # the edited inputs are built inside the chunk loop of channel_weights).
         for i in range(0, len(x), batch_size):
             images = tf.constant(x[i:i + batch_size])
-            activations, logits, _, targets = self._forward(images,
-                                                            tf.constant(t[i:i + batch_size]))
-            check_finite_logits(logits.numpy())
-            weights = self.channel_weights(images, activations, logits, targets,
-                                           batch_size=batch_size, progress=progress, **options)
+            activations, outputs, _, params = forward(
+                images, tf.constant(scores.params[i:i + batch_size]))
+            check_finite_logits(bool(all_finite(outputs, activations)))
+            self.run = dict(images=images, batch_size=batch_size, progress=progress,
+                            options=options)
+            try:
+                weights = self.channel_weights(activations, None, outputs,
+                                               self.bound(scores.family, params.numpy()))
+            finally:
+                self.run = {}
             out.append(self._combine(activations, weights, tf.shape(images)[1:3]).numpy())
         return np.concatenate(out)
 

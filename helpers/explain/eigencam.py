@@ -2,13 +2,16 @@ r"""Eigen-CAM (Muhammad and Yeasin, 2020): the first principal component of the 
 
 No gradient and no class: the layer's maps, seen as h*w points in K dimensions, are
 projected on their direction of largest variance. The result is the same whatever
-``targets`` says (it is class-agnostic); ``targets`` is still checked.
+``targets`` says (it is class-agnostic: any score object, a detection's too); ``targets``
+is still checked against the model. It is a CAM like the others: its weights are
+:math:`v_1` and its activations transform (:meth:`EigenCAM.transform_activations`)
+centres the maps.
 """
 from __future__ import annotations
 
 import tensorflow as tf
 
-from .cam_base import CAMBase, combine
+from .cam_base import CAMBase
 
 
 def principal_direction(activations):
@@ -49,16 +52,18 @@ class EigenCAM(CAMBase):
     name = "eigencam"
     needs_gradients = False
 
-    def channel_weights(self, activations, gradients, logits, targets):
+    def channel_weights(self, activations, gradients, outputs, score):
         """``(N, K)``: the first principal direction :math:`v_1` of each image's maps."""
         return principal_direction(activations)
 
-    def _batch_maps(self, images, targets):
-        activations, logits, _, targets = self.forward(images, targets)
-        weights = tf.cast(self.channel_weights(activations, None, logits, targets), tf.float32)
-        centred = activations - tf.reduce_mean(activations, axis=(1, 2), keepdims=True)
-        maps = combine(centred, weights, tf.shape(images)[1:3])
-        return maps, tf.reduce_all(tf.math.is_finite(logits))
+    def transform_activations(self, activations):
+        """The centred maps :math:`\\tilde A`: each channel's mean over positions removed."""
+        return centre(activations)
+
+
+def centre(activations):
+    """``(N, h, w, K)``: each channel's mean over the h x w positions subtracted."""
+    return activations - tf.reduce_mean(activations, axis=(1, 2), keepdims=True)
 
 
 def eigencam(model, images, targets=None, *, layer=None, batch_size=None):

@@ -19,23 +19,24 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from .._checks import check_array, check_choice, check_int, check_real
-from .._keras import (BATCH_SIZE, check_images, check_model, check_targets, compiled_logits,
-                      logits_net, n_logits, resolve_targets, target_logit, target_probability)
+from .._checks import check_array, check_choice, check_real
+from .._keras import (check_batch_size, check_images, check_model, compiled_logits, logits_net,
+                      model_input_shape, model_output_shape)
+from .targets import BoundScore, Score, check_scores
 
 SCORES = ("logit", "probability")
 
 
-def _scores(model, points: np.ndarray, targets: np.ndarray, score: str, batch_size: int):
-    """The target's score for each of ``points`` (float64 ``(M,)``)."""
+def _scores(model, points: np.ndarray, family, params: np.ndarray, score: str,
+            batch_size: int):
+    """The explained score for each of ``points`` (float64 ``(M,)``)."""
     logits_fn = compiled_logits(model)
     logits = np.concatenate([logits_fn(tf.constant(points[i:i + batch_size])).numpy()
                              for i in range(0, len(points), batch_size)])
+    bound = BoundScore(family, tf.constant(params, tf.int32),
+                       logits_net(model, None).final_activation)
     logits = tf.constant(logits, tf.float64)
-    t = tf.constant(targets, tf.int32)
-    if score == "logit":
-        return target_logit(logits, t).numpy()
-    return target_probability(logits, t, logits_net(model, None).final_activation).numpy()
+    return (bound.value(logits) if score == "logit" else bound.probability(logits)).numpy()
 
 
 def finite_differences(model, image, directions, target=None, *, eps=1e-2, score="logit",
@@ -55,8 +56,9 @@ def finite_differences(model, image, directions, target=None, *, eps=1e-2, score
     directions : float array ``(D, H, W, C)``
         The directions :math:`d_k`, e.g. one-hot arrays (one pixel's channel) or
         patches of ones.
-    target : None or int
-        The class whose score is differentiated; None: the class predicted for ``image``.
+    target : None, int or a score object
+        What is differentiated (:mod:`helpers.explain.targets`): an int, that class's
+        logit; None: the class predicted for ``image``; or e.g. ``LogSoftmax(k)``.
     eps : float > 0
         The step :math:`\varepsilon`, in input units. Too large and the step crosses
         the network's kinks (ReLU switching on or off); too small and float32
@@ -81,15 +83,17 @@ def finite_differences(model, image, directions, target=None, *, eps=1e-2, score
     if d.shape[1:] != x.shape[1:]:
         raise ValueError(f"directions must have shape (D, {', '.join(map(str, x.shape[1:]))}) "
                          f"to match the image, got {d.shape}")
-    if target is not None and not isinstance(target, (int, np.integer)):
-        raise TypeError(f"target must be None or an int class index, got {type(target).__name__}")
-    t = check_targets(target, 1, n_logits(model))
+    if target is not None and not isinstance(target, (int, np.integer, Score)):
+        raise TypeError(f"target must be None, an int class index or a score object, got "
+                        f"{type(target).__name__}")
+    scores = check_scores(target, 1, model_output_shape(model), model_input_shape(model))
     eps = check_real(eps, "eps", low=0.0, low_open=True)
     score = check_choice(score, "score", SCORES)
-    batch_size = BATCH_SIZE if batch_size is None else check_int(batch_size, "batch_size", low=1)
+    batch_size = check_batch_size(batch_size)
 
-    t = resolve_targets(compiled_logits(model)(tf.constant(x)), tf.constant(t)).numpy()
+    family = scores.family
+    t = family.resolve(compiled_logits(model)(tf.constant(x)), tf.constant(scores.params)).numpy()
     step = (eps * d).astype(np.float32)
-    plus = _scores(model, x + step, np.repeat(t, len(d)), score, batch_size)
-    minus = _scores(model, x - step, np.repeat(t, len(d)), score, batch_size)
+    plus = _scores(model, x + step, family, np.repeat(t, len(d), axis=0), score, batch_size)
+    minus = _scores(model, x - step, family, np.repeat(t, len(d), axis=0), score, batch_size)
     return (plus - minus) / (2.0 * eps)

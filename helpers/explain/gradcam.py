@@ -26,7 +26,7 @@ class GradCAM(CAMBase):
 
     name = "gradcam"
 
-    def channel_weights(self, activations, gradients, logits, targets):
+    def channel_weights(self, activations, gradients, outputs, score):
         """``(N, K)``: mean of ``gradients`` (``(N, h, w, K)``) over the h x w positions."""
         return tf.reduce_mean(gradients, axis=(1, 2))
 
@@ -39,7 +39,7 @@ def gradcam(model, images, targets=None, *, layer=None, batch_size=None):
     model : keras.Model
         Any CNN classifier with one image input; a final softmax/sigmoid is bypassed.
     images : float array ``(N, H, W, C)`` or one image ``(H, W, C)``
-    targets : None, int or sequence of int
+    targets : None, int, int sequence or score object(s) (:mod:`helpers.explain.targets`)
         None: the predicted class of each image.
     layer : None, str or keras.layers.Layer
         Layer whose maps are weighted; None: the last convolution (:func:`helpers.models.last_conv_layer`).

@@ -41,7 +41,7 @@ class GradCAMPlusPlus(CAMBase):
 
     name = "gradcam_plus_plus"
 
-    def channel_weights(self, activations, gradients, logits, targets):
+    def channel_weights(self, activations, gradients, outputs, score):
         """``(N, K)`` from ``activations`` and ``gradients`` (both ``(N, h, w, K)``)."""
         g2 = tf.square(gradients)
         g3 = g2 * gradients

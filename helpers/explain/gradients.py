@@ -13,79 +13,80 @@ import tensorflow as tf
 
 from .._checks import check_int
 from .._keras import (
-    BATCH_SIZE,
+    cached,
+    check_batch_size,
+    check_finite_logits,
     check_images,
     check_model,
-    check_targets,
-    model_input_shape,
-    n_logits,
-    cached,
-    check_finite_logits,
     compiled_logits,
     logits_net,
-    resolve_targets,
-    target_logit,
+    model_input_shape,
+    model_output_shape,
 )
 from ._maps import normalize_per_image
+from .targets import ScoreBatch, check_scores
 
 
 def _signature(model):
     h, w, c = model_input_shape(model)
     return [tf.TensorSpec((None, h, w, c), tf.float32, name="images"),
-            tf.TensorSpec((None,), tf.int32, name="targets")]
+            tf.TensorSpec((None, None), tf.int32, name="params")]
 
 
-def target_gradients(net, images, targets):
-    """The shared gradient pass: ``d target logit / d images`` for a batch.
+def target_gradients(net, images, params, family):
+    """The shared gradient pass: ``d score / d images`` for a batch.
 
     Parameters
     ----------
     net : LogitsNet
         Plain, or ``guided=True`` for guided backpropagation.
     images : tf.Tensor, float32, ``(B, H, W, C)``
-    targets : tf.Tensor, int32, ``(B,)`` (-1: predicted)
+    params : tf.Tensor, int32, ``(B, P)``
+        The score's parameters (:mod:`helpers.explain.targets`; -1: predicted class).
+    family : type
+        The score family (``ClassLogit``, ``LogSoftmax``, ``DetectionCell``, ...).
 
     Returns
     -------
-    gradients : float32 ``(B, H, W, C)``; targets : int32 ``(B,)`` (resolved);
-    finite : bool scalar (all logits finite)
+    gradients : float32 ``(B, H, W, C)``; params : int32 ``(B, P)`` (resolved);
+    finite : bool scalar (all outputs finite)
     """
     with tf.GradientTape(watch_accessed_variables=False) as tape:
         tape.watch(images)
-        logits = net(images)
-        targets = resolve_targets(logits, targets)
-        score = tf.reduce_sum(target_logit(logits, targets))
-    # Images do not interact in inference mode: the gradient of the summed target
-    # logits is, image by image, the gradient of that image's own target logit.
-    return tape.gradient(score, images), targets, tf.reduce_all(tf.math.is_finite(logits))
+        outputs = net(images)
+        params = family.resolve(outputs, params)
+        score = tf.reduce_sum(family.value(outputs, params))
+    # Images do not interact in inference mode: the gradient of the summed scores is,
+    # image by image, the gradient of that image's own score.
+    return tape.gradient(score, images), params, tf.reduce_all(tf.math.is_finite(outputs))
 
 
-def input_gradients_fn(model, guided: bool = False):
-    """Compiled ``(images, targets) -> (gradients, resolved targets, finite)``.
+def input_gradients_fn(model, family, guided: bool = False):
+    """Compiled ``(images, params) -> (gradients, resolved params, finite)``.
 
-    See :func:`target_gradients`; images float32 ``(N, H, W, C)``, targets int32
-    ``(N,)`` (-1: predicted). ``guided=True``: guided backpropagation's gradients.
-    Cached per model.
+    See :func:`target_gradients`; images float32 ``(N, H, W, C)``, params int32
+    ``(N, P)``. ``guided=True``: guided backpropagation's gradients. Cached per model
+    and score family.
     """
     def build():
         net = logits_net(model, None, guided)
-        return tf.function(lambda images, targets: target_gradients(net, images, targets),
+        return tf.function(lambda images, params: target_gradients(net, images, params, family),
                            input_signature=_signature(model), reduce_retracing=True)
 
-    return cached(model, ("input_gradients", guided), build)
+    return cached(model, ("input_gradients", guided, family), build)
 
 
-def input_gradients(model, x: np.ndarray, t: np.ndarray, batch_size: int,
+def input_gradients(model, x: np.ndarray, scores: ScoreBatch, batch_size: int,
                     guided: bool = False) -> np.ndarray:
-    """Gradients of each image's target logit, batch by batch: float32 ``(N, H, W, C)``.
+    """Gradients of each image's score, batch by batch: float32 ``(N, H, W, C)``.
 
     Raises ValueError if the model's outputs are not finite.
     """
-    grads_fn = input_gradients_fn(model, guided)
+    grads_fn = input_gradients_fn(model, scores.family, guided)
     out = []
     for i in range(0, len(x), batch_size):
         grads, _, finite = grads_fn(tf.constant(x[i:i + batch_size]),
-                                    tf.constant(t[i:i + batch_size]))
+                                    tf.constant(scores.params[i:i + batch_size]))
         check_finite_logits(bool(finite))
         out.append(grads.numpy())
     return np.concatenate(out) if len(out) > 1 else out[0]
@@ -105,12 +106,12 @@ def gradient_map(gradients):
     return normalize_per_image(tf.reduce_max(tf.abs(gradients), axis=-1))
 
 
-def _prepare(model, images, targets, batch_size):
+def prepare(model, images, targets, batch_size):
+    """Checked ``(x float32 (N, H, W, C), scores ScoreBatch, single, batch_size)``."""
     check_model(model)
     x, single = check_images(images, model)
-    t = check_targets(targets, len(x), n_logits(model))
-    batch_size = BATCH_SIZE if batch_size is None else check_int(batch_size, "batch_size", low=1)
-    return x, t, single, batch_size
+    scores = check_scores(targets, len(x), model_output_shape(model), model_input_shape(model))
+    return x, scores, single, check_batch_size(batch_size)
 
 
 def saliency_attributions(model, images, targets=None, *, batch_size=None):
@@ -133,8 +134,8 @@ def saliency_attributions(model, images, targets=None, *, batch_size=None):
     -------
     np.ndarray, float32, ``(N, H, W, C)`` (``(H, W, C)`` for one image)
     """
-    x, t, single, batch_size = _prepare(model, images, targets, batch_size)
-    grads = input_gradients(model, x, t, batch_size)
+    x, scores, single, batch_size = prepare(model, images, targets, batch_size)
+    grads = input_gradients(model, x, scores, batch_size)
     return grads[0] if single else grads
 
 
@@ -152,7 +153,7 @@ def saliency(model, images, targets=None, *, batch_size=None):
     ----------
     model : keras.Model
     images : float array ``(N, H, W, C)`` or one image ``(H, W, C)``
-    targets : None, int or sequence of int
+    targets : None, int, int sequence or score object(s) (:mod:`helpers.explain.targets`)
         None: each image's predicted class.
     batch_size : int, optional
         Images per compiled pass (default 64).
@@ -161,8 +162,8 @@ def saliency(model, images, targets=None, *, batch_size=None):
     -------
     np.ndarray, float32, ``(N, H, W)`` (``(H, W)`` for one image), in [0, 1]
     """
-    x, t, single, batch_size = _prepare(model, images, targets, batch_size)
-    maps = gradient_map(tf.constant(input_gradients(model, x, t, batch_size))).numpy()
+    x, scores, single, batch_size = prepare(model, images, targets, batch_size)
+    maps = gradient_map(tf.constant(input_gradients(model, x, scores, batch_size))).numpy()
     return maps[0] if single else maps
 
 
@@ -192,7 +193,7 @@ def smoothgrad(model, images, targets=None, *, n_samples=25, noise_level=0.15, s
     ----------
     model : keras.Model
     images : float array ``(N, H, W, C)`` or one image ``(H, W, C)``
-    targets : None, int or sequence of int
+    targets : None, int, int sequence or score object(s) (:mod:`helpers.explain.targets`)
     n_samples : int
         Noisy copies per image (the paper uses 50; 25 is already smooth).
     noise_level : float
@@ -207,26 +208,26 @@ def smoothgrad(model, images, targets=None, *, n_samples=25, noise_level=0.15, s
     -------
     np.ndarray, float32, ``(N, H, W)`` (``(H, W)`` for one image), in [0, 1]
     """
-    x, t, single, batch_size = _prepare(model, images, targets, batch_size)
+    x, scores, single, batch_size = prepare(model, images, targets, batch_size)
     n_samples = check_int(n_samples, "n_samples", low=1)
     if isinstance(noise_level, bool) or not isinstance(noise_level, numbers.Real) or not (
             0.0 <= noise_level < np.inf):
         raise ValueError(f"noise_level must be a finite number >= 0 (a fraction of the pixel range), "
                          f"got {noise_level!r}")
     noise = smoothgrad_noise(x.shape[1:], n_samples, check_int(seed, "seed", low=0))
-    grads_fn = input_gradients_fn(model)
+    grads_fn = input_gradients_fn(model, scores.family)
     logits_fn = compiled_logits(model)
     out = []
     for i in range(0, len(x), batch_size):
         xb = x[i:i + batch_size]
         clean_logits = logits_fn(tf.constant(xb))
         check_finite_logits(clean_logits.numpy())
-        targets_b = resolve_targets(clean_logits, tf.constant(t[i:i + batch_size]))
+        params_b = scores.family.resolve(clean_logits, tf.constant(scores.params[i:i + batch_size]))
         sigma = noise_level * (xb.max(axis=(1, 2, 3)) - xb.min(axis=(1, 2, 3)))
         total = tf.zeros(xb.shape, tf.float32)
         for s in range(n_samples):
             noisy = xb + sigma[:, None, None, None] * noise[s]
-            grads, _, finite = grads_fn(tf.constant(noisy, tf.float32), targets_b)
+            grads, _, finite = grads_fn(tf.constant(noisy, tf.float32), params_b)
             check_finite_logits(bool(finite))
             total += grads
         out.append(gradient_map(total / n_samples).numpy())

@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from .gradcam import GradCAM
-from .gradients import _prepare, gradient_map, input_gradients
+from .gradcam import gradcam
+from .gradients import gradient_map, input_gradients, prepare
 from ._maps import normalize_per_image
 
 
@@ -38,8 +38,8 @@ def guided_backprop_attributions(model, images, targets=None, *, batch_size=None
 
     Parameters and returns as :func:`integrated_gradients_attributions` (no baseline).
     """
-    x, t, single, batch_size = _prepare(model, images, targets, batch_size)
-    grads = input_gradients(model, x, t, batch_size, guided=True)
+    x, scores, single, batch_size = prepare(model, images, targets, batch_size)
+    grads = input_gradients(model, x, scores, batch_size, guided=True)
     return grads[0] if single else grads
 
 
@@ -51,7 +51,7 @@ def guided_backprop(model, images, targets=None, *, batch_size=None):
     ----------
     model : keras.Model
     images : float array ``(N, H, W, C)`` or one image ``(H, W, C)``
-    targets : None, int or sequence of int
+    targets : None, int, int sequence or score object(s) (:mod:`helpers.explain.targets`)
         None: each image's predicted class.
     batch_size : int, optional
         Images per compiled pass (default 64).
@@ -92,9 +92,9 @@ def guided_gradcam(model, images, targets=None, *, layer=None, batch_size=None):
     -------
     np.ndarray, float32, ``(N, H, W)`` (``(H, W)`` for one image), in [0, 1]
     """
-    x, t, single, batch_size = _prepare(model, images, targets, batch_size)
-    cam = GradCAM.for_model(model, layer)._maps(x, t, batch_size)  # checked x, t
-    grads = input_gradients(model, x, t, batch_size, guided=True)
+    x, scores, single, batch_size = prepare(model, images, targets, batch_size)
+    cam = gradcam(model, x, targets, layer=layer, batch_size=batch_size)
+    grads = input_gradients(model, x, scores, batch_size, guided=True)
     raw = cam * np.abs(grads).max(axis=-1)
     maps = normalize_per_image(tf.constant(raw, tf.float32)).numpy()
     return maps[0] if single else maps

@@ -25,7 +25,7 @@ class HiResCAM(CAMBase):
 
     name = "hirescam"
 
-    def channel_weights(self, activations, gradients, logits, targets):
+    def channel_weights(self, activations, gradients, outputs, score):
         """``(N, h, w, K)``: the gradients themselves."""
         return gradients
 

@@ -12,16 +12,9 @@ import numpy as np
 import tensorflow as tf
 
 from .._checks import check_choice, check_int
-from .._keras import (
-    model_input_shape,
-    cached,
-    check_finite_logits,
-    compiled_logits,
-    logits_net,
-    resolve_targets,
-)
+from .._keras import cached, check_finite_logits, compiled_logits, logits_net, model_input_shape
 from ._maps import normalize_per_image
-from .gradients import _prepare, target_gradients
+from .gradients import prepare, target_gradients
 
 RULES = ("gausslegendre", "riemann_trapezoid", "riemann_left", "riemann_right",
          "riemann_middle")
@@ -59,17 +52,17 @@ def path_points(n_steps: int, method: str = "gausslegendre") -> tuple[np.ndarray
     return (np.arange(n) + offset) / n, np.full(n, 1.0 / n)
 
 
-def _path_gradients_fn(model):
+def _path_gradients_fn(model, family):
     """Compiled: weighted gradients at path points, summed per image ``(N, H, W, C)``."""
     def build():
         net = logits_net(model, None)
         h, w, c = model_input_shape(model)
 
-        def path_gradients(images, baselines, image_index, alphas, weights, targets):
+        def path_gradients(images, baselines, image_index, alphas, weights, params):
             x = tf.gather(images, image_index)
             x0 = tf.gather(baselines, image_index)
             points = x0 + alphas[:, None, None, None] * (x - x0)
-            grads, _, finite = target_gradients(net, points, targets)
+            grads, _, finite = target_gradients(net, points, params, family)
             summed = tf.math.unsorted_segment_sum(weights[:, None, None, None] * grads,
                                                   image_index, tf.shape(images)[0])
             return summed, finite
@@ -78,9 +71,9 @@ def _path_gradients_fn(model):
         vec = tf.TensorSpec((None,), tf.float32)
         return tf.function(path_gradients, reduce_retracing=True, input_signature=[
             spec, spec, tf.TensorSpec((None,), tf.int32), vec, vec,
-            tf.TensorSpec((None,), tf.int32)])
+            tf.TensorSpec((None, None), tf.int32)])
 
-    return cached(model, "path_gradients", build)
+    return cached(model, ("path_gradients", family), build)
 
 
 def _check_baseline(baseline, x: np.ndarray) -> np.ndarray:
@@ -124,7 +117,7 @@ def integrated_gradients_attributions(model, images, targets=None, *, baseline=0
     ----------
     model : keras.Model
     images : float array ``(N, H, W, C)`` or one image ``(H, W, C)``
-    targets : None, int or sequence of int
+    targets : None, int, int sequence or score object(s) (:mod:`helpers.explain.targets`)
         None: each image's predicted class (on the image, not the baseline).
     baseline : float or array
         :math:`x'`: a number (default 0: a black image for [0, 1] inputs), one value per
@@ -141,26 +134,26 @@ def integrated_gradients_attributions(model, images, targets=None, *, baseline=0
     -------
     np.ndarray, float32, ``(N, H, W, C)`` (``(H, W, C)`` for one image), in logit units
     """
-    x, t, single, batch_size = _prepare(model, images, targets, batch_size)
+    x, scores, single, batch_size = prepare(model, images, targets, batch_size)
     n_steps = check_int(n_steps, "n_steps", low=1)
     method = check_choice(method, "method", RULES)
     base = _check_baseline(baseline, x)
     alphas, weights = path_points(n_steps, method)
     logits = compiled_logits(model)(tf.constant(x))
     check_finite_logits(logits.numpy())
-    t = resolve_targets(logits, tf.constant(t)).numpy()
+    params = scores.family.resolve(logits, tf.constant(scores.params)).numpy()
 
     n = len(x)
     image_index = np.repeat(np.arange(n, dtype=np.int32), n_steps)
     pair_alpha = np.tile(alphas, n).astype(np.float32)
     pair_weight = np.tile(weights, n).astype(np.float32)
-    fn = _path_gradients_fn(model)
+    fn = _path_gradients_fn(model, scores.family)
     images_t, base_t = tf.constant(x), tf.constant(base)
     total = np.zeros(x.shape, np.float64)
     for s in range(0, len(image_index), batch_size):
         c = slice(s, s + batch_size)
         summed, finite = fn(images_t, base_t, image_index[c], pair_alpha[c], pair_weight[c],
-                            t[image_index[c]])
+                            params[image_index[c]])
         check_finite_logits(bool(finite))
         total += summed.numpy()
     attributions = ((x.astype(np.float64) - base) * total).astype(np.float32)

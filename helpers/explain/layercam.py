@@ -25,7 +25,7 @@ class LayerCAM(CAMBase):
 
     name = "layercam"
 
-    def channel_weights(self, activations, gradients, logits, targets):
+    def channel_weights(self, activations, gradients, outputs, score):
         """``(N, h, w, K)``: the positive part of the gradients."""
         return tf.nn.relu(gradients)
 

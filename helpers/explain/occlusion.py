@@ -9,24 +9,21 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from .._checks import check_int
+from .._checks import check_int, describe
 from .._keras import (
-    check_images,
-    check_model,
-    check_targets,
-    model_input_shape,
-    n_logits,
     cached,
     check_finite_logits,
+    check_images,
+    check_model,
     compiled_logits,
     logits_net,
-    resolve_targets,
-    target_logit,
-    target_probability,
+    model_input_shape,
+    model_output_shape,
 )
 from ._maps import normalize_per_image
 from ._progress import Progress
 from .cam_base import default_batch_size
+from .targets import BoundScore, check_scores
 
 SCORES = ("logit", "probability")
 
@@ -50,12 +47,12 @@ def patch_starts(size: int, patch: int, stride: int) -> list[int]:
     return starts
 
 
-def _occluded_scores_fn(model, score: str):
+def _occluded_scores_fn(model, score: str, family):
     def build():
         net = logits_net(model, None)
         h, w, c = model_input_shape(model)
 
-        def occluded_scores(images, image_index, top, left, patch, baseline, targets):
+        def occluded_scores(images, image_index, top, left, patch, baseline, params):
             x = tf.gather(images, image_index)
             size = tf.shape(x)
             rows = tf.range(size[1])[None, :, None]
@@ -64,17 +61,16 @@ def _occluded_scores_fn(model, score: str):
                       & (cols >= left[:, None, None]) & (cols < left[:, None, None] + patch[1]))
             x = tf.where(inside[..., None], baseline, x)
             logits = tf.cast(net(x), tf.float64)  # drops are small differences: keep digits
-            if score == "logit":
-                return target_logit(logits, targets)
-            return target_probability(logits, targets, net.final_activation)
+            bound = BoundScore(family, params, net.final_activation)
+            return bound.value(logits) if score == "logit" else bound.probability(logits)
 
         return tf.function(occluded_scores, reduce_retracing=True, input_signature=[
             tf.TensorSpec((None, h, w, c), tf.float32), tf.TensorSpec((None,), tf.int32),
             tf.TensorSpec((None,), tf.int32), tf.TensorSpec((None,), tf.int32),
             tf.TensorSpec((2,), tf.int32), tf.TensorSpec((c,), tf.float32),
-            tf.TensorSpec((None,), tf.int32)])
+            tf.TensorSpec((None, None), tf.int32)])
 
-    return cached(model, ("occlusion", score), build)
+    return cached(model, ("occlusion", score, family), build)
 
 
 def occlusion(model, images, targets=None, *, patch=None, stride=None, baseline=0.0,
@@ -97,8 +93,9 @@ def occlusion(model, images, targets=None, *, patch=None, stride=None, baseline=
     ----------
     model : keras.Model
     images : float array ``(N, H, W, C)`` or one image ``(H, W, C)``
-    targets : None, int or sequence of int
-        None: each image's predicted class (on the unoccluded image).
+    targets : None, int, int sequence or score object(s)
+        What is explained (:mod:`helpers.explain.targets`); None: each image's
+        predicted class (on the unoccluded image).
     patch : int or (int, int), optional
         Patch size in pixels (default: an eighth of the smaller image side, at least 1).
     stride : int or (int, int), optional
@@ -108,9 +105,10 @@ def occlusion(model, images, targets=None, *, patch=None, stride=None, baseline=
         The value hidden pixels get, in the model's input units (0 = black for [0, 1]
         images; 0.5 = mid grey).
     score : "logit" or "probability"
-        ``"logit"`` (default): the drop in the target's logit (before softmax/sigmoid;
-        for a single sigmoid logit z, class 0's score is -z). ``"probability"``: the drop
-        in its softmax (or sigmoid) probability, which saturates for confident images.
+        ``"logit"`` (default): the drop in the score's value (a class's logit, before
+        softmax/sigmoid; for a single sigmoid logit z, class 0's score is -z).
+        ``"probability"``: the drop in its probability (softmax or sigmoid), which
+        saturates for confident images.
     batch_size : int, optional
         Occluded images per forward pass (default: 64 at 64x64, 8 at 224x224).
     progress : bool or None
@@ -128,7 +126,7 @@ def occlusion(model, images, targets=None, *, patch=None, stride=None, baseline=
     check_model(model)
     x, single = check_images(images, model)
     net = logits_net(model, None)
-    t = check_targets(targets, len(x), n_logits(model))
+    scores = check_scores(targets, len(x), model_output_shape(model), model_input_shape(model))
     n, height, width, channels = x.shape
     if patch is None:
         patch = max(1, min(height, width) // 8)
@@ -143,6 +141,11 @@ def occlusion(model, images, targets=None, *, patch=None, stride=None, baseline=
         )
     if score not in SCORES:
         raise ValueError(f"score must be one of {SCORES}, got {score!r}")
+    if isinstance(baseline, (str, bytes)) or (
+            np.asarray(baseline).dtype.kind not in "biuf" and not isinstance(baseline, bool)):
+        raise TypeError(f"baseline must be a number or {channels} numbers (one per channel) "
+                        f"in the model's input units (e.g. 0.5 for mid grey), got "
+                        f"{describe(baseline)}")
     base = np.asarray(baseline, dtype=np.float64)
     if base.ndim == 0:
         base = np.full(channels, float(base))
@@ -155,7 +158,7 @@ def occlusion(model, images, targets=None, *, patch=None, stride=None, baseline=
     tops, lefts = patch_starts(height, ph, sh), patch_starts(width, pw, sw)
     positions = np.array([(r, c) for r in tops for c in lefts], dtype=np.int32)  # (P, 2)
     n_pos = len(positions)
-    scores_fn = _occluded_scores_fn(model, score)
+    scores_fn = _occluded_scores_fn(model, score, scores.family)
     images = tf.constant(x)
     patch_t, base_t = tf.constant([ph, pw], tf.int32), tf.constant(base, tf.float32)
 
@@ -163,10 +166,11 @@ def occlusion(model, images, targets=None, *, patch=None, stride=None, baseline=
     logits_fn = compiled_logits(model)
     clean_logits = tf.concat([logits_fn(images[i:i + batch_size]) for i in range(0, n, batch_size)], 0)
     check_finite_logits(clean_logits.numpy())
-    t = resolve_targets(clean_logits, tf.constant(t)).numpy()
+    t = scores.family.resolve(clean_logits, tf.constant(scores.params)).numpy()
     clean_logits = tf.cast(clean_logits, tf.float64)
-    clean = (target_logit(clean_logits, t) if score == "logit"
-             else target_probability(clean_logits, t, net.final_activation)).numpy()
+    bound = BoundScore(scores.family, t, net.final_activation)
+    clean = (bound.value(clean_logits) if score == "logit"
+             else bound.probability(clean_logits)).numpy()
 
     image_index = np.repeat(np.arange(n, dtype=np.int32), n_pos)
     top = np.tile(positions[:, 0], n)

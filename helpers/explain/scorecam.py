@@ -13,9 +13,9 @@ import numpy as np
 import tensorflow as tf
 
 from .._checks import check_int
-from .._keras import logits_net, target_probability
+from .._keras import logits_net
 from ._maps import upsample
-from .cam_base import PIXEL_BUDGET, ForwardPassCAM, default_batch_size  # noqa: F401
+from .cam_base import PIXEL_BUDGET, ForwardPassCAM, default_batch_size  # noqa: F401 (re-exported)
 
 def select_channels(activations: np.ndarray, max_channels: int | None = None) -> np.ndarray:
     """Which (image, channel) pairs need a forward pass.
@@ -58,7 +58,8 @@ class ScoreCAM(ForwardPassCAM):
         w_k^c = \mathrm{softmax}\big(f(X \odot M_k)\big)_c,
 
     where :math:`f` gives the logits and :math:`\odot` multiplies every colour channel
-    by the mask. As in the authors' implementation, the weight is the plain softmax
+    by the mask. For another score object, the weight is that score's probability
+    (``LogSoftmax(k)``: :math:`p_k` too; a detection cell: the sigmoid of its logit). As in the authors' implementation, the weight is the plain softmax
     probability (no baseline subtracted) and constant channels are skipped (weight 0).
     For a single sigmoid logit z the probability is :math:`\sigma(z)` for class 1 and
     :math:`\sigma(-z)` for class 0; for a multi-label sigmoid model, :math:`\sigma(z_c)`.
@@ -86,8 +87,8 @@ class ScoreCAM(ForwardPassCAM):
         """``(N, K, h, w)``: one 2-D map per (image, channel), ready to gather."""
         return tf.transpose(activations, (0, 3, 1, 2))
 
-    def pair_scores(self, images, activations, image_index, channel_index, targets):
-        """Target probabilities for one chunk of (image, channel) pairs, ``(B,)``.
+    def pair_scores(self, images, activations, image_index, channel_index, score):
+        """The score's probability for one chunk of (image, channel) pairs, ``(B,)``.
 
         Only the chunk's B maps are upsampled, scaled, applied and run.
         """
@@ -97,8 +98,7 @@ class ScoreCAM(ForwardPassCAM):
         hi = tf.reduce_max(up, axis=(1, 2), keepdims=True)
         masks = tf.math.divide_no_nan(up - lo, hi - lo)
         masked = tf.gather(images, image_index) * masks[..., None]
-        logits = self._logits_only(masked)
-        return target_probability(logits, targets, self._logits_only.final_activation)
+        return score.probability(self._logits_only(masked))
 
 
 def scorecam(model, images, targets=None, *, layer=None, batch_size=None, max_channels=None,
@@ -110,7 +110,7 @@ def scorecam(model, images, targets=None, *, layer=None, batch_size=None, max_ch
     model : keras.Model
         Any CNN classifier with one image input; logits, softmax or sigmoid output.
     images : float array ``(N, H, W, C)`` or one image ``(H, W, C)``
-    targets : None, int or sequence of int
+    targets : None, int, int sequence or score object(s) (:mod:`helpers.explain.targets`)
         None: the predicted class of each image.
     layer : None, str or keras.layers.Layer
         Layer whose channels become masks; None: the last convolution.

@@ -26,7 +26,7 @@ class XGradCAM(CAMBase):
 
     name = "xgradcam"
 
-    def channel_weights(self, activations, gradients, logits, targets):
+    def channel_weights(self, activations, gradients, outputs, score):
         """``(N, K)`` from ``activations`` and ``gradients`` (both ``(N, h, w, K)``)."""
         total = tf.reduce_sum(activations, axis=(1, 2))
         return tf.math.divide_no_nan(tf.reduce_sum(gradients * activations, axis=(1, 2)), total)
