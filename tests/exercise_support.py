@@ -25,8 +25,19 @@ def assert_value_mistakes_are_recognised(exercise_set):
         if isinstance(question, ValueQuestion):
             for mistake in question.mistakes:
                 if mistake.wrong is not None:
+                    first_wrong_answer(question, mistake.wrong)
                     result = question.check(mistake.wrong)
                     assert not result and mistake.message in result.message
+
+
+def first_wrong_answer(question, answer):
+    """A multiple-choice question explains a wrong letter only from the second wrong answer:
+    give it a first one, and check that this first one explains nothing."""
+    if isinstance(question, ChoiceQuestion) and question.wrong_answers == 0:
+        result = question.check(answer)
+        if result.status == INCORRECT and question.wrong_answers == 1:
+            assert not any(m.message in str(result) for m in question.mistakes), str(result)
+            assert question.why not in str(result)
 
 
 def wrong_answer_bank(slug: str, wrong):
@@ -45,7 +56,9 @@ def wrong_answer_bank(slug: str, wrong):
     @pytest.mark.filterwarnings("ignore")
     @pytest.mark.parametrize("number, answer, message", wrong)
     def test_typical_wrong_answers_get_the_right_message(number, answer, message):
-        result = getattr(load(slug), f"q{number}").check(answer)
+        question = getattr(load(slug), f"q{number}")
+        first_wrong_answer(question, answer)
+        result = question.check(answer)
         assert not result and result.status == INCORRECT
         assert message in str(result), str(result)
         assert str(result).startswith(f"Incorrect (Question {number})")

@@ -15,7 +15,8 @@ import sklearn.metrics as skm
 import helpers
 from helpers.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, ____, load
 from helpers.exercises import FunctionQuestion, Result
-from exercise_support import assert_value_mistakes_are_recognised, solution_answer
+from exercise_support import (assert_value_mistakes_are_recognised, first_wrong_answer,
+                              solution_answer)
 
 SLUGS = ("classification", "logits", "metrics")   # the sets whose wrong answers are below
 # every set, every question: the generic checks (each chapter's own wrong answers are in
@@ -187,7 +188,7 @@ WRONG = [
     ("logits", 4, lambda z, y: -_stable_ce(z, y), "check the sign"),
     ("logits", 4, lambda z, y: _stable_ce(z, y) / np.log(10), "not log10"),
     ("logits", 4, lambda z, y: _stable_ce(z, z.argmax(axis=1)), "*true* label"),
-    ("logits", 5, "a", "any real number"),
+    ("logits", 5, "b", "any real number"),
     ("logits", 5, "c", "differentiable"),
     ("logits", 5, "z", "not one of the choices"),
     # chapter 3
@@ -213,7 +214,9 @@ WRONG = [
 @pytest.mark.filterwarnings("ignore")
 @pytest.mark.parametrize("slug, number, answer, message", WRONG)
 def test_typical_wrong_answers_get_the_right_message(slug, number, answer, message):
-    result = getattr(load(slug), f"q{number}").check(answer)
+    question = getattr(load(slug), f"q{number}")
+    first_wrong_answer(question, answer)
+    result = question.check(answer)
     assert not result and result.status == INCORRECT
     assert message in str(result), str(result)
     assert str(result).startswith(f"Incorrect (Question {number})")
@@ -282,7 +285,7 @@ def test_list_answers_and_numpy_scalars_are_accepted():
     assert ex.q3.check([0.99, 0.0])
     assert ex.q3.check((np.float32(0.99), np.int64(0)))
     assert ex.q1.check(np.float64(0.9))
-    assert load("logits").q5.check(" B ")
+    assert load("logits").q5.check(" A ")
 
 
 def test_the_reference_of_a_function_question_is_the_shown_solution():
@@ -312,3 +315,43 @@ def test_a_function_still_using_the_blank_is_not_attempted():
     exec("def softmax(z):\n    return ____\n", namespace)   # ____ never imported: NameError
     result = ex.q1.check(namespace["softmax"])
     assert result.status == NOT_ATTEMPTED and "still contains the blank" in str(result)
+
+
+# --------------------------------------------------------------------------- multiple choice
+def _choice_questions():
+    from helpers.exercises import ChoiceQuestion, chapters
+    return [(slug, q) for slug in chapters() for q in load(slug)
+            if isinstance(q, ChoiceQuestion)]
+
+
+def test_every_multiple_choice_question_is_a_choice_question():
+    for slug in helpers.exercises.chapters():
+        for q in load(slug):
+            assert "multiple choice" not in q.prompt or hasattr(q, "options"), (slug, q.name)
+
+
+def test_multiple_choice_options_are_alike_and_answers_spread_over_the_letters():
+    questions = _choice_questions()
+    assert len(questions) >= 8
+    answers = [q.expected for _, q in questions]
+    assert set(answers) == {"a", "b", "c", "d"}
+    assert max(answers.count(letter) for letter in "abcd") <= 3
+    for slug, q in questions:
+        lengths = {k: len(v) for k, v in q.options.items()}
+        right, others = lengths[q.expected], [n for k, n in lengths.items() if k != q.expected]
+        assert right <= max(others), (slug, lengths)           # never the longest option
+        assert max(lengths.values()) <= 2 * min(lengths.values()), (slug, lengths)
+
+
+def test_a_wrong_letter_is_explained_only_after_a_second_wrong_answer():
+    for slug, q in _choice_questions():
+        wrong = [k for k in q.options if k != q.expected]
+        first = q.check(wrong[0])
+        assert not first and f"not ({wrong[0]})" in first.message
+        assert not any(m.message in str(first) for m in q.mistakes) and q.why not in str(first)
+        second = q.check(wrong[1])
+        assert not second and any(m.message in second.message for m in q.mistakes)
+        assert q.check(q.expected) and q.why in str(q.check(q.expected))
+        # an answer outside the letters is a form problem, told at once, never counted
+        fresh = getattr(load(slug), q.name.replace("Question ", "q"))
+        assert "not one of the choices" in str(fresh.check("z")) and fresh.wrong_answers == 0

@@ -19,6 +19,7 @@ from helpers.exercises import CORRECT, INCORRECT, load
 from helpers.exercises import FunctionQuestion, ValueQuestion
 from helpers.exercises.display import fmt
 from helpers.exercises.metrics import RANDOM_TOLERANCE
+from exercise_support import first_wrong_answer
 
 GENERIC = ("different values", "a different answer")
 
@@ -165,7 +166,7 @@ LOGITS = {
         (lambda z, y: np.mean(_lse(z)[:, None] - z[:, y]), "pair each row with its own label"),
         (lambda z, y: np.mean(np.log(np.exp(z).sum(axis=1)) - z[np.arange(len(y)), y]),
          "log(sum(exp(z))) overflows")],
-    5: [("a", "any real number"), ("c", "differentiable"), ("d", "does depend on the image"),
+    5: [("b", "any real number"), ("c", "differentiable"), ("d", "does depend on the image"),
         ("z", "not one of the choices"), (["b"], "plain string"), (("b",), "plain string"),
         (np.array(["b"]), "plain string"), (2, "not one of the choices"), ("b)", "not one of the choices")],
 }
@@ -180,7 +181,7 @@ LOGITS_RIGHT = {
     4: [lambda z, y: np.mean(sps.logsumexp(z, axis=1) - z[np.arange(len(y)), y]),
         lambda z, y: -np.mean(sps.log_softmax(z, axis=1)[np.arange(len(y)), y]),
         lambda z, y: float(np.mean([sps.logsumexp(r) - r[t] for r, t in zip(z, y)]))],
-    5: ["b", "B", " b ", np.str_("b")],
+    5: ["a", "A", " a ", np.str_("a")],
 }
 
 
@@ -289,7 +290,7 @@ TANKS = {
          "exclusive"),
         (lambda h, b: bool(b[0] <= _peak_yx(h)[1] < b[2] and b[1] <= _peak_yx(h)[0] < b[3]),
          "all-zero map has no peak")],
-    5: [("a", "same correlation"), ("c", "grey levels"), ("d", "shares their bias"),
+    5: [("a", "same correlation"), ("b", "grey levels"), ("c", "shares their bias"),
         ("e", "not one of the choices"), (["b"], "plain string")],
 }
 
@@ -299,7 +300,7 @@ TANKS_RIGHT = {
     3: [lambda h, m: float((h * m).sum() / h.sum()) if h.sum() > 0 else 0.0],
     4: [lambda h, b: bool(h.max() > 0 and b[1] <= h.argmax() // h.shape[1] < b[3]
                           and b[0] <= h.argmax() % h.shape[1] < b[2])],
-    5: ["b", " B "],
+    5: ["d", " D "],
 }
 
 BANKS = {"classification": (CLASSIFICATION, CLASSIFICATION_RIGHT), "logits": (LOGITS, LOGITS_RIGHT),
@@ -349,6 +350,7 @@ def _no_leak(question, answer, text):
 @pytest.mark.parametrize("slug, number, answer, message", WRONG, ids=[_ids(e) for e in WRONG])
 def test_each_wrong_answer_is_rejected_with_its_own_message(slug, number, answer, message):
     question = _q(slug, number)
+    first_wrong_answer(question, answer)
     result = question.check(answer)
     text = str(result)
     assert result.status == INCORRECT and not result, text

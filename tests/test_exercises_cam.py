@@ -76,7 +76,7 @@ WRONG = [
     (4, lambda A, G: np.maximum((G * A).sum(axis=0), 0), "the last axis"),
     # 5: which head
     (5, "a", "Flatten"),
-    (5, "b", "hidden Dense"),
+    (5, "c", "hidden Dense"),
     (5, "d", "*max* pooling"),
     (5, "e", "not one of the choices"),
 ]
@@ -96,7 +96,7 @@ def test_answers_in_other_forms_are_accepted():
     assert ex.q2.check(lambda G: np.mean(G.reshape(-1, G.shape[-1]), axis=0))
     assert ex.q3.check(np.float32(1 / 49)) and ex.q3.check(1 / (7 * 7))
     assert ex.q4.check(lambda A, G: np.clip(np.einsum("hwk,hwk->hw", A, G), 0, None))
-    assert ex.q5.check(" C ")
+    assert ex.q5.check(" B ")
 
 
 def test_the_reference_of_a_function_question_is_the_shown_solution():

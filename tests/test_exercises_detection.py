@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import helpers
-from exercise_support import solution_answer, assert_value_mistakes_are_recognised
+from exercise_support import (assert_value_mistakes_are_recognised, first_wrong_answer,
+                              solution_answer)
 from helpers.detection import average_precision, coco_evaluate, error_breakdown, iou, nms, soft_nms
 from helpers.exercises import INCORRECT, load
 from helpers.exercises import FunctionQuestion
@@ -218,7 +219,7 @@ WRONG = [
     ("iou_nms", 4, 0.32, "expected 2 values"),
     # 5: the threshold's effect
     ("iou_nms", 5, "a", "suppresses *fewer* boxes"),
-    ("iou_nms", 5, "b", "does not move any box"),
+    ("iou_nms", 5, "c", "does not move any box"),
     ("iou_nms", 5, "d", "the chapter measured it"),
     ("iou_nms", 5, "e", "not one of the choices"),
     # Chapter 12, 1: the PR points
@@ -269,7 +270,9 @@ WRONG = [
 @pytest.mark.filterwarnings("ignore")
 @pytest.mark.parametrize("slug, number, answer, message", WRONG)
 def test_typical_wrong_answers_get_the_right_message(slug, number, answer, message):
-    result = _question(slug, number).check(answer)
+    question = _question(slug, number)
+    first_wrong_answer(question, answer)
+    result = question.check(answer)
     assert not result and result.status == INCORRECT
     assert message in str(result), str(result)
 
@@ -288,7 +291,7 @@ def test_answers_in_other_forms_are_accepted():
     assert ch11.q1.check(1 / 7) and ch11.q1.check(np.float32(4 / 28))
     assert ch11.q2.check(lambda a, b: float(iou([a], [b])[0, 0]))         # the library's IoU
     assert ch11.q3.check(lambda boxes, scores, t: nms(boxes, scores, t))  # an array, not a list
-    assert ch11.q4.check([0.32, 0.8 * np.exp(-0.72)]) and ch11.q5.check(" C ")
+    assert ch11.q4.check([0.32, 0.8 * np.exp(-0.72)]) and ch11.q5.check(" B ")
     assert ch12.q1.check(_pr_lists)                                       # lists, not arrays
     assert ch12.q2.check(lambda r, p: average_precision(r, p, "voc") if len(r) else 0.0)
     assert ch12.q3.check(0.5) and ch12.q4.check(0.8485)
@@ -312,6 +315,11 @@ def test_right_answers_at_the_precision_learners_use_are_accepted():
     assert ch11.q1.check(0.143) and not ch11.q1.check(0.14)   # 3 figures, not 2
     assert ch12.q4.check(0.848) and ch12.q4.check(0.8485) and not ch12.q4.check(0.85)
     assert ch12.q5.check(("localisation", "dupe", "classification", "background"))
+
+
+def test_a_fact_is_not_called_an_arithmetic_slip():
+    result = load("detection").q1.check(81)
+    assert not result and "arithmetic" not in str(result) and "fact" in str(result)
 
 
 def test_naming_the_errors_never_says_which_word_is_wrong():

@@ -73,7 +73,7 @@ WRONG = [
     (4, _boxes_no_empty, "expected shape (0, 4)"),
     (5, "a", "one counter-example"),
     (5, "b", "*less* accurate"),
-    (5, "d", "per window"),
+    (5, "c", "per window"),
     (5, "e", "not one of the choices"),
 ]
 
@@ -86,7 +86,7 @@ WRONG = [
 def test_answers_in_other_forms_are_accepted():
     ex = load(SLUG)
     assert ex.q1.check(np.int64(80)) and ex.q1.check(80.0)
-    assert ex.q2.check(7 * 7) and ex.q5.check(" C ")
+    assert ex.q2.check(7 * 7) and ex.q5.check(" D ")
     # the library's own functions are right answers too
     assert ex.q3.check(lambda p, g: encode_boxes(p[None], g[None])[0] * RCNN_DELTA_SCALE)
     assert ex.q4.check(lambda c, s: box_convert(np.concatenate([c, s], axis=1), "cxcywh", "xyxy")

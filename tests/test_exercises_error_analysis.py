@@ -109,8 +109,8 @@ WRONG = [
     (4, _nan_without_mistakes, "share of all *mistakes*"),
     (4, lambda c, f: (c[:, None] & f).sum(axis=0) / f.sum(axis=0), "*accuracy*"),
     # 5: the fix
-    (5, "a", "same correlation"),
-    (5, "b", "*perfect*"),
+    (5, "b", "same correlation"),
+    (5, "c", "*perfect*"),
     (5, "d", "training longer"),
     (5, "e", "not one of the choices"),
 ]
@@ -125,7 +125,7 @@ def test_answers_in_other_forms_are_accepted():
     ex = load(SLUG)
     assert ex.q1.check(np.float64(0.9)) and ex.q1.check(9 / 10)
     assert ex.q2.check(0.75 / 0.6) and ex.q2.check(np.float32(1.25))
-    assert ex.q5.check(" C ")
+    assert ex.q5.check(" A ")
     # a loop instead of argmax, lists instead of arrays
     def assign_group(names, shares, areas, min_share=0.5, min_lift=1.5):
         best = max(range(len(names)), key=lambda k: shares[k])

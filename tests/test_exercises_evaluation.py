@@ -120,7 +120,7 @@ WRONG = [
     (4, _rank_dense, "wrong result"),
     # 5: the sanity check
     (5, "a", "destroying the *model*"),
-    (5, "c", "not about the training"),
+    (5, "b", "not about the training"),
     (5, "d", "edge detector"),
     (5, "e", "not one of the choices"),
 ]
@@ -146,7 +146,7 @@ def test_every_function_mistake_is_recognised():
 def test_answers_in_other_forms_are_accepted():
     ex = load(SLUG)
     assert ex.q1.check(np.float32(0.1)) and ex.q1.check(1 / 10)
-    assert ex.q5.check(" B ")
+    assert ex.q5.check(" C ")
     assert ex.q2.check(lambda y, o: float(100 * np.mean(np.clip((y - o) / y, 0, None))))
     assert ex.q3.check(lambda f, p: np.trapezoid(p, f))
     assert ex.q3.check(lambda f, p: list(np.cumsum(np.diff(f) * (p[1:] + p[:-1]) / 2))[-1])

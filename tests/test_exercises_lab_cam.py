@@ -40,7 +40,7 @@ def test_answers_in_other_forms_are_accepted():
     ex = load(SLUG)
     assert ex.q1.check(np.float32(0.7 / 49)) and ex.q1.check(0.0142857)
     assert ex.q2.check(np.int64(5)) and ex.q2.check(5.0)
-    assert ex.q3.check("C")
+    assert ex.q3.check("A")
     assert ex.q4.check(np.int32(10))
 
 

@@ -27,6 +27,7 @@ def test_every_mistake_gets_its_own_message():
 
 
 @pytest.mark.parametrize("number, wrong", [
+    (2, 198.5), (2, 197.5), (2, 199), (3, 1600.5), (4, 0.11), (4, 0.112),
     (1, 0.01), (2, 197), (2, 199), (2, 200), (3, 1620), (4, 0.12), (4, 0.1),
 ])
 def test_other_wrong_answers_are_refused(number, wrong):
@@ -37,6 +38,8 @@ def test_answers_in_other_forms_are_accepted():
     ex = load(SLUG)
     assert ex.q1.check(0) and ex.q1.check(np.float32(0)) and ex.q1.check(-0.0)
     assert ex.q2.check(198.0) and ex.q2.check(np.int64(198))
+    assert ex.q2.check(4000 * (1 - 0.9505))     # 197.99999999999997: float round-off
+    assert "whole number" in str(ex.q2.check(198.5))
     assert ex.q3.check(np.int32(1600))
     assert ex.q4.check(1 / 9) and ex.q4.check(0.1111)
 

@@ -66,7 +66,7 @@ WRONG = [
     (2, lambda h, t: _box_from(h / h.max() >= t + 1e-3), "use >=, not >"),  # a near miss
     (2, lambda h, t: _box_from(h >= t * h.max())[[1, 0, 3, 2]], "x is the column"),
     (4, "a", "mix the method with the tuning"),
-    (4, "c", "not a virtue"),
+    (4, "b", "not a virtue"),
     (4, "d", "no rule"),
     (4, "z", "not one of the choices"),
 ]
@@ -84,7 +84,7 @@ def test_answers_in_other_forms_are_accepted():
     assert ex.q2.check(_box_loop)                      # a plain list from loops
     assert ex.q3.check(lambda taus, s: min(t for t, v in zip(taus, s) if v == max(s)))
     assert ex.q3.check(lambda taus, s: np.sort(taus)[np.argmax(np.asarray(s)[np.argsort(taus)])])
-    assert ex.q4.check(" B")
+    assert ex.q4.check(" C")
 
 
 def test_the_references_agree_with_the_library():

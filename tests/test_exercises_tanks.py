@@ -105,8 +105,8 @@ WRONG = [
     (4, _peak_as_int, "expected True or False"),
     # 5: the data-collection plan
     (5, "a", "same correlation"),
-    (5, "c", "grey levels"),
-    (5, "d", "shares their bias"),
+    (5, "b", "grey levels"),
+    (5, "c", "shares their bias"),
     (5, "e", "not one of the choices"),
 ]
 
@@ -119,7 +119,7 @@ WRONG = [
 def test_answers_in_other_forms_are_accepted():
     ex = load(SLUG)
     assert ex.q1.check(np.float32(0.5)) and ex.q1.check(1 / 2)
-    assert ex.q5.check(" B ")
+    assert ex.q5.check(" D ")
     # a vectorised share and a loop-free peak test are as good as the shown solutions
     assert ex.q3.check(lambda h, m: float((h * m).sum() / h.sum()) if h.sum() > 0 else 0.0)
     assert ex.q4.check(lambda h, b: bool(h.max() > 0 and b[1] <= h.argmax() // h.shape[1] < b[3]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .questions import Case, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
+from .questions import Case, ChoiceQuestion, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
 
 TITLE = "CAM and Grad-CAM"
 
@@ -178,29 +178,35 @@ def _hirescam_map() -> FunctionQuestion:
 
 
 # --------------------------------------------------------------------------- 5. which head
-def _which_head() -> ValueQuestion:
-    return ValueQuestion(
-        "multiple choice 'a'-'d': which trained model can plain CAM explain, as it is?",
-        "c", choices=("a", "b", "c", "d"), what="a letter such as 'a'",
+def _which_head() -> ChoiceQuestion:
+    return ChoiceQuestion(
+        "four trained classifiers share the same convolutional body and differ in the head. "
+        "Which one can plain CAM explain as it is, without retraining?",
+        {
+            "a": "conv maps → Flatten → Dense (logits)",
+            "b": "conv maps → GlobalAveragePooling2D → Dense → softmax",
+            "c": "conv maps → GlobalAveragePooling2D → Dense 128 + ReLU → Dense (logits)",
+            "d": "conv maps → GlobalMaxPooling2D → Dense (logits)",
+        },
+        "b",
+        wrong={
+            "a": "with Flatten the Dense layer has one weight per position *and* channel, so "
+                 "there is no single weight per channel to read off: Grad-CAM works, CAM does"
+                 " not.",
+            "c": "a hidden Dense layer with a ReLU sits between the GAP and the logits: the "
+                 "logit is no longer linear in the pooled features, so no kernel column gives"
+                 " the weights.",
+            "d": "global *max* pooling keeps one position per channel: the logit is not an "
+                 "average over positions, and CAM's derivation does not hold.",
+        },
         hint=["CAM reads its weights off the last layer: that only works when the logit is a "
               "weighted sum of the channels' spatial averages.",
-              "Check each head: is there exactly one linear layer between the average pooling and "
-              "the logits, and is the pooling an average?"],
-        solution='answer = "c"',
-        why="conv -> GAP -> one Dense (a softmax on top is fine) makes each logit a weighted sum "
-            "of the channels' averages, which is what CAM needs. The other heads either have no "
-            "average pooling or put a non-linearity between it and the logits: use Grad-CAM there, "
-            "or retrain a GAP head.",
-        mistakes=[
-            Mistake("with Flatten the Dense layer has one weight per position *and* channel, so "
-                    "there is no single weight per channel to read off: Grad-CAM works, CAM does "
-                    "not.", wrong="a"),
-            Mistake("a hidden Dense layer with a ReLU sits between the GAP and the logits: the logit "
-                    "is no longer linear in the pooled features, so no kernel column gives the "
-                    "weights.", wrong="b"),
-            Mistake("global *max* pooling keeps one position per channel: the logit is not an "
-                    "average over positions, and CAM's derivation does not hold.", wrong="d"),
-        ])
+              "Check each head: is there exactly one linear layer between the average pooling"
+              " and the logits, and is the pooling an average?"],
+        why="conv -> GAP -> one Dense (a softmax on top is fine) makes each logit a weighted "
+            "sum of the channels' averages, which is what CAM needs. The other heads either "
+            "have no average pooling or put a non-linearity between it and the logits: use "
+            "Grad-CAM there, or retrain a GAP head.")
 
 
 def build() -> ExerciseSet:

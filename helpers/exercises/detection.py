@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .questions import Case, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
+from .questions import Case, ChoiceQuestion, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
 
 TITLE = "Detection concepts"
 
@@ -212,30 +212,39 @@ def _centres_to_boxes() -> FunctionQuestion:
 
 
 # --------------------------------------------------------------------------- 5. the lecture notes' table
-def _what_the_measurement_says() -> ValueQuestion:
-    return ValueQuestion(
-        "multiple choice 'a'-'d': what do this chapter's measurements and its benchmark (a "
-        "sliding-window R-CNN slower than a CenterNet-style detector and, in the benchmark, "
-        "with the same training time, less accurate) say about '2-stage: slower, more "
-        "accurate'?",
-        "c", choices=("a", "b", "c", "d"), what="a letter such as 'a'",
-        hint=["A measurement speaks for the detectors, data and training budget it used, and for "
-              "nothing else.",
+def _what_the_measurement_says() -> ChoiceQuestion:
+    return ChoiceQuestion(
+        "this chapter and its benchmark measured a sliding-window R-CNN that is slower *and* "
+        "less accurate than a CenterNet-style detector. What does that say about the lecture "
+        "notes' \"two-stage: slower, more accurate\"?",
+        {
+            "a": "The claim is wrong: two-stage detectors are slower and also less accurate.",
+            "b": "The claim is confirmed: the two-stage detector measured here is the slower "
+                 "one.",
+            "c": "Nothing: the timing must be wrong, as Faster R-CNN is only a few times "
+                 "slower.",
+            "d": "It shows why per-proposal CNNs are slow, not how good Faster R-CNN is on "
+                 "COCO.",
+        },
+        "d",
+        wrong={
+            "a": "one counter-example on toy scenes does not refute a claim about other "
+                 "detectors on other data: neither detector here is Faster R-CNN, YOLO or "
+                 "SSD.",
+            "b": "the measurement did find the two-stage pipeline slower, but *less* "
+                 "accurate: it cannot confirm the 'more accurate' half.",
+            "c": "the slowness is measured, and its cause is visible: the classifier runs "
+                 "once per window. That is a statement about this pipeline, not a wrong "
+                 "measurement.",
+        },
+        hint=["A measurement speaks for the detectors, data and training budget it used, and "
+              "for nothing else.",
               "Was this chapter's two-stage pipeline Faster R-CNN? Was the data COCO?"],
-        solution='answer = "c"',
         why="The measurement concerns two small detectors trained for the same time on small "
-            "synthetic objects. It shows where the two-stage cost comes from (one classifier run "
-            "per proposal), but cannot confirm or refute a claim about Faster R-CNN-type detectors "
-            "on COCO, where proposals come from a network sharing one backbone pass.",
-        mistakes=[
-            Mistake("one counter-example on toy scenes does not refute a claim about other detectors "
-                    "on other data: neither detector here is Faster R-CNN, YOLO or SSD.", wrong="a"),
-            Mistake("the measurement did find the two-stage pipeline slower, but *less* accurate: "
-                    "it cannot confirm the 'more accurate' half.", wrong="b"),
-            Mistake("the slowness is measured, and its cause is visible: the classifier runs once "
-                    "per window. That is a statement about this pipeline, not a wrong "
-                    "measurement.", wrong="d"),
-        ])
+            "synthetic objects. It shows where the two-stage cost comes from (one classifier "
+            "run per proposal), but cannot confirm or refute a claim about Faster R-CNN-type "
+            "detectors on COCO, where proposals come from a network sharing one backbone "
+            "pass.")
 
 
 def build() -> ExerciseSet:

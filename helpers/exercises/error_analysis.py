@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .questions import Case, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
+from .questions import Case, ChoiceQuestion, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
 
 TITLE = "Error analysis with heatmaps"
 
@@ -228,23 +228,32 @@ def _error_rate_per_nuisance() -> FunctionQuestion:
 
 
 # --------------------------------------------------------------------------- 5. the fix
-def _the_fix() -> ValueQuestion:
-    return ValueQuestion(
-        "multiple choice 'a'-'d': which new training set breaks the bars shortcut?",
-        "c", choices=("a", "b", "c", "d"), what="a letter such as 'a'",
+def _the_fix() -> ChoiceQuestion:
+    return ChoiceQuestion(
+        "which new training set breaks the bars shortcut?",
+        {
+            "a": "New photos in which cats and dogs have bars behind them equally often.",
+            "b": "Twice as many photos, collected the same way (kennels for dogs, homes for "
+                 "cats).",
+            "c": "The same photos without the cats that have bars behind them, the confusing "
+                 "ones.",
+            "d": "The same photos, trained for twice as many epochs with a lower learning "
+                 "rate.",
+        },
+        "a",
+        wrong={
+            "b": "more images collected the same way keep the same correlation: bars would "
+                 "still stand behind 90 % of the dogs and 10 % of the cats.",
+            "c": "removing the cats with bars makes the shortcut *perfect*: then every image "
+                 "with bars is a dog.",
+            "d": "training longer on the same data gives the network more time to rely on the"
+                 " bars; the training set still rewards the shortcut.",
+        },
         hint=["A shortcut is broken when the nuisance no longer tells the classes apart.",
               "Which plan gives cats and dogs the *same* chance of bars behind them?"],
-        solution='answer = "c"',
-        why="With bars behind cats as often as behind dogs, the bars say nothing about the class; "
-            "the only thing left that does is the animal, so that is what the network learns.",
-        mistakes=[
-            Mistake("more images collected the same way keep the same correlation: bars would still "
-                    "stand behind 90 % of the dogs and 10 % of the cats.", wrong="a"),
-            Mistake("removing the cats with bars makes the shortcut *perfect*: then every image with "
-                    "bars is a dog.", wrong="b"),
-            Mistake("training longer on the same data gives the network more time to rely on the "
-                    "bars; the training set still rewards the shortcut.", wrong="d"),
-        ])
+        why="With bars behind cats as often as behind dogs, the bars say nothing about the "
+            "class; the only thing left that does is the animal, so that is what the network "
+            "learns.")
 
 
 def build() -> ExerciseSet:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .questions import Case, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
+from .questions import Case, ChoiceQuestion, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
 
 TITLE = "Evaluating explanations"
 
@@ -218,27 +218,39 @@ def _rank_methods() -> FunctionQuestion:
 
 
 # --------------------------------------------------------------------------- 5. the sanity check
-def _sanity_check() -> ValueQuestion:
-    return ValueQuestion(
-        "multiple choice 'a'-'d': maps still correlate at 0.9 after the top layers are randomised",
-        "b", choices=("a", "b", "c", "d"), what="a letter such as 'a'",
-        hint=["After the cascade, the logits layer and the last block compute nothing the model "
-              "learned. If a map of the model's decision did not change, what was it showing?",
-              "A map that survives the destruction of the model depends on the image, not on what "
-              "the model learned."],
-        solution='answer = "b"',
-        why="The model's decision was destroyed, and the map did not notice: it shows structure of "
-            "the image (edges, contrast) that any network would pass back. Adebayo et al. found "
-            "exactly this for guided backpropagation; Grad-CAM's maps change at the first step.",
-        mistakes=[
-            Mistake("stability against *noise in the image* is welcome; stability against "
-                    "destroying the *model* means the map does not depend on the model.", wrong="a"),
-            Mistake("the model being explained is the trained one; the randomised copies are "
-                    "deliberately broken. The test is about the method, not about the training.",
-                    wrong="c"),
-            Mistake("pointing at the object whatever the weights is what an edge detector does: it "
-                    "says nothing about what *this* model used.", wrong="d"),
-        ])
+def _sanity_check() -> ChoiceQuestion:
+    return ChoiceQuestion(
+        "in a cascading randomisation test, a method's maps keep a rank correlation of 0.9 "
+        "with the original maps after the logits layer and the last convolutional block have "
+        "been re-initialised at random. What does that tell you?",
+        {
+            "a": "The method is robust: a good explanation should change little when the "
+                 "model changes.",
+            "b": "The model was badly trained, since re-initialising its top layers changed "
+                 "almost nothing.",
+            "c": "The maps barely depend on what those layers learned: the method fails the "
+                 "sanity check.",
+            "d": "The maps are right: they keep pointing at the object whatever the weights "
+                 "happen to be.",
+        },
+        "c",
+        wrong={
+            "a": "stability against *noise in the image* is welcome; stability against "
+                 "destroying the *model* means the map does not depend on the model.",
+            "b": "the model being explained is the trained one; the randomised copies are "
+                 "deliberately broken. The test is about the method, not about the training.",
+            "d": "pointing at the object whatever the weights is what an edge detector does: "
+                 "it says nothing about what *this* model used.",
+        },
+        hint=["After the cascade, the logits layer and the last block compute nothing the "
+              "model learned. If a map of the model's decision did not change, what was it "
+              "showing?",
+              "A map that survives the destruction of the model depends on the image, not on "
+              "what the model learned."],
+        why="The model's decision was destroyed, and the map did not notice: it shows "
+            "structure of the image (edges, contrast) that any network would pass back. "
+            "Adebayo et al. found exactly this for guided backpropagation; Grad-CAM's maps "
+            "change at the first step.")
 
 
 def build() -> ExerciseSet:

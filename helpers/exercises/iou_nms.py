@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .answers import decimals
-from .questions import Case, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
+from .questions import Case, ChoiceQuestion, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
 
 TITLE = "IoU and non-maximum suppression"
 
@@ -265,24 +265,31 @@ def _soft_nms_by_hand() -> ValueQuestion:
 
 
 # --------------------------------------------------------------------------- 5. the threshold's effect
-def _threshold_effect() -> ValueQuestion:
-    return ValueQuestion(
-        "multiple choice 'a'-'d': what does raising the NMS IoU threshold from 0.3 to 0.8 do?",
-        "c", choices=("a", "b", "c", "d"), what="a letter such as 'a'",
+def _threshold_effect() -> ChoiceQuestion:
+    return ChoiceQuestion(
+        "you raise the NMS IoU threshold from 0.3 to 0.8. What happens?",
+        {
+            "a": "Fewer boxes survive: duplicates are removed more aggressively than before.",
+            "b": "More boxes survive: close objects merge less, but more duplicates remain.",
+            "c": "The boxes become tighter, so their IoU with the ground truth rises.",
+            "d": "Nothing measurable: NMS only changes which duplicate is reported.",
+        },
+        "b",
+        wrong={
+            "a": "a higher threshold suppresses *fewer* boxes: more survive, duplicates "
+                 "included.",
+            "c": "the threshold does not move any box; it only decides which boxes are "
+                 "deleted.",
+            "d": "the threshold changes which boxes survive, and so precision and recall: the"
+                 " chapter measured it.",
+        },
         hint=["A higher threshold suppresses fewer boxes: only near-copies of a kept box go.",
-              "Which boxes does a low threshold wrongly remove, and which does a high one wrongly keep?"],
-        solution='answer = "c"',
-        why="At 0.8 only near-identical boxes suppress each other: two overlapping objects both keep "
-            "their box (recall can rise), but the detector's near-duplicates at IoU 0.5-0.8 survive "
-            "as false positives (precision falls). The chapter measured both.",
-        mistakes=[
-            Mistake("a higher threshold suppresses *fewer* boxes: more survive, duplicates included.",
-                    wrong="a"),
-            Mistake("the threshold does not move any box; it only decides which boxes are deleted.",
-                    wrong="b"),
-            Mistake("the threshold changes which boxes survive, and so precision and recall: the "
-                    "chapter measured it.", wrong="d"),
-        ])
+              "Which boxes does a low threshold wrongly remove, and which does a high one "
+              "wrongly keep?"],
+        why="At 0.8 only near-identical boxes suppress each other: two overlapping objects "
+            "both keep their box (recall can rise), but the detector's near-duplicates at IoU"
+            " 0.5-0.8 survive as false positives (precision falls). The chapter measured "
+            "both.")
 
 
 def build() -> ExerciseSet:

@@ -1,7 +1,7 @@
 """Exercises for Lab C, "ImageNet's VGG16, Grad-CAM and CAM"."""
 from __future__ import annotations
 
-from .questions import ExerciseSet, Mistake, ValueQuestion
+from .questions import ChoiceQuestion, ExerciseSet, Mistake, ValueQuestion
 
 TITLE = "ImageNet's VGG16, Grad-CAM and CAM"
 
@@ -46,26 +46,28 @@ def _french_horn_label() -> ValueQuestion:
         ])
 
 
-def _which_head() -> ValueQuestion:
-    return ValueQuestion(
-        "multiple choice 'a'-'d': on which network can plain CAM be computed? (a) ImageNet's VGG16 "
-        "(Flatten -> Dense 4096 -> Dense 4096 -> Dense 1000); (b) helpers.models.vgg16("
-        "head='flatten'); (c) helpers.models.vgg16(head='gap'); (d) conv base -> GAP -> Dense 256 "
-        "-> ReLU -> Dense",
-        "c", choices=("a", "b", "c", "d"), what="a letter such as 'a'",
+def _which_head() -> ChoiceQuestion:
+    return ChoiceQuestion(
+        "on which network can plain CAM be computed?",
+        {
+            "a": "conv base → GAP → Dense, i.e. helpers.models.vgg16(head='gap')",
+            "b": "conv base → Flatten → Dense 256 → Dense, i.e. vgg16(head='flatten')",
+            "c": "conv base → Flatten → Dense 4096 → Dense 4096 → Dense 1000 (ImageNet's)",
+            "d": "conv base → GAP → Dense 256 → ReLU → Dense (a custom head)",
+        },
+        "a",
+        wrong={
+            "b": "head='flatten' is the classic VGG head (Flatten -> Dense 256): Grad-CAM "
+                 "works on it, CAM does not.",
+            "c": "a flattened head mixes every pixel of every map with its own weight: there "
+                 "is no single weight per map for CAM to use.",
+            "d": "a ReLU between two dense layers makes the score a non-linear function of "
+                 "the averages: no one weight per map exists.",
+        },
         hint=["CAM needs the class score to be a weighted sum of the last maps' averages.",
               "Which head has exactly one dense layer right after the Global Average Pooling?"],
-        solution='answer = "c"',
-        why="Only GAP followed by a single dense layer makes each class score a weighted sum of "
-            "the map averages; CAM's weights are that dense layer's weights.",
-        mistakes=[
-            Mistake("a flattened head mixes every pixel of every map with its own weight: there is "
-                    "no single weight per map for CAM to use.", wrong="a"),
-            Mistake("head='flatten' is the classic VGG head (Flatten -> Dense 256): Grad-CAM works "
-                    "on it, CAM does not.", wrong="b"),
-            Mistake("a ReLU between two dense layers makes the score a non-linear function of the "
-                    "averages: no one weight per map exists.", wrong="d"),
-        ])
+        why="Only GAP followed by a single dense layer makes each class score a weighted sum "
+            "of the map averages; CAM's weights are that dense layer's weights.")
 
 
 def _map_size() -> ValueQuestion:

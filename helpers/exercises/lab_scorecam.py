@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .questions import Case, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
+from .questions import Case, ChoiceQuestion, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
 
 TITLE = "Score-CAM on CIFAR-10"
 
@@ -163,25 +163,29 @@ def _top_channels() -> FunctionQuestion:
         ])
 
 
-def _why_64() -> ValueQuestion:
-    return ValueQuestion(
-        "multiple choice 'a'-'d': why does the lab enlarge CIFAR-10's 32x32 photos to 64x64? "
-        "(a) to add detail the network can use; (b) the notes' network takes 64x64 inputs and its "
-        "four 2x2 poolings then leave 4x4 maps instead of 2x2; (c) GPUs cannot train on 32x32 "
-        "images; (d) Score-CAM only works on square inputs of 64 pixels",
-        "b", choices=("a", "b", "c", "d"), what="a letter such as 'a'",
+def _why_64() -> ChoiceQuestion:
+    return ChoiceQuestion(
+        "why does the lab enlarge CIFAR-10's 32 x 32 photos to 64 x 64?",
+        {
+            "a": "To add detail: the enlarged photos show the network finer structure to "
+                 "learn from.",
+            "b": "Because GPUs train far less efficiently on images as small as 32 x 32 "
+                 "pixels.",
+            "c": "Because Score-CAM only works on square inputs with a side of 64 pixels.",
+            "d": "So that after the four 2 x 2 poolings the last maps are 4 x 4, not 2 x 2.",
+        },
+        "d",
+        wrong={
+            "a": "bilinear enlarging only interpolates between the existing pixels: no new "
+                 "detail appears.",
+            "b": "a GPU trains on images of any size; 32x32 is in fact faster.",
+            "c": "Score-CAM works at any input size: it upsamples each map to the input.",
+        },
         hint=["Interpolation cannot invent pixels the camera did not record.",
-              "What size is the last convolution's output for a 32x32 input after four poolings?"],
-        solution='answer = "b"',
-        why="Enlarging adds no information, but it doubles the side of every feature map: the "
-            "heatmaps are upsampled from a 4x4 grid instead of a 2x2 one.",
-        mistakes=[
-            Mistake("bilinear enlarging only interpolates between the existing pixels: no new "
-                    "detail appears.", wrong="a"),
-            Mistake("a GPU trains on images of any size; 32x32 is in fact faster.", wrong="c"),
-            Mistake("Score-CAM works at any input size: it upsamples each map to the input.",
-                    wrong="d"),
-        ])
+              "What size is the last convolution's output for a 32x32 input after four "
+              "poolings?"],
+        why="Enlarging adds no information, but it doubles the side of every feature map: the"
+            " heatmaps are upsampled from a 4x4 grid instead of a 2x2 one.")
 
 
 def build() -> ExerciseSet:

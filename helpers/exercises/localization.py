@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .questions import Case, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
+from .questions import Case, ChoiceQuestion, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
 
 TITLE = "From heatmaps to boxes"
 
@@ -164,26 +164,31 @@ def _choose_threshold() -> FunctionQuestion:
 
 
 # --------------------------------------------------------------------------- 4. a fair comparison
-def _fair_comparison() -> ValueQuestion:
-    return ValueQuestion(
-        "multiple choice 'a'-'d': a method at 62% CorLoc (tau tuned on test) against CAM at 58% "
-        "(tau = 0.2): what is justified?",
-        "b", choices=("a", "b", "c", "d"), what="a letter such as 'a'",
+def _fair_comparison() -> ChoiceQuestion:
+    return ChoiceQuestion(
+        "a paper reports CorLoc 62% for its method with tau chosen on the test set, and 58% "
+        "for CAM with the paper's tau = 0.2. Which statement is justified?",
+        {
+            "a": "The method beats CAM by 4 points of CorLoc, as the two numbers show.",
+            "b": "CAM is the better method, since its threshold was not tuned at all.",
+            "c": "Nothing yet: both thresholds must be tuned on one held-out set first.",
+            "d": "The method beats CAM by 2 points only, since half of the gain is tuning.",
+        },
+        "c",
+        wrong={
+            "a": "the 62% had its threshold tuned on the test set and the 58% none at all: "
+                 "the 4 points mix the method with the tuning.",
+            "b": "an untuned threshold is not a virtue: CAM tuned on held-out data could do "
+                 "better than 58%, or not; nothing here says which is better.",
+            "d": "there is no rule that tuning is worth half the gain: it has to be measured,"
+                 " by tuning both methods the same way on held-out data.",
+        },
         hint=["Which of the two numbers had its threshold tuned, and on which data?",
               "Choe et al. (2020) re-ran both kinds of method with the same held-out tuning."],
-        solution='answer = "b"',
-        why="The two numbers differ in method *and* in tuning (on the test set vs not at all), "
-            "so the difference cannot be attributed to the method. Tuning both thresholds on "
-            "the same held-out set, and reporting test CorLoc at those thresholds, makes them "
-            "comparable.",
-        mistakes=[
-            Mistake("the 62% had its threshold tuned on the test set and the 58% none at all: the "
-                    "4 points mix the method with the tuning.", wrong="a"),
-            Mistake("an untuned threshold is not a virtue: CAM tuned on held-out data could do "
-                    "better than 58%, or not; nothing here says which is better.", wrong="c"),
-            Mistake("there is no rule that tuning is worth half the gain: it has to be measured, "
-                    "by tuning both methods the same way on held-out data.", wrong="d"),
-        ])
+        why="The two numbers differ in method *and* in tuning (on the test set vs not at "
+            "all), so the difference cannot be attributed to the method. Tuning both "
+            "thresholds on the same held-out set, and reporting test CorLoc at those "
+            "thresholds, makes them comparable.")
 
 
 def build() -> ExerciseSet:

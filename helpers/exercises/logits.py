@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from .answers import decimals
-from .questions import Case, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
+from .questions import Case, ChoiceQuestion, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
 
 TITLE = "Logits and softmax"
 
@@ -277,23 +277,34 @@ def _cross_entropy_of(z, y):
     return np.mean(_stable_ce_per_sample(z, y))
 
 
-def _why_logits() -> ValueQuestion:
-    return ValueQuestion(
-        "multiple choice 'a'-'d': why do gradient explanations differentiate the logit, not the probability?",
-        "b", choices=("a", "b", "c", "d"), what="one letter, 'a' to 'd'",
-        hint="Think about what else a class's softmax probability depends on, and about the slope of "
-             "softmax when the model is already very sure.",
-        solution='answer = "b"',
-        why="A probability mixes in every other class's logit and flattens out near 0 and 1, where "
-            "its gradient all but vanishes; the logit keeps the evidence for one class, unsquashed.",
-        mistakes=[
-            Mistake("logits can be any real number, negative ones included; that is why softmax "
-                    "exponentiates them.", wrong="a"),
-            Mistake("softmax is smooth and differentiable everywhere (training relies on it); the "
-                    "trouble is what its gradient looks like, not whether it exists.", wrong="c"),
-            Mistake("a probability does depend on the image; the point is what *else* it depends on "
-                    "and how flat it gets near 0 and 1.", wrong="d"),
-        ])
+def _why_logits() -> ChoiceQuestion:
+    return ChoiceQuestion(
+        "why do the gradient-based explanation methods of Part II differentiate a class's "
+        "logit rather than its softmax probability?",
+        {
+            "a": "A class's probability also moves with the other classes' logits, and "
+                 "flattens near 0 and 1.",
+            "b": "Logits are always positive, so their gradients are easier to read and to "
+                 "compare across classes.",
+            "c": "Softmax has no derivative once the logits are large, so a probability has "
+                 "no gradient there.",
+            "d": "A class's probability does not change when the input image changes by a "
+                 "small amount.",
+        },
+        "a",
+        wrong={
+            "b": "logits can be any real number, negative ones included; that is why softmax "
+                 "exponentiates them.",
+            "c": "softmax is smooth and differentiable everywhere (training relies on it); "
+                 "the trouble is what its gradient looks like, not whether it exists.",
+            "d": "a probability does depend on the image; the point is what *else* it depends"
+                 " on and how flat it gets near 0 and 1.",
+        },
+        hint=["Think about what else a class's softmax probability depends on, and about the "
+              "slope of softmax when the model is already very sure."],
+        why="A probability mixes in every other class's logit and flattens out near 0 and 1, "
+            "where its gradient all but vanishes; the logit keeps the evidence for one class,"
+            " unsquashed.")
 
 
 def build() -> ExerciseSet:

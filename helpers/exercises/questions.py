@@ -341,7 +341,8 @@ class ChoiceQuestion(ValueQuestion):
         listed = "; ".join(f"({k}) {v}" for k, v in self.options.items())
         super().__init__(
             f"multiple choice: {prompt} {listed}", answer, choices=letters,
-            what=f"one letter, {letters[0]!r} to {letters[-1]!r}", hint=hint, why=why,
+            what="one letter: " + ", ".join(repr(k) for k in letters[:-1])
+            + f" or {letters[-1]!r}", hint=hint, why=why,
             solution=f"answer = {answer!r}",
             mistakes=[Mistake(wrong[k], wrong=k) for k in letters if k != answer], **kwargs)
         self.question_text = prompt

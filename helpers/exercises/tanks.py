@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .questions import Case, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
+from .questions import Case, ChoiceQuestion, ExerciseSet, FunctionQuestion, Mistake, ValueQuestion
 
 TITLE = "The tank story"
 
@@ -239,25 +239,36 @@ def _peak_in_box() -> FunctionQuestion:
 
 
 # --------------------------------------------------------------------------- 5. a better data set
-def _data_collection() -> ValueQuestion:
-    return ValueQuestion(
-        "multiple choice 'a'-'d': which plan for new photos removes the weather confounder?",
-        "b", choices=("a", "b", "c", "d"), what="one letter, 'a' to 'd'",
-        hint=["A confounder goes away when it no longer goes with the label: the weather must be the same "
-              "for both classes, or independent of them.",
-              "Which plan gives tanks and empty forests the same mix of sunny and cloudy days?"],
-        solution='answer = "b"',
-        why="Photographing every site with and without the tank under the same sky, on sunny and cloudy "
-            "days alike, makes the weather independent of the label (and matches everything else too), "
-            "so only the tank can tell the classes apart.",
-        mistakes=[
-            Mistake("more photos taken the same way keep the same correlation: every tank would still be "
-                    "under clouds, and the weather would still give the answer away.", wrong="a"),
-            Mistake("grey levels still show the weather: a cloudy sky is grey and dull, a sunny one bright "
-                    "with a sun disc. The correlation survives the conversion.", wrong="c"),
-            Mistake("a test set cut from the same photos shares their bias: it would confirm the weather "
-                    "detector, as the researchers' held-out photos did.", wrong="d"),
-        ])
+def _data_collection() -> ChoiceQuestion:
+    return ChoiceQuestion(
+        "the Army orders a new set of photos to train on. Which plan removes the weather "
+        "confounder?",
+        {
+            "a": "Take twice as many photos, on the same schedule as before for the tanks and"
+                 " for the forests.",
+            "b": "Keep the photos, but convert them to black and white so that the sky's "
+                 "colour is gone.",
+            "c": "Keep the photos, but hold out a larger test set from them to measure the "
+                 "accuracy better.",
+            "d": "Photograph each site with and without a tank on the same days, sunny and "
+                 "cloudy alike.",
+        },
+        "d",
+        wrong={
+            "a": "more photos taken the same way keep the same correlation: every tank would "
+                 "still be under clouds, and the weather would still give the answer away.",
+            "b": "grey levels still show the weather: a cloudy sky is grey and dull, a sunny "
+                 "one bright with a sun disc. The correlation survives the conversion.",
+            "c": "a test set cut from the same photos shares their bias: it would confirm the"
+                 " weather detector, as the researchers' held-out photos did.",
+        },
+        hint=["A confounder goes away when it no longer goes with the label: the weather must"
+              " be the same for both classes, or independent of them.",
+              "Which plan gives tanks and empty forests the same mix of sunny and cloudy "
+              "days?"],
+        why="Photographing every site with and without the tank under the same sky, on sunny "
+            "and cloudy days alike, makes the weather independent of the label (and matches "
+            "everything else too), so only the tank can tell the classes apart.")
 
 
 def build() -> ExerciseSet:
