@@ -84,7 +84,7 @@ def detection_scenes(
     min_visible : float in (0, 1]
         Every object keeps at least this share of its pixels visible.
     seed : int
-        Same seed, same scenes.
+        Same value, same scenes.
 
     Returns
     -------

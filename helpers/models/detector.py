@@ -1,13 +1,14 @@
 """What every detector of the course shares: :class:`Detector`.
 
 The base owns what does not depend on the method: the checks of the constructor
-(class names, input shape, the ``seed`` of the weights and of the training order),
+(class names, input shape, the random source of the weights and of the training order),
 the training loop (Adam with a cosine-decaying learning rate, one Keras ``fit`` per
 epoch, its wall-clock time in ``train_seconds``, its per-epoch losses in ``history``),
 the checks of :meth:`Detector.detect`, and the refusal of a network whose weights are
 not finite. A detector supplies three things:
 
-* its network (:meth:`Detector._build`, a ``keras.Model``);
+* its network, ``self.model`` (a ``keras.Model``), built by its constructor after
+  the base's checks;
 * its training data and loss (:meth:`Detector._epochs`, one ``tf.data`` pipeline of
   (input, target) batches per epoch; :meth:`Detector._loss`);
 * its decoding of the network's output into :class:`~helpers.detection.Detections`
@@ -87,10 +88,6 @@ class Detector:
         self.train_seconds = 0.0
 
     # ------------------------------------------------------------- what a detector supplies
-    def _build(self):  # pragma: no cover - abstract
-        """The network, a ``keras.Model``."""
-        raise NotImplementedError
-
     def _loss(self):  # pragma: no cover - abstract
         """The training loss, ``loss(y_true, y_pred) -> scalar``."""
         raise NotImplementedError
