@@ -355,3 +355,46 @@ def test_a_wrong_letter_is_explained_only_after_a_second_wrong_answer():
         # an answer outside the letters is a form problem, told at once, never counted
         fresh = getattr(load(slug), q.name.replace("Question ", "q"))
         assert "not one of the choices" in str(fresh.check("z")) and fresh.wrong_answers == 0
+
+
+# --------------------------------------------------------------------------- the notebooks
+def _exercise_markdown(slug):
+    """The markdown of the exercise section of the notebook that loads ``slug``."""
+    import json
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).resolve().parents[1] / "book").glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        sources = ["".join(c["source"]) for c in cells]
+        if any(f'helpers.exercises.load("{slug}")' in s for s in sources):
+            start = max(i for i, s in enumerate(sources) if "## Exercises" in s)
+            return [s for c, s in zip(cells[start + 1:], sources[start + 1:])
+                    if c["cell_type"] == "markdown"]
+    raise AssertionError(f"no notebook loads {slug!r}")
+
+
+def _flat(text):
+    return " ".join(text.split())
+
+
+def test_every_option_is_written_in_full_in_the_notebook():
+    for slug, q in _choice_questions():
+        page = _flat(" ".join(_exercise_markdown(slug)))
+        for letter, option in q.options.items():
+            assert _flat(f"**{letter}** {option}") in page, (slug, letter)
+
+
+@pytest.mark.parametrize("slug", ["lab_pets", "lab_scorecam", "lab_cam"])
+def test_each_lab_question_is_written_in_full_in_the_notebook(slug):
+    """The labs are published unexecuted: each question's numbers and options are on the
+    page, not only in the ``ex`` listing."""
+    cells = {int(s[2]): _flat(s) for s in _exercise_markdown(slug) if re.match(r"\*\*\d\.", s)}
+    ex = load(slug)
+    assert set(cells) == set(range(1, len(ex) + 1))
+    for number, question in enumerate(ex, 1):
+        text = cells[number]
+        assert len(text.split()) >= 15 and ("?" in text or "Write" in text), text
+        if isinstance(question, FunctionQuestion):
+            assert f"`{question.function_name}(" in text
+        numbers = re.findall(r"\d+(?:\.\d+)?", question.prompt.split("(")[0])
+        assert all(n in text.replace(",", "") for n in numbers), (number, numbers)

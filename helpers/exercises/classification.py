@@ -200,4 +200,6 @@ def _accuracy_from_logits() -> FunctionQuestion:
 def build() -> ExerciseSet:
     """The exercise set of Chapter 1."""
     return ExerciseSet("classification", TITLE,
-                       [_conv_params(), _conv_output_size(), _cifar_train(), _accuracy_from_logits()])
+                       [_conv_params(), _conv_output_size(), _cifar_train(), _accuracy_from_logits()],
+                       open_questions=["the shapes model with a single block (widths=(8,)): "
+                                       "what happens to the accuracy, and why?"])

@@ -31,7 +31,7 @@ def _french_horn_label() -> ValueQuestion:
     return ValueQuestion(
         "the label that helpers.data.imagenette() gives the French horn photos when all ten "
         "classes are loaded (a number; see IMAGENETTE_CLASSES)",
-        5, what="a whole number",
+        5, fact=True, what="a whole number",
         hint=["Labels follow the order of IMAGENETTE_CLASSES (sorted by WordNet id).",
               "Count from 0: tench, English springer, cassette player, chain saw, church, ..."],
         solution="from helpers.data import IMAGENETTE_CLASSES\n"
@@ -50,9 +50,9 @@ def _which_head() -> ChoiceQuestion:
     return ChoiceQuestion(
         "on which network can plain CAM be computed?",
         {
-            "a": "conv base → GAP → Dense, i.e. helpers.models.vgg16(head='gap')",
-            "b": "conv base → Flatten → Dense 256 → Dense, i.e. vgg16(head='flatten')",
-            "c": "conv base → Flatten → Dense 4096 → Dense 4096 → Dense 1000 (ImageNet's)",
+            "a": "conv base → GAP → Dense, as in `vgg16(head='gap')`",
+            "b": "conv base → Flatten → Dense 256 → Dense, as in `vgg16(head='flatten')`",
+            "c": "conv base → Flatten → Dense 4096 → Dense 4096 → Dense 1000 (ImageNet's VGG16)",
             "d": "conv base → GAP → Dense 256 → ReLU → Dense (a custom head)",
         },
         "a",

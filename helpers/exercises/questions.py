@@ -492,11 +492,16 @@ class ExerciseSet:
     title : str
     questions : sequence of Question
         Numbered from 1 in this order.
+    open_questions : sequence of str
+        Questions of the chapter answered in words, with no check, numbered after
+        the checked ones (one line each, listed so the count matches the page).
     """
 
-    def __init__(self, slug: str, title: str, questions: Sequence[Question]):
+    def __init__(self, slug: str, title: str, questions: Sequence[Question],
+                 open_questions: Sequence[str] = ()):
         self.slug, self.title = slug, title
         self.questions = tuple(questions)
+        self.open_questions = tuple(open_questions)
         for number, question in enumerate(self.questions, 1):
             question.name = f"Question {number}"
             setattr(self, f"q{number}", question)
@@ -507,15 +512,28 @@ class ExerciseSet:
     def __iter__(self):
         return iter(self.questions)
 
+    def _count(self) -> str:
+        if not self.open_questions:
+            return f"{len(self)} questions"
+        total = len(self) + len(self.open_questions)
+        return f"{total} questions: {len(self)} checked, {len(self.open_questions)} open"
+
+    def _open_lines(self) -> list[tuple[int, str]]:
+        return [(len(self) + i, text) for i, text in enumerate(self.open_questions, 1)]
+
     def __str__(self) -> str:
-        lines = [f"Exercises: {self.title} ({len(self)} questions)"]
+        lines = [f"Exercises: {self.title} ({self._count()})"]
         lines += [f"  ex.q{i}: {q.prompt}" for i, q in enumerate(self.questions, 1)]
+        lines += [f"  {n} (open, answered in words, no check): {text}"
+                  for n, text in self._open_lines()]
         lines.append("Answer with ex.qN.check(answer); ex.qN.hint() and ex.qN.solution() help.")
         return "\n".join(lines)
 
     __repr__ = __str__
 
     def _repr_markdown_(self) -> str:
-        rows = "\n".join(f"- `ex.q{i}`: {q.prompt}" for i, q in enumerate(self.questions, 1))
-        return (f"**Exercises: {self.title}** ({len(self)} questions)\n\n{rows}\n\n"
+        rows = "\n".join([f"- `ex.q{i}`: {q.prompt}" for i, q in enumerate(self.questions, 1)]
+                         + [f"- {n} (open, answered in words, no check): {text}"
+                            for n, text in self._open_lines()])
+        return (f"**Exercises: {self.title}** ({self._count()})\n\n{rows}\n\n"
                 "Answer with `ex.qN.check(answer)`; `ex.qN.hint()` and `ex.qN.solution()` help.")
