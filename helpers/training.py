@@ -19,6 +19,7 @@ its last finished epoch instead of starting over.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -358,6 +359,84 @@ def _check_strategy(strategy_, model: keras.Model):
 
 
 # --------------------------------------------------------------------------- fit
+class StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Stop training with a ``ValueError`` as soon as a batch's loss is NaN or infinite
+    (a diverged run would otherwise "train" on, reporting ``loss nan``)."""
+
+    def __init__(self):
+        super().__init__()
+        self.epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not np.isfinite(float(loss)):
+            self.model.stop_training = True
+            raise ValueError(
+                f"fit: the loss became {float(loss)} at epoch {self.epoch + 1}, batch "
+                f"{batch + 1}: training diverged and the weights are no longer usable. "
+                "Lower the learning rate (or check the labels and images for extreme "
+                "values) and train again from a fresh model or the last good checkpoint.")
+
+
+def _check_weights_finite(model: keras.Model) -> None:
+    bad = [w.path for w in model.weights
+           if not np.all(np.isfinite(keras.ops.convert_to_numpy(w)))]
+    if bad:
+        raise ValueError(
+            f"model {model.name!r} has NaN or infinite weights ({len(bad)} of "
+            f"{len(model.weights)}, e.g. {bad[0]!r}); training it would only give loss nan. "
+            "Rebuild the model (or load a good checkpoint) before calling fit.")
+
+
+def _check_checkpoint_dir(checkpoint_dir: str) -> None:
+    if os.path.exists(checkpoint_dir) and not os.path.isdir(checkpoint_dir):
+        raise ValueError(
+            f"checkpoint_dir {checkpoint_dir!r} is a file; give a folder path (it is "
+            "created if missing) where fit can keep its backups")
+
+
+def _check_resume(model: keras.Model, checkpoint_dir: str) -> None:
+    """Refuse, before any epoch, a backup in ``checkpoint_dir`` that cannot be restored
+    into ``model`` (corrupt, or written by another model)."""
+    weights = os.path.join(checkpoint_dir, "latest.weights.h5")
+    metadata = os.path.join(checkpoint_dir, "training_metadata.json")
+    if not os.path.exists(weights) and not os.path.exists(metadata):
+        return
+    fix = (f"delete the folder {checkpoint_dir!r} (or pass another checkpoint_dir) to start "
+           "afresh")
+    problems = []
+    for path in (weights, weights + ".bkp"):
+        if not os.path.exists(path):
+            continue
+        try:
+            if model.optimizer is not None and not model.optimizer.built:
+                model.optimizer.build(model.trainable_variables)
+            model.load_weights(path)
+            break
+        except Exception as error:  # noqa: BLE001 - h5py / Keras errors of all kinds
+            problems.append(f"{os.path.basename(path)}: {type(error).__name__}: "
+                            f"{str(error).splitlines()[0][:150] if str(error) else ''}")
+    else:
+        if problems or not os.path.exists(weights):
+            raise ValueError(
+                f"checkpoint_dir {checkpoint_dir!r} holds a backup that cannot be restored "
+                f"into model {model.name!r} (corrupt, or written by another model): "
+                f"{'; '.join(problems) or 'the weights file is missing'}; {fix}")
+    if os.path.exists(metadata):
+        try:
+            with open(metadata) as f:
+                epoch = json.load(f)["epoch"]
+            if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+                raise ValueError(f"epoch {epoch!r}")
+        except Exception as error:  # noqa: BLE001
+            raise ValueError(
+                f"checkpoint_dir {checkpoint_dir!r}: its training_metadata.json is unreadable "
+                f"({type(error).__name__}: {error}); {fix}") from None
+
+
 def _batchnorm_sample(train, train_ds: tf.data.Dataset, seed: int, n: int = 512) -> np.ndarray:
     """Up to ``n`` training images, in a seeded random order, for the BatchNorm statistics."""
     if isinstance(train, tf.data.Dataset):
@@ -441,6 +520,7 @@ def fit(model: keras.Model, train, val=None, *, epochs: int, batch_size: int = 3
     strategy = _check_strategy(strategy, model)
     if checkpoint_dir is not None:
         checkpoint_dir = os.fspath(check_path(checkpoint_dir, "checkpoint_dir"))
+        _check_checkpoint_dir(checkpoint_dir)
     if isinstance(callbacks, (str, bytes)) or not isinstance(callbacks, Sequence) or not all(
             isinstance(c, keras.callbacks.Callback) for c in callbacks):
         raise TypeError(
@@ -475,8 +555,12 @@ def fit(model: keras.Model, train, val=None, *, epochs: int, batch_size: int = 3
         with strategy.scope() if strategy is not None else contextlib.nullcontext():
             compile_for_training(model, learning_rate=learning_rate, optimizer=optimizer,
                                  loss=loss, metrics=metrics)
-    all_callbacks = list(callbacks)
+    if model.built:
+        _check_weights_finite(model)
+    all_callbacks = list(callbacks) + [StopOnNonFiniteLoss()]
     if checkpoint_dir is not None:
+        if model.built:
+            _check_resume(model, checkpoint_dir)
         all_callbacks.insert(0, keras.callbacks.BackupAndRestore(checkpoint_dir))
     if check_bool(precise_batchnorm, "precise_batchnorm") and batchnorm_layers(model):
         all_callbacks.append(PreciseBatchNorm(_batchnorm_sample(train, train_ds, seed)))

@@ -19,7 +19,7 @@ its public names from ``helpers._keras`` (never from its submodules).
                                 :func:`compiled_logits`
 :func:`resolve_targets`         -1 -> the predicted class; :func:`target_logit`,
                                 :func:`target_probability`
-:func:`check_finite_logits`     refuse a diverged (NaN) model
+:func:`check_finite_logits`     refuse a diverged (NaN) model; :func:`check_finite_weights`
 :func:`output_operation`        (private Keras API, :mod:`.graph`): :func:`input_operation`,
                                 :func:`run_graph`, :data:`SUPPORTED_KERAS`
 ==============================  ===========================================================
@@ -62,6 +62,7 @@ from .logits import (
     activation_name,
     cached,
     check_finite_logits,
+    check_finite_weights,
     compiled_logits,
     final_activation,
     lambda_activation,
@@ -81,7 +82,7 @@ __all__ = [
     "CONV_TYPES", "all_layers", "find_layer", "last_conv_layer", "layer_ids", "layer_paths",
     "output_shape_of", "resolve_layer",
     "DIVERGED", "PROBABILITY_ACTIVATIONS", "LogitsNet", "activation_name", "cached",
-    "check_finite_logits", "compiled_logits", "final_activation", "lambda_activation",
+    "check_finite_logits", "check_finite_weights", "compiled_logits", "final_activation", "lambda_activation",
     "logits_activation", "logits_net", "output_activation", "resolve_targets",
     "target_logit", "target_probability",
 ]

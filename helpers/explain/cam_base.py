@@ -43,6 +43,7 @@ from .._keras import (
     cached,
     check_batch_size,
     check_finite_logits,
+    check_finite_weights,
     check_images,
     check_model,
     logits_net,
@@ -239,6 +240,7 @@ class CAMBase:
             raise TypeError(f"{self.name} got unknown option(s) {', '.join(unknown)}; "
                             f"its options are: {known}")
         model = self._model()
+        check_finite_weights(model)
         x, single = check_images(images, model)
         scores = check_scores(targets, len(x), model_output_shape(model),
                               model_input_shape(model))

@@ -20,7 +20,7 @@ import numpy as np
 import tensorflow as tf
 
 from .._checks import check_array, check_choice, check_real
-from .._keras import (check_batch_size, check_images, check_model, compiled_logits, logits_net,
+from .._keras import (check_batch_size, check_finite_weights, check_images, check_model, compiled_logits, logits_net,
                       model_input_shape, model_output_shape)
 from .targets import BoundScore, Score, check_scores
 
@@ -75,6 +75,7 @@ def finite_differences(model, image, directions, target=None, *, eps=1e-2, score
         In score units per input unit. Cost: ``2 * D`` forward passes, no backward pass.
     """
     check_model(model)
+    check_finite_weights(model)
     x, single = check_images(image, model)
     if not single:
         raise ValueError(f"image must be one image (H, W, C), got a batch of shape {x.shape}; "

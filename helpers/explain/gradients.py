@@ -16,6 +16,7 @@ from .._keras import (
     cached,
     check_batch_size,
     check_finite_logits,
+    check_finite_weights,
     check_images,
     check_model,
     compiled_logits,
@@ -25,6 +26,11 @@ from .._keras import (
 )
 from ._maps import normalize_per_image
 from .targets import ScoreBatch, check_scores
+
+
+MAX_BYTES = 2**31
+"""The largest helper array an explanation allocates at once (2 GiB): bigger requests
+(e.g. a huge ``n_samples``) are a ValueError, not a MemoryError."""
 
 
 def _signature(model):
@@ -109,6 +115,7 @@ def gradient_map(gradients):
 def prepare(model, images, targets, batch_size):
     """Checked ``(x float32 (N, H, W, C), scores ScoreBatch, single, batch_size)``."""
     check_model(model)
+    check_finite_weights(model)
     x, single = check_images(images, model)
     scores = check_scores(targets, len(x), model_output_shape(model), model_input_shape(model))
     return x, scores, single, check_batch_size(batch_size)
@@ -214,7 +221,14 @@ def smoothgrad(model, images, targets=None, *, n_samples=25, noise_level=0.15, s
             0.0 <= noise_level < np.inf):
         raise ValueError(f"noise_level must be a finite number >= 0 (a fraction of the pixel range), "
                          f"got {noise_level!r}")
-    noise = smoothgrad_noise(x.shape[1:], n_samples, check_int(seed, "seed", low=0))
+    seed = check_int(seed, "seed", low=0)
+    if n_samples * x[0].size * 4 > MAX_BYTES:
+        raise ValueError(
+            f"n_samples={n_samples} noisy copies of a {'x'.join(map(str, x.shape[1:]))} image "
+            f"need {n_samples * x[0].size * 4 / 2**30:.1f} GiB of noise; at most "
+            f"{MAX_BYTES // (x[0].size * 4)} fit in {MAX_BYTES / 2**30:.0f} GiB (25-50 are "
+            "plenty)")
+    noise = smoothgrad_noise(x.shape[1:], n_samples, seed)
     grads_fn = input_gradients_fn(model, scores.family)
     logits_fn = compiled_logits(model)
     out = []

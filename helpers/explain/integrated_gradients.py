@@ -14,7 +14,7 @@ import tensorflow as tf
 from .._checks import check_choice, check_int
 from .._keras import cached, check_finite_logits, compiled_logits, logits_net, model_input_shape
 from ._maps import normalize_per_image
-from .gradients import prepare, target_gradients
+from .gradients import MAX_BYTES, prepare, target_gradients
 
 RULES = ("gausslegendre", "riemann_trapezoid", "riemann_left", "riemann_right",
          "riemann_middle")
@@ -138,6 +138,11 @@ def integrated_gradients_attributions(model, images, targets=None, *, baseline=0
     n_steps = check_int(n_steps, "n_steps", low=1)
     method = check_choice(method, "method", RULES)
     base = _check_baseline(baseline, x)
+    if len(x) * n_steps * 16 > MAX_BYTES:
+        raise ValueError(
+            f"n_steps={n_steps} for {len(x)} image(s) is {len(x) * n_steps} path points, more "
+            f"than the {MAX_BYTES // 16} this function indexes at once; use fewer steps "
+            "(50-300 are plenty) or fewer images per call")
     alphas, weights = path_points(n_steps, method)
     logits = compiled_logits(model)(tf.constant(x))
     check_finite_logits(logits.numpy())

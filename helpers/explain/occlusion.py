@@ -13,6 +13,7 @@ from .._checks import check_int, describe
 from .._keras import (
     cached,
     check_finite_logits,
+    check_finite_weights,
     check_images,
     check_model,
     compiled_logits,
@@ -124,6 +125,7 @@ def occlusion(model, images, targets=None, *, patch=None, stride=None, baseline=
     64x64 image with the defaults.
     """
     check_model(model)
+    check_finite_weights(model)
     x, single = check_images(images, model)
     net = logits_net(model, None)
     scores = check_scores(targets, len(x), model_output_shape(model), model_input_shape(model))
