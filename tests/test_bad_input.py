@@ -113,7 +113,7 @@ bad(metrics.precision_recall_f1, dict(y_true=LABELS3, y_pred=LABELS3), "labels",
     ["abc", [0.5], [-1], [[0, 1]], [0, 0]])
 
 # metrics.curves
-for fn in (metrics.pr_curve, metrics.average_precision, metrics.roc_curve, metrics.roc_auc,
+for fn in (metrics.pr_curve, metrics.average_precision_score, metrics.roc_curve, metrics.roc_auc,
            metrics.threshold_counts):
     bad(fn, dict(y_true=BINARY, y_score=SCORES), "y_true",
         NOT_ARRAYS + [[], [0, 1], [0, 2, 1, 0, 1]])
@@ -437,7 +437,7 @@ DEGENERATE = {
                                                                temperature=1e-8),
     "softmax of +-1e308": lambda: metrics.softmax([1e308, -1e308]),
     "sigmoid of +-inf": lambda: metrics.sigmoid([math.inf, -math.inf]),
-    "average_precision, no positive": lambda: metrics.average_precision([0, 0], [0.1, 0.2]),
+    "average_precision_score, no positive": lambda: metrics.average_precision_score([0, 0], [0.1, 0.2]),
     "pr_curve, no positive": lambda: metrics.pr_curve([0, 0], [0.1, 0.2]),
     "precision_recall_f1, 0/0": lambda: metrics.precision_recall_f1([0, 0], [1, 1]),
     "precision_recall_f1 macro, 0/0": lambda: metrics.precision_recall_f1([0, 0], [1, 1],

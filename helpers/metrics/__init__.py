@@ -32,15 +32,3 @@ __all__ = [
     "UndefinedMetricWarning",
 ]
 
-
-def __getattr__(name):
-    # The old name, kept only until tests/test_bad_input.py (owned elsewhere) is
-    # updated; not in __all__ and not documented. Remove with that update.
-    if name == "average_precision":
-        import warnings
-
-        warnings.warn("helpers.metrics.average_precision is now average_precision_score "
-                      "(helpers.detection.average_precision is the detection AP of a "
-                      "precision-recall curve)", DeprecationWarning, stacklevel=2)
-        return average_precision_score
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
