@@ -43,7 +43,9 @@ def _iou_one_to_many(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
 
 # --------------------------------------------------------------------------- hard NMS
 def nms(boxes, scores, iou_threshold: float) -> np.ndarray:
-    """Greedy non-maximum suppression, with the same results as ``torchvision.ops.nms``.
+    """Greedy non-maximum suppression; the same boxes as ``torchvision.ops.nms`` when no
+    two scores are exactly equal (on a tie torchvision's order is its sort's, not
+    defined; here the lower index wins).
 
     Boxes are visited from the highest score down. Each box that is still alive is
     kept, and every lower-scored box whose IoU with it is *strictly greater* than

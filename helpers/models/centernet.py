@@ -4,8 +4,9 @@ Krahenbuhl, "Objects as Points", 2019).
 The network looks at the image once and outputs, on a grid ``stride`` times coarser
 than the image (16 x 16 cells for a 64 x 64 image):
 
-* one *centre heatmap* per class: the logit that an object of that class has its
-  centre in the cell;
+* one *centre heatmap* per class: a logit whose sigmoid ranks how strongly the cell
+  looks like the centre of an object of that class (a ranking score trained with a
+  focal loss on Gaussian bumps, not a calibrated probability);
 * the box *size* at that cell: ``log(w / stride)`` and ``log(h / stride)``;
 * the sub-cell *offset* of the centre: ``cx / stride - floor(cx / stride)`` (and y).
 

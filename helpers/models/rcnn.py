@@ -26,7 +26,8 @@ The stages, as in R-CNN:
        t_w = log(G_w / P_w)         t_h = log(G_h / P_h)
 
    (centres x, y, widths w, heights h), divided by (0.1, 0.1, 0.2, 0.2) so the four
-   numbers have similar spread (Fast R-CNN's normalisation). R-CNN fitted a ridge
+   numbers have similar spread (py-faster-rcnn's configuration; Fast R-CNN
+   standardised the targets by their mean and standard deviation instead). R-CNN fitted a ridge
    regression on pool5 features; here a linear head of the CNN learns it, trained
    jointly with a smooth-L1 loss on positive windows only.
 5. **Per-class NMS.** For each class, windows scoring above ``score_threshold`` are
@@ -54,7 +55,7 @@ __all__ = [
 
 #: Window sides in pixels for 64 x 64 images (scaled with the image size).
 RCNN_WINDOW_SIZES = (8.0, 12.0, 18.0, 27.0, 40.0)
-#: Regression targets are divided by these (Fast R-CNN's normalisation).
+#: Regression targets are divided by these (py-faster-rcnn's BBOX_NORMALIZE_STDS).
 RCNN_DELTA_SCALE = np.array([0.1, 0.1, 0.2, 0.2])
 #: Most windows per image a detector accepts.
 MAX_WINDOWS = 50_000
