@@ -121,7 +121,8 @@ def test_references_match_the_library_on_a_gap_network(gap_model):
     head = helpers.explain.gap_head(gap_model)
     kernel = head.dense.kernel.numpy()
     method = helpers.explain.GradCAM.for_model(gap_model)
-    A, _, G, _ = (t.numpy() for t in method.forward(tf.constant(x), tf.constant(targets)))
+    A, _, G, _ = (t.numpy() for t in method.forward(tf.constant(x), tf.constant(targets[:, None]),
+                                                    helpers.explain.ClassLogit))
     n_positions = A.shape[1] * A.shape[2]
     for n, c in enumerate(targets):
         M = ex.q1.reference(A[n], kernel, c)
@@ -142,7 +143,8 @@ def test_hirescam_reference_matches_the_library(gap_model):
     hirescam = load(SLUG).q4.reference
     x = np.random.default_rng(1).random((2, 16, 16, 3), dtype=np.float32)
     method = helpers.explain.HiResCAM.for_model(gap_model)
-    A, _, G, t = (v.numpy() for v in method.forward(tf.constant(x), tf.constant([1, 1], tf.int32)))
+    A, _, G, t = (v.numpy() for v in method.forward(tf.constant(x), tf.constant([[1], [1]], tf.int32),
+                                                    helpers.explain.ClassLogit))
     raw = np.stack([hirescam(A[n], G[n]) for n in range(2)])
     up = tf.image.resize(raw[..., None], (16, 16))[..., 0].numpy()
     lo, hi = up.min(axis=(1, 2), keepdims=True), up.max(axis=(1, 2), keepdims=True)
