@@ -53,7 +53,7 @@ from .._keras import (
 )
 from ._maps import normalize_per_image, upsample
 from ._progress import Progress
-from .targets import BoundScore, ScoreBatch, check_scores
+from .targets import BoundScore, ClassLogit, ScoreBatch, check_scores
 
 DEFAULT_BATCH_SIZE = BATCH_SIZE
 """Images per compiled pass for the gradient-based methods (:data:`helpers._keras.BATCH_SIZE`)."""
@@ -157,14 +157,22 @@ class CAMBase:
         return activations
 
     # ------------------------------------------------------------------ the pass
-    def forward(self, images, params, family):
+    def forward(self, images, params, family=None):
         """Feature maps, outputs, gradients of the explained score and its parameters.
+
+        ``images`` float32 ``(N, H, W, C)``; ``params`` int32 ``(N, P)`` of the score
+        ``family``; ``family=None`` means :class:`~helpers.explain.targets.ClassLogit`,
+        whose ``params`` may then be class indices ``(N,)`` (-1: predicted).
 
         Returns
         -------
         activations : ``(N, h, w, K)``; outputs : ``(N, L)`` (or ``(N, h', w', L)``);
         gradients : ``(N, h, w, K)`` or None; params : int32 ``(N, P)``, resolved
         """
+        if family is None:
+            family = ClassLogit
+            if params.shape.rank == 1:
+                params = params[:, None]
         if not self.needs_gradients:
             activations, outputs = self.net(images)
             return activations, outputs, None, family.resolve(outputs, params)
