@@ -99,6 +99,10 @@ WRONG = [
     (2, lambda y, o: 100 * np.sum(np.maximum(0, y - o) / y), "do not sum"),
     (2, lambda y, o: 100 * np.mean(np.maximum(0, o - y) / y), "wrong result"),
     (2, 33.3, "expected a function"),
+    # a near miss: an epsilon large enough to change the answer beyond float32 round-off
+    (2, lambda y, o: 100 * np.mean(np.maximum(0, y - o) / (y + 1e-3)), "wrong result"),
+    (3, lambda f, p: float(np.sum(np.diff(f[:-1]) * (p[1:-1] + p[:-2]) / 2)),
+     "wrong result"),                                   # off by one: the last step dropped
     # 3: area under a curve
     (3, lambda f, p: np.mean(p), "mean of the probabilities"),
     (3, lambda f, p: p.sum() / len(p), "mean of the probabilities"),
