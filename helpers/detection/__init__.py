@@ -6,7 +6,9 @@ evaluation, and boxes from class activation maps.
 :func:`iou`                            pairwise intersection over union, (N, M)
 :func:`nms`, :func:`soft_nms`          non-maximum suppression, hard and soft
 :func:`average_precision`              VOC 2007 (11-point), VOC (all-point), COCO (101-point)
-:func:`coco_evaluate`                  COCO AP/AR, identical to pycocotools
+:func:`coco_evaluate`                  COCO AP/AR of boxes or masks, identical to pycocotools
+:func:`box_masks`                      boxes as filled masks (a box detector's "masks")
+:func:`mask_to_rle`, ``rle_to_mask``   COCO run-length encoding of a mask
 :func:`voc_evaluate`                   PASCAL VOC per-class AP and mAP
 :func:`heatmap_to_box`                 the CAM paper's box around a heatmap's hot region
 :func:`error_breakdown`                AP lost to each error type, in the manner of TIDE
@@ -23,8 +25,9 @@ argument says otherwise.
 from __future__ import annotations
 
 from .average_precision import AP_METHODS, average_precision, precision_envelope
-from .boxes import BOX_FORMATS, box_area, box_convert, iou
-from .coco_json import detections_to_coco, from_coco, mask_to_rle, rle_to_mask, to_coco
+from .boxes import BOX_FORMATS, box_area, box_convert, box_masks, iou
+from .coco_json import detections_to_coco, from_coco, to_coco
+from .coco_masks import mask_to_rle, rle_to_mask
 from .detections import Detections
 from .coco import (
     COCO_AREA_RANGES,
@@ -59,6 +62,7 @@ __all__ = [
     "average_precision",
     "box_area",
     "box_convert",
+    "box_masks",
     "coco_evaluate",
     "detections_to_coco",
     "error_breakdown",

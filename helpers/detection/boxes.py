@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import check_choice
+from .._checks import check_choice, check_int
 
 BOX_FORMATS = ("xyxy", "xywh", "cxcywh")
 
@@ -193,6 +193,40 @@ def box_area(boxes, fmt: str = "xyxy") -> np.ndarray:
     else:
         areas = array[..., 2] * array[..., 3]
     return np.nan_to_num(areas, nan=0.0)  # only "no object" rows are NaN here
+
+
+def box_masks(boxes, height: int, width: int, fmt: str = "xyxy") -> np.ndarray:
+    """Each box as a filled mask: the pixels whose centre lies inside it.
+
+    Parameters
+    ----------
+    boxes : array_like, shape (K, 4)
+        Boxes in pixels, laid out as ``fmt`` says.
+    height, width : int >= 1
+        The masks' size in pixels.
+
+    Returns
+    -------
+    numpy.ndarray, bool, shape (K, height, width)
+        Pixel (row r, column c) is set when ``x1 <= c + 0.5 < x2`` and
+        ``y1 <= r + 0.5 < y2``; a box of whole-pixel edges covers exactly its pixels.
+
+    Examples
+    --------
+    >>> box_masks([[1, 0, 3, 2]], 2, 4)[0].astype(int)
+    array([[0, 1, 1, 0],
+           [0, 1, 1, 0]])
+    """
+    height = check_int(height, "height", low=1)
+    width = check_int(width, "width", low=1)
+    array = as_boxes(boxes, fmt)
+    if array.ndim != 2:
+        raise ValueError(f"boxes must have shape (K, 4), got {array.shape}.")
+    xyxy = _to_xyxy(array, fmt).astype(np.float64)
+    cols, rows = np.arange(width) + 0.5, np.arange(height) + 0.5
+    inside_x = (xyxy[:, 0:1] <= cols) & (cols < xyxy[:, 2:3])  # (K, W)
+    inside_y = (xyxy[:, 1:2] <= rows) & (rows < xyxy[:, 3:4])  # (K, H)
+    return inside_y[:, :, None] & inside_x[:, None, :]
 
 
 # --------------------------------------------------------------------------- overlap

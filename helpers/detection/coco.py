@@ -1,7 +1,8 @@
-"""COCO box evaluation: AP and AR over IoU thresholds, object sizes and detection budgets.
+"""COCO evaluation of boxes or instance masks: AP and AR over IoU thresholds, object
+sizes and detection budgets.
 
 :func:`coco_evaluate` gives the same numbers as pycocotools' ``COCOeval(..., "bbox")``
-followed by ``evaluate()``, ``accumulate()`` and ``summarize()`` -- identical arrays, not
+(or ``"segm"``, with ``iou_type="segm"``) followed by ``evaluate()``, ``accumulate()`` and ``summarize()`` -- identical arrays, not
 merely close ones -- from plain dicts, with checked input, several times faster.
 
 The steps (each in its own module):
@@ -24,7 +25,8 @@ import numpy as np
 from .._checks import check_array, check_int, check_real, describe, first_positions
 from .coco_accumulate import accumulate
 from .coco_inputs import read_detections, read_ground_truth
-from .coco_matching import greedy_match
+from .coco_masks import mask_pair_iou
+from .coco_matching import coco_pair_iou, greedy_match
 
 #: IoU thresholds 0.50, 0.55, ..., 0.95, built as pycocotools builds them.
 COCO_IOU_THRESHOLDS = np.linspace(0.5, 0.95, 10)
@@ -83,6 +85,8 @@ class CocoEvalResult:
     image_ids : numpy.ndarray, shape (I,), int64, sorted
     area_ranges : dict of str to (float, float)
     max_dets : tuple of int, increasing
+    iou_type : str
+        ``"bbox"`` (box IoU) or ``"segm"`` (mask IoU).
     """
 
     stats: np.ndarray
@@ -95,6 +99,7 @@ class CocoEvalResult:
     image_ids: np.ndarray
     area_ranges: dict
     max_dets: tuple
+    iou_type: str = "bbox"
 
     def summary(self) -> str:
         """The 12 summary lines, laid out as pycocotools prints them."""
@@ -281,13 +286,24 @@ def match_detections(truth, dets, iou_thresholds, area_bounds, max_det: int) -> 
     kept = rank < max_det
     det_order, rank = det_order[kept], rank[kept]
 
+    gt_crowd = truth.is_crowd[gt_order]
+    if truth.masks is not None:  # segm: mask IoU
+        det_masks, gt_masks = dets.masks.take(det_order), truth.masks.take(gt_order)
+
+        def pair_iou_of(pair_det, pair_gt):
+            return mask_pair_iou(det_masks, gt_masks, pair_det, pair_gt, gt_crowd)
+    else:
+        det_boxes, gt_boxes = dets.boxes[det_order], truth.boxes[gt_order]
+
+        def pair_iou_of(pair_det, pair_gt):
+            return coco_pair_iou(det_boxes[pair_det], gt_boxes[pair_gt], gt_crowd[pair_gt])
+
     outcome, matches = greedy_match(
         det_group=det_group[det_order],
         det_rank=rank,
-        det_boxes=dets.boxes[det_order],
+        pair_iou_of=pair_iou_of,
         gt_group=gt_group[gt_order],
-        gt_boxes=truth.boxes[gt_order],
-        gt_is_crowd=truth.is_crowd[gt_order],
+        gt_is_crowd=gt_crowd,
         gt_ignored=gt_ignored[:, gt_order],
         iou_thresholds=iou_thresholds,
         return_matches=True,
@@ -316,8 +332,10 @@ def coco_evaluate(
     recall_thresholds=COCO_RECALL_THRESHOLDS,
     max_dets=COCO_MAX_DETS,
     area_ranges=COCO_AREA_RANGES,
+    iou_type: str = "bbox",
 ) -> CocoEvalResult:
-    """Evaluate box detections the COCO way (identical to pycocotools' ``COCOeval``, "bbox").
+    """Evaluate detections the COCO way (identical to pycocotools' ``COCOeval``, with
+    ``iouType`` "bbox" or "segm").
 
     Parameters
     ----------
@@ -344,6 +362,14 @@ def coco_evaluate(
         Size classes by area, both ends inclusive. Default ``all``, ``small``
         (<= 32**2), ``medium`` (32**2 to 96**2) and ``large`` (>= 96**2). The summary
         looks these labels up; a missing one gives -1 in ``stats``.
+    iou_type : {"bbox", "segm"}
+        ``"bbox"`` (default): IoU of the ``bbox`` boxes. ``"segm"``: IoU of the instance
+        masks in each record's ``segmentation`` (a COCO RLE dict, uncompressed or
+        compressed, or a 2-D bool mask; every mask of an image has the image's size);
+        a detection's area, for the area ranges, is then its mask's pixel count, as
+        pycocotools sets it for segmentation results (results without ``bbox``;
+        Detectron2 drops ``bbox`` before a ``segm`` evaluation for this reason).
+        Everything else (matching, crowd rule, accumulation) is the same.
 
     Returns
     -------
@@ -365,8 +391,8 @@ def coco_evaluate(
     * a detection matches the unmatched ground truth of highest IoU, if that IoU is at
       least the threshold; equal IoUs go to the later ground truth; non-ignored ground
       truth is preferred over ignored (crowd, or ``area`` out of range);
-    * a crowd region may be matched many times and its IoU divides by the detection's
-      area only; detections matched to ignored ground truth, and unmatched detections
+    * a crowd region may be matched many times and its IoU (box or mask) divides by the
+      detection's area only; detections matched to ignored ground truth, and unmatched detections
       with ``w * h`` out of range, are ignored (neither true nor false positives);
     * precision is ``TP / (TP + FP + np.spacing(1))``;
     * an annotation's ``ignore`` field has no effect (pycocotools overwrites it with
@@ -392,8 +418,8 @@ def coco_evaluate(
     recall_thresholds = _check_recall_thresholds(recall_thresholds)
     max_dets = _check_max_dets(max_dets)
     area_ranges = _check_area_ranges(area_ranges)
-    truth = read_ground_truth(gt)
-    dets = read_detections(dt, truth)
+    truth = read_ground_truth(gt, iou_type)
+    dets = read_detections(dt, truth, iou_type)
 
     bounds = np.array(list(area_ranges.values()), dtype=np.float64)  # (A, 2)
     matching = match_detections(truth, dets, iou_thresholds, bounds, max_dets[-1])
@@ -423,4 +449,5 @@ def coco_evaluate(
         image_ids=truth.image_ids,
         area_ranges=area_ranges,
         max_dets=max_dets,
+        iou_type=iou_type,
     )

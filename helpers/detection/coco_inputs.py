@@ -13,6 +13,13 @@ What is read, and how pycocotools' conventions are kept:
 * detections: ``image_id``, ``category_id``, ``bbox`` ``[x, y, w, h]`` and ``score``. Like
   pycocotools' ``loadRes``, a detection's area is ``w * h`` and its id is its position
   in the list plus one; ``id``, ``area`` or ``iscrowd`` fields in the input are ignored.
+* with ``iou_type="segm"`` every record also needs a ``segmentation`` (an RLE dict, or a
+  2-D bool mask; see :mod:`~helpers.detection.coco_masks`). A detection's area is then
+  its mask's pixel count, as pycocotools' ``loadRes`` sets it for segmentation results
+  (which carry no ``bbox``; a ``bbox`` given here is not read: the box of a detection
+  is its mask's).
+  All masks of one image must have one size, the image's ``height`` x ``width`` where
+  the image record gives them.
 """
 from __future__ import annotations
 
@@ -24,6 +31,7 @@ import numpy as np
 
 from .._checks import is_int as _is_integer
 from .._checks import is_real
+from .coco_masks import PackedMasks, decode_segmentation
 
 Describe = Callable[[int], str]
 
@@ -40,6 +48,8 @@ class CocoGroundTruth:
     boxes: np.ndarray  #: (G, 4) float64, ``[x, y, w, h]`` in pixels
     areas: np.ndarray  #: (G,) float64, the annotations' ``area`` field, in square pixels
     is_crowd: np.ndarray  #: (G,) bool
+    masks: PackedMasks | None = None  #: G masks with ``iou_type="segm"``, else None
+    image_sizes: np.ndarray | None = None  #: (I, 2) int64 (H, W) of records/masks, -1 if unknown
 
 
 @dataclass(frozen=True)
@@ -50,10 +60,14 @@ class CocoDetections:
     category_index: np.ndarray  #: (D,) int64, position in ``CocoGroundTruth.category_ids``
     boxes: np.ndarray  #: (D, 4) float64, ``[x, y, w, h]`` in pixels
     scores: np.ndarray  #: (D,) float64
+    masks: PackedMasks | None = None  #: D masks with ``iou_type="segm"``, else None
 
     @property
     def areas(self) -> np.ndarray:
-        """(D,) float64: ``w * h``, as pycocotools' ``loadRes`` sets it."""
+        """(D,) float64: ``w * h``, or the mask's pixel count when there are masks, as
+        pycocotools' ``loadRes`` sets it (box results, segmentation results)."""
+        if self.masks is not None:
+            return self.masks.areas.astype(np.float64)
         return self.boxes[:, 2] * self.boxes[:, 3]
 
 
@@ -167,14 +181,67 @@ def _positions(ids: np.ndarray, known: np.ndarray, field: str, where: str, descr
 
 
 # --------------------------------------------------------------------------- ground truth
-def read_ground_truth(gt) -> CocoGroundTruth:
-    """Check a COCO-format ground-truth dict and return it as :class:`CocoGroundTruth`."""
+IOU_TYPES = ("bbox", "segm")
+
+
+def _check_iou_type(iou_type) -> str:
+    if not isinstance(iou_type, str) or iou_type not in IOU_TYPES:
+        raise ValueError(f"iou_type must be 'bbox' (box IoU) or 'segm' (mask IoU), got "
+                         f"{iou_type!r}")
+    return iou_type
+
+
+def _image_sizes(image_records: Sequence, image_ids: np.ndarray) -> np.ndarray:
+    """(I, 2) int64 ``(height, width)`` of each image (sorted by id); -1 where not given."""
+    sizes = np.full((len(image_ids), 2), -1, np.int64)
+    for record in image_records:
+        if isinstance(record, Mapping) and _is_integer(record.get("height")) \
+                and _is_integer(record.get("width")):
+            row = int(np.searchsorted(image_ids, record["id"]))
+            sizes[row] = (record["height"], record["width"])
+    return sizes
+
+
+def _read_masks(records: Sequence, image_index: np.ndarray, sizes: np.ndarray,
+                describe: Describe) -> tuple[PackedMasks, np.ndarray]:
+    """Decode each record's ``segmentation``; every mask of an image must have one size.
+
+    ``sizes`` (I, 2) holds each image's known ``(height, width)`` (-1 if none yet) and
+    is filled in as masks are read. Returns the masks and the ``[x, y, w, h]`` box of
+    each mask's pixels, (R, 4) float64 (zeros for an empty mask), as pycocotools'
+    ``toBbox``.
+    """
+    segmentations = _column(records, "segmentation", describe)
+    masks, boxes = [], np.zeros((len(records), 4))
+    for i, segmentation in enumerate(segmentations):
+        mask = decode_segmentation(segmentation, describe(i))
+        known = sizes[image_index[i]]
+        if known[0] < 0:
+            known[:] = mask.shape
+        elif tuple(known) != mask.shape:
+            raise ValueError(
+                f"{describe(i)}: segmentation is {mask.shape[0]} x {mask.shape[1]} (H x W), "
+                f"but the image's masks are {known[0]} x {known[1]}; masks are compared "
+                "pixel by pixel and must have their image's size"
+            )
+        rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+        if rows.size:
+            boxes[i] = (cols[0], rows[0], cols[-1] - cols[0] + 1, rows[-1] - rows[0] + 1)
+        masks.append(mask)
+    return PackedMasks(masks), boxes
+
+
+def read_ground_truth(gt, iou_type: str = "bbox") -> CocoGroundTruth:
+    """Check a COCO-format ground-truth dict and return it as :class:`CocoGroundTruth`
+    (with its masks when ``iou_type`` is ``"segm"``)."""
+    iou_type = _check_iou_type(iou_type)
     if not isinstance(gt, Mapping):
         raise TypeError(
             "gt must be a COCO-format dict with 'images', 'annotations' and 'categories', "
             f"got {type(gt).__name__}"
         )
-    image_ids = _sorted_unique_ids(_records(gt, "images", "gt"), "image", "gt['images']")
+    image_records = _records(gt, "images", "gt")
+    image_ids = _sorted_unique_ids(image_records, "image", "gt['images']")
     category_ids = _sorted_unique_ids(_records(gt, "categories", "gt"), "category", "gt['categories']")
     annotations = _records(gt, "annotations", "gt")
 
@@ -219,6 +286,9 @@ def read_ground_truth(gt) -> CocoGroundTruth:
         for i, flag in enumerate(crowd_flags):
             if not (isinstance(flag, (numbers.Integral, np.integer, np.bool_)) and flag in (0, 1)):
                 raise ValueError(f"{describe(i)}: iscrowd must be 0 or 1, got {flag!r}")
+    masks, sizes = None, _image_sizes(image_records, image_ids)
+    if iou_type == "segm":  # fills in the sizes that only the masks give
+        masks, _ = _read_masks(annotations, image_index, sizes, describe)
     return CocoGroundTruth(
         image_ids=image_ids,
         category_ids=category_ids,
@@ -228,12 +298,18 @@ def read_ground_truth(gt) -> CocoGroundTruth:
         boxes=boxes,
         areas=areas,
         is_crowd=is_crowd.astype(bool),
+        masks=masks,
+        image_sizes=sizes,
     )
 
 
 # --------------------------------------------------------------------------- detections
-def read_detections(dt, gt: CocoGroundTruth) -> CocoDetections:
-    """Check a list of COCO result dicts against ``gt`` and return :class:`CocoDetections`."""
+def read_detections(dt, gt: CocoGroundTruth, iou_type: str = "bbox") -> CocoDetections:
+    """Check a list of COCO result dicts against ``gt`` and return :class:`CocoDetections`
+    (with masks when ``iou_type`` is ``"segm"``; ``gt`` must then have been read with it)."""
+    iou_type = _check_iou_type(iou_type)
+    if (iou_type == "segm") != (gt.masks is not None):
+        raise ValueError("read the ground truth and the detections with the same iou_type")
     if isinstance(dt, (str, bytes, Mapping)) or not isinstance(dt, Sequence):
         raise TypeError(
             "dt must be a list of detection dicts (COCO results format: image_id, "
@@ -254,6 +330,11 @@ def read_detections(dt, gt: CocoGroundTruth) -> CocoDetections:
         _integer_array(_column(dt, "category_id", describe), "category_id", describe),
         gt.category_ids, "category_id", "gt['categories']", describe,
     )
-    boxes = _bbox_array(_column(dt, "bbox", describe), describe)
     scores = _float_array(_column(dt, "score", describe), "score", describe)
-    return CocoDetections(image_index=image_index, category_index=category_index, boxes=boxes, scores=scores)
+    if iou_type == "bbox":
+        boxes = _bbox_array(_column(dt, "bbox", describe), describe)
+        return CocoDetections(image_index=image_index, category_index=category_index,
+                              boxes=boxes, scores=scores)
+    masks, boxes = _read_masks(dt, image_index, gt.image_sizes.copy(), describe)
+    return CocoDetections(image_index=image_index, category_index=category_index,
+                          boxes=boxes, scores=scores, masks=masks)

@@ -39,53 +39,10 @@ from .coco_inputs import (
     _records,
     _sorted_unique_ids,
 )
+from .coco_masks import mask_to_rle, rle_to_mask
 from .detections import Detections
 
 __all__ = ["to_coco", "from_coco", "detections_to_coco", "mask_to_rle", "rle_to_mask"]
-
-
-def mask_to_rle(mask) -> dict:
-    """Uncompressed COCO RLE of one bool mask (H, W): ``{"counts": [...], "size": [H, W]}``.
-
-    ``counts`` alternates runs of 0 and 1 over the mask read column by column
-    (Fortran order), starting with the zeros (possibly a run of length 0).
-    """
-    mask = np.asarray(mask)
-    if mask.dtype != np.bool_ or mask.ndim != 2:
-        raise TypeError(f"mask must be a 2-D bool array (H, W), got {mask.dtype} {mask.shape}.")
-    flat = mask.ravel(order="F").astype(np.int8)
-    changes = np.flatnonzero(np.diff(flat)) + 1
-    edges = np.concatenate([[0], changes, [flat.size]])
-    runs = np.diff(edges).tolist()
-    if flat.size and flat[0] == 1:
-        runs = [0] + runs
-    return {"counts": [int(r) for r in runs], "size": [int(mask.shape[0]), int(mask.shape[1])]}
-
-
-def rle_to_mask(rle) -> np.ndarray:
-    """The bool mask (H, W) of an uncompressed COCO RLE (the inverse of :func:`mask_to_rle`)."""
-    if not isinstance(rle, Mapping) or "counts" not in rle or "size" not in rle:
-        raise TypeError(f"rle must be a dict with 'counts' and 'size', got {rle!r:.80}.")
-    counts = rle["counts"]
-    if isinstance(counts, (str, bytes)):
-        raise ValueError(
-            "rle['counts'] is a compressed RLE string; decode it with "
-            "pycocotools.mask.decode, only uncompressed (list) RLE is read here."
-        )
-    size = rle["size"]
-    if isinstance(size, (str, bytes)) or not isinstance(size, (list, tuple, np.ndarray)) \
-            or len(size) != 2 or not all(isinstance(v, (int, np.integer)) and v >= 0
-                                         for v in size):
-        raise ValueError(f"rle['size'] must be [H, W], two whole numbers >= 0, got {size!r}.")
-    height, width = (int(v) for v in size)
-    runs = check_array(counts, "rle['counts']", ndim=1, dtype=np.int64, allow_empty=True)
-    if (runs < 0).any() or runs.sum() != height * width:
-        raise ValueError(
-            f"rle['counts'] must be non-negative run lengths summing to H * W = "
-            f"{height * width}, got a sum of {int(runs.sum())}."
-        )
-    values = np.arange(len(runs)) % 2 == 1
-    return np.repeat(values, runs).reshape((height, width), order="F")
 
 
 def to_coco(scenes: DetectionSet, path=None) -> dict:
@@ -144,7 +101,8 @@ def to_coco(scenes: DetectionSet, path=None) -> dict:
     return coco
 
 
-def detections_to_coco(detections: Detections, image_ids=None, category_ids=None, path=None):
+def detections_to_coco(detections: Detections, image_ids=None, category_ids=None, path=None,
+                       iou_type: str = "bbox"):
     """COCO results (a list of dicts) from a :class:`Detections`.
 
     Parameters
@@ -158,17 +116,29 @@ def detections_to_coco(detections: Detections, image_ids=None, category_ids=None
         COCO category id of each class index; default ``class + 1``.
     path : str or os.PathLike or None
         If given, the list is also written there as json (``COCO.loadRes`` reads it).
+    iou_type : {"bbox", "segm"}
+        ``"bbox"`` (default): box results. ``"segm"``: segmentation results, each
+        detection's mask (``detections.masks``, required) as an uncompressed RLE in
+        ``segmentation`` and no ``bbox``, so that a detection's area is its mask's, as
+        pycocotools reads segmentation results (pycocotools' own ``loadRes`` wants the
+        compressed form: ``pycocotools.mask.frPyObjects(rle, H, W)``).
 
     Returns
     -------
     list of dict
-        ``{"image_id", "category_id", "bbox": [x, y, w, h], "score"}`` per detection.
+        ``{"image_id", "category_id", "bbox": [x, y, w, h], "score"}`` per detection,
+        or ``{"image_id", "category_id", "segmentation", "score"}`` with ``"segm"``.
     """
     if not isinstance(detections, Detections):
         raise TypeError(
             f"detections must be a Detections (see Detections.from_lists), got "
             f"{describe(detections)}."
         )
+    if not isinstance(iou_type, str) or iou_type not in ("bbox", "segm"):
+        raise ValueError(f"iou_type must be 'bbox' or 'segm', got {iou_type!r}.")
+    if iou_type == "segm" and detections.masks is None:
+        raise ValueError("iou_type='segm' needs detections with masks (see "
+                         "Detections.with_masks and helpers.detection.box_masks).")
     n = len(detections)
     if image_ids is None:
         image_ids = np.arange(1, n + 1)
@@ -208,6 +178,11 @@ def detections_to_coco(detections: Detections, image_ids=None, category_ids=None
             "bbox": [x0, y0, x1 - x0, y1 - y0],
             "score": float(score),
         })
+    if iou_type == "segm":
+        for record, mask in zip(results, detections.masks[real]):
+            del record["bbox"]
+            record["segmentation"] = mask_to_rle(mask)
+            record["score"] = record.pop("score")  # keep the key order image, category, ...
     if path is not None:
         _write(results, path)
     return results

@@ -73,9 +73,8 @@ def _candidate_pairs(det_group: np.ndarray, gt_group: np.ndarray) -> tuple[np.nd
 def greedy_match(
     det_group: np.ndarray,
     det_rank: np.ndarray,
-    det_boxes: np.ndarray,
+    pair_iou_of,
     gt_group: np.ndarray,
-    gt_boxes: np.ndarray,
     gt_is_crowd: np.ndarray,
     gt_ignored: np.ndarray,
     iou_thresholds: np.ndarray,
@@ -89,10 +88,13 @@ def greedy_match(
     det_group, det_rank : numpy.ndarray, shape (D,), int64
         Group (image and category) of each detection and its rank by score within the
         group (0 = best). Detections beyond ``max_det`` must already be dropped.
-    det_boxes : numpy.ndarray, shape (D, 4), float64, ``[x, y, w, h]``
+    pair_iou_of : callable
+        ``pair_iou_of(pair_det, pair_gt)`` -> (P,) float64: the IoU of detection
+        ``pair_det[p]`` with ground truth ``pair_gt[p]`` (positions in these arrays),
+        crowd rule included: :func:`coco_pair_iou` of boxes, or
+        :func:`~helpers.detection.coco_masks.mask_pair_iou` of masks.
     gt_group : numpy.ndarray, shape (G,), int64
         Group of each ground truth, **sorted**; within a group, input order.
-    gt_boxes : numpy.ndarray, shape (G, 4), float64, ``[x, y, w, h]``
     gt_is_crowd : numpy.ndarray, shape (G,), bool
     gt_ignored : numpy.ndarray, shape (A, G), bool
         For each area range, whether the ground truth is ignored (crowd or out of range).
@@ -117,7 +119,7 @@ def greedy_match(
         return (outcome, matches) if return_matches else outcome
 
     pair_det, pair_gt = _candidate_pairs(det_group, gt_group)
-    pair_iou = coco_pair_iou(det_boxes[pair_det], gt_boxes[pair_gt], gt_is_crowd[pair_gt])
+    pair_iou = pair_iou_of(pair_det, pair_gt)
     usable = pair_iou >= thresholds.min()
     pair_det, pair_gt, pair_iou = pair_det[usable], pair_gt[usable], pair_iou[usable]
     # By rank (one step per rank), then detection, then increasing preference: IoU, then
