@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 import scipy.stats
 
-from helpers.evaluation import (METRICS, ScoreTable, average_drop, center_maps, deletion,
-                                energy_pointing_game, increase_in_confidence, insertion,
-                                pointing_game, random_maps, randomization_test, score_table)
+from helpers.evaluation import (DEFAULT_METRICS, METRICS, ScoreTable, average_drop,
+                                center_maps, deletion, energy_pointing_game,
+                                increase_in_confidence, insertion, pointing_game,
+                                random_maps, randomization_test, road, score_table)
 
 
 def softmax_model(seed=0):
@@ -33,17 +34,30 @@ def setup():
 def test_each_cell_is_the_score_function_it_names(setup):
     model, x, boxes, maps = setup
     table = score_table(model, x, maps, boxes, tolerance=1, steps=4)
-    assert table.methods == ("noise", "random", "center") and table.metrics == tuple(METRICS)
+    assert table.methods == ("noise", "random", "center")
+    assert table.metrics == DEFAULT_METRICS == tuple(METRICS)[:6]
     assert table.values.shape == (3, 6)
     for name, m in maps.items():
         expected = [pointing_game(m, boxes, 1).mean, energy_pointing_game(m, boxes).mean,
                     average_drop(model, x, m).mean, increase_in_confidence(model, x, m).mean,
                     deletion(model, x, m, steps=4).mean,
                     insertion(model, x, m, steps=4).mean]
-        got = [table.value(name, metric) for metric in METRICS]
+        got = [table.value(name, metric) for metric in DEFAULT_METRICS]
         np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9)
     assert table.column("average_drop")["center"] == table.value("center", "average_drop")
     assert table.higher_is_better == (True, True, False, True, False, True)
+
+
+def test_road_columns_on_request_with_the_tables_random_state(setup):
+    model, x, boxes, maps = setup
+    table = score_table(model, x, maps, boxes, metrics=["road_morf", "road_lerf"],
+                        random_state=3)
+    assert table.higher_is_better == (False, True)
+    for name, m in maps.items():
+        assert table.value(name, "road_morf") == pytest.approx(
+            road(model, x, m, order="most", random_state=3).mean, rel=1e-9)
+        assert table.value(name, "road_lerf") == pytest.approx(
+            road(model, x, m, order="least", random_state=3).mean, rel=1e-9)
 
 
 def test_targets_are_passed_to_the_model_scores(setup):

@@ -16,6 +16,8 @@ themselves, ``score(model, images, method, targets, ...)``:
 :func:`increase_in_confidence`  how often image * map is *more* convincing, % (same paper)
 :func:`deletion`                remove top pixels first: curve and area (Petsiuk et al., 2018)
 :func:`insertion`               reveal top pixels first: curve and area (same paper)
+:func:`road`                    remove pixels, impute them from their neighbours, ask
+                                the model (ROAD, Rong et al., 2022)
 :func:`randomization_test`      maps after destroying the weights (Adebayo et al., 2018)
 :func:`noise_stability`         maps after adding invisible noise to the image
 ==============================  ==============================================================
@@ -48,7 +50,9 @@ masks; ``fill`` what deletion/insertion put in place of a pixel (``"zeros"``,
 takes) and each cell is that function's ``.mean``.
 
 Not scores, but their tools: :func:`confidence` (the two probabilities behind average
-drop), :func:`spearman` (rank correlation of pairs of maps), :func:`pixel_order`.
+drop), :func:`spearman` (rank correlation of pairs of maps), :func:`pixel_order`
+(ties at random), :func:`blur_parameters` (the insertion blur at the image's size),
+:func:`noisy_linear_imputation` (ROAD's fill).
 Without any annotation, by the map's shape alone (Lab A's mistakes):
 :func:`map_shape` (area, share of the mass near the border), :func:`group_by_shape`.
 Chapter 9's error analysis: :func:`mass_shares`, :func:`group_by_mass`,
@@ -71,11 +75,13 @@ from .error_groups import (ErrorTable, error_rates, error_rates_by_flag, focused
                            group_by_mass, mass_shares)
 from .map_shape import SHAPE_GROUPS, MapShape, group_by_shape, map_shape
 from .localization import PointingGame, energy_pointing_game, pointing_game
-from .perturbation import Curves, deletion, insertion, pixel_order
+from .imputation import noisy_linear_imputation
+from .perturbation import Curves, blur_parameters, deletion, insertion, pixel_order
+from .road import PERCENTILES, Road, road
 from .randomization import Randomization, randomization_test, spearman
 from .stability import noise_stability
 from .result import Scores
-from .table import METRICS, Metric, ScoreTable, score_table
+from .table import DEFAULT_METRICS, METRICS, Metric, ScoreTable, score_table
 
 __all__ = [
     "map_shape",
@@ -90,6 +96,12 @@ __all__ = [
     "deletion",
     "insertion",
     "pixel_order",
+    "blur_parameters",
+    "road",
+    "noisy_linear_imputation",
+    "PERCENTILES",
+    "Road",
+    "DEFAULT_METRICS",
     "randomization_test",
     "spearman",
     "noise_stability",

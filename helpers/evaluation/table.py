@@ -20,8 +20,9 @@ from .localization import energy_pointing_game, pointing_game
 from .perturbation import deletion, insertion
 from .randomization import rankdata, spearman
 from .result import Scores
+from .road import road_lerf, road_morf
 
-OPTIONS = ("tolerance", "steps", "batch_size")
+OPTIONS = ("tolerance", "steps", "random_state", "batch_size")
 """The options :func:`score_table` passes on, to the metrics that take them."""
 
 
@@ -44,9 +45,12 @@ class Metric:
         Whether the score compares the maps with the ground truth or asks the model.
     options : tuple of str
         Which of :data:`OPTIONS` the function takes (``tolerance``, ``steps``,
-        ``batch_size``).
+        ``random_state``, ``batch_size``).
     header : str
         Short column title for :meth:`ScoreTable.to_text` (default: the name).
+    default : bool
+        Whether :func:`score_table` computes it when no ``metrics`` are named (ROAD
+        is not: one sparse solve per image and percentile).
     """
 
     name: str
@@ -55,6 +59,7 @@ class Metric:
     kind: str
     options: tuple = ()
     header: str = ""
+    default: bool = True
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
@@ -70,6 +75,9 @@ class Metric:
         if unknown:
             raise ValueError(f"Metric {self.name!r}: options must be among {OPTIONS}, "
                              f"got {unknown}")
+        if not isinstance(self.default, bool):
+            raise TypeError(f"Metric {self.name!r}: default must be a bool, got "
+                            f"{describe(self.default)}")
         if not self.header:
             object.__setattr__(self, "header", self.name)
 
@@ -92,11 +100,21 @@ METRICS = MappingProxyType({metric.name: metric for metric in (
     Metric("average_drop", average_drop, False, "model", ("batch_size",), "avg drop %"),
     Metric("increase_in_confidence", increase_in_confidence, True, "model",
            ("batch_size",), "increase %"),
-    Metric("deletion_auc", deletion, False, "model", ("steps", "batch_size"), "deletion"),
-    Metric("insertion_auc", insertion, True, "model", ("steps", "batch_size"), "insertion"),
+    Metric("deletion_auc", deletion, False, "model", ("steps", "random_state", "batch_size"),
+           "deletion"),
+    Metric("insertion_auc", insertion, True, "model", ("steps", "random_state", "batch_size"),
+           "insertion"),
+    Metric("road_morf", road_morf, False, "model", ("random_state", "batch_size"),
+           "ROAD MoRF", default=False),
+    Metric("road_lerf", road_lerf, True, "model", ("random_state", "batch_size"),
+           "ROAD LeRF", default=False),
 )})
-"""The registry: ``{name: Metric}``, the columns of :func:`score_table` by default, in
-order. ``tuple(METRICS)`` gives the names."""
+"""The registry: ``{name: Metric}``, in order. ``tuple(METRICS)`` gives the names;
+:data:`DEFAULT_METRICS` the columns :func:`score_table` computes by default (all but
+ROAD's two, which cost a sparse solve per image and percentile)."""
+
+DEFAULT_METRICS = tuple(name for name, metric in METRICS.items() if metric.default)
+"""The names of the metrics :func:`score_table` computes when ``metrics`` is None."""
 
 
 @dataclass(frozen=True)
@@ -206,7 +224,7 @@ class ScoreTable:
 
 def _check_metrics(metrics) -> tuple:
     if metrics is None:
-        return tuple(METRICS.values())
+        return tuple(METRICS[name] for name in DEFAULT_METRICS)
     if isinstance(metrics, (str, Metric)) or not isinstance(metrics, Sequence):
         raise TypeError(f"metrics must be a sequence of names from METRICS or Metric "
                         f"objects, got {describe(metrics)}")
@@ -227,7 +245,7 @@ def _check_metrics(metrics) -> tuple:
 
 
 def score_table(model, images, maps, truth, targets=None, *, tolerance=15, steps=32,
-                batch_size=None, metrics=None) -> ScoreTable:
+                random_state=0, batch_size=None, metrics=None) -> ScoreTable:
     """Score several methods' maps on the same images with every metric.
 
     A reader's meaning: the same exam for every candidate. Each method's maps (and
@@ -257,11 +275,16 @@ def score_table(model, images, maps, truth, targets=None, *, tolerance=15, steps
         Deletion and insertion steps (``steps + 1`` forward passes per image each);
         deletion removes pixels to black, insertion starts from a blurred image, as in
         Petsiuk et al.
+    random_state : int >= 0
+        Orders tied pixels at random for deletion, insertion and ROAD (and draws
+        ROAD's noise), the same way for every method.
     batch_size : int or None
         Images per compiled forward pass (default 64).
     metrics : None or sequence of str or Metric
-        The columns: None for every metric of :data:`METRICS`, in order; names from
-        it; or :class:`Metric` objects of your own.
+        The columns: None for :data:`DEFAULT_METRICS` (every metric of
+        :data:`METRICS` but ROAD's), in order; names from :data:`METRICS` (e.g.
+        ``tuple(METRICS)`` for all, ROAD included); or :class:`Metric` objects of
+        your own.
 
     Returns
     -------
@@ -289,6 +312,7 @@ def score_table(model, images, maps, truth, targets=None, *, tolerance=15, steps
     chosen = _check_metrics(metrics)
     options = {"tolerance": check_real(tolerance, "tolerance", low=0),
                "steps": check_int(steps, "steps", low=1),
+               "random_state": check_int(random_state, "random_state", low=0),
                "batch_size": batch_size}
     rows = []
     for name, m in maps.items():
