@@ -424,6 +424,12 @@ def check_labels(values, name: str, *, n_classes: int | None = None,
                 f"{first_positions(fractional)}. If these are probabilities or scores, turn them "
                 "into labels first (e.g. (scores >= 0.5).astype(int) or probs.argmax(axis=1))."
             )
+        huge = np.abs(array) >= 2.0**53     # beyond exact floats; int64 would wrap round
+        if huge.any():
+            raise ValueError(
+                f"{name} must be class indices 0, 1, 2, ..., found {float(array[huge][0]):g} at "
+                f"position(s) {first_positions(huge)}, far beyond any number of classes."
+            )
     array = array.astype(np.int64)
     if not allow_negative and (array < 0).any():
         bad = array < 0

@@ -29,15 +29,19 @@ def check_size_pair(size, name: str = "size", minimum: int = 8) -> tuple[int, in
                       words=("height", "width"), allow_scalar=True)
 
 
-def check_pixel_budget(n: int, height: int, width: int, channels: int, name: str = "n") -> None:
-    """Refuse a set whose float32 pixels would exceed :data:`MAX_PIXEL_BYTES`."""
+def check_pixel_budget(n: int, height: int, width: int, channels: int, name: str = "n",
+                       advice: str = "") -> None:
+    """Refuse a set whose float32 pixels would exceed :data:`MAX_PIXEL_BYTES`.
+
+    ``name`` is what sets the number ``n`` of images; ``advice`` replaces the default
+    "ask for at most ... images at a time"."""
     n_bytes = 4 * n * height * width * channels
     if n_bytes > MAX_PIXEL_BYTES:
         most = MAX_PIXEL_BYTES // (4 * height * width * channels)
         raise ValueError(
             f"{name}={n} images of {height}x{width}x{channels} would take "
             f"{n_bytes / 2**30:.1f} GiB of float32 pixels (the limit is 4 GiB); "
-            f"ask for at most {most} images at a time."
+            f"{advice or f'ask for at most {most} images at a time'}."
         )
 
 

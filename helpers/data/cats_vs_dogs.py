@@ -21,7 +21,7 @@ import numpy as np
 
 from . import _image_files
 from .._checks import check_bool, check_int, check_path
-from ._checks import check_size_pair, make_rng
+from ._checks import check_pixel_budget, check_size_pair, make_rng
 from .downloads import data_home, fetch
 from .imageset import ImageSet
 
@@ -67,8 +67,9 @@ def cats_vs_dogs(
     limit : int or None
         Photos per class, drawn at random (with ``seed``) among the usable ones.
         The default, 1,000 per class, takes about 600 MB as float32 at 160x160;
-        None loads all ~23,400 usable photos: about 7.2 GB at 160x160, more
-        than most machines (and free Colab) can hold.
+        None loads all ~23,400 usable photos, which at 160x160 (7.2 GB) is
+        refused: a set must fit 4 GiB of float32 pixels (a ``ValueError`` says
+        so before any photo is read); all of them fit at 112x112 or less.
     seed : int
         Seed of the random choice of photos and of their order.
 
@@ -97,12 +98,22 @@ def cats_vs_dogs(
     folder = _unpacked_folder(root, download)
 
     files_per_class, unusable = [], []
-    for subfolder in _FOLDERS.values():
-        files = sorted(path for path in (folder / subfolder).iterdir() if path.is_file())
+    for name, subfolder in _FOLDERS.items():
+        files = (sorted(path for path in (folder / subfolder).iterdir() if path.is_file())
+                 if (folder / subfolder).is_dir() else [])
+        if not files:
+            raise ValueError(
+                f"{folder / subfolder} holds no photos of {name!r}: the cache is unpacked only "
+                f"in part (or damaged); delete {folder} and load again, and it is unpacked "
+                "from the verified archive.")
         is_jfif = [_has_jfif_header(path) for path in files]
         files_per_class.append([path for path, ok in zip(files, is_jfif) if ok])
         unusable += [path for path, ok in zip(files, is_jfif) if not ok]
     n_files = sum(len(files) for files in files_per_class) + len(unusable)
+    wanted = sum(len(files) if limit is None else min(limit, len(files))
+                 for files in files_per_class)
+    check_pixel_budget(wanted, height, width, 3, name="the photos asked for (limit per class)",
+                       advice="lower limit or size")
 
     images, labels, paths = [], [], []
     for label, files in enumerate(files_per_class):

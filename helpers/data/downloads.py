@@ -68,14 +68,24 @@ def data_home(root: str | os.PathLike | None = None) -> Path:
     -------
     pathlib.Path
         The folder (not created here; :func:`download` creates it when needed).
+
+    Raises
+    ------
+    ValueError
+        If the path exists and is not a folder (a file).
     """
     check_path(root, "root", optional=True)
     fixtures = fixture_folder()
     if fixtures is not None:
         return fixtures / "cache"
+    name = "root"
     if root is None:
+        name = "$HELPERS_DATA" if os.environ.get("HELPERS_DATA") else "the default cache"
         root = os.environ.get("HELPERS_DATA") or Path.home() / ".cache" / "helpers"
-    return Path(root).expanduser()
+    folder = Path(root).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{name} must be a folder for the data cache, but {folder} is a file.")
+    return folder
 
 
 def sha256_of(path: str | os.PathLike) -> str:

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import _image_files
 from .._checks import check_bool, check_choice, check_class_names, check_int, check_path
-from ._checks import check_size_pair, make_rng
+from ._checks import check_pixel_budget, check_size_pair, make_rng
 from .cats_vs_dogs import _progress
 from .downloads import data_home, fetch
 from .imageset import ImageSet
@@ -83,7 +83,8 @@ def imagenette(
         labels are then 0 .. len(classes) - 1 in the order given. None keeps all ten.
     limit : int or None
         Photos per class, drawn at random (with ``seed``); None loads them all
-        (about 3.7 GB as float32 at 160x160 for the training split).
+        (about 2.9 GB as float32 at 160x160 for the training split). A set must fit
+        4 GiB of float32 pixels: a larger one is refused before any photo is read.
     seed : int
         Seed of the random choice of photos and of their order.
 
@@ -113,12 +114,20 @@ def imagenette(
     rng = make_rng(seed)
     folder = _unpacked_folder(root, download) / split
 
-    images, labels, paths = [], [], []
-    for label, (wnid, name, _) in enumerate(chosen):
+    files_per_class = []
+    for wnid, name, _ in chosen:
         files = sorted((folder / wnid).glob("*.JPEG")) if (folder / wnid).is_dir() else []
         if not files:
             raise ValueError(f"{folder / wnid} holds no photos of {name!r}: the cache is damaged; "
                              f"delete {folder.parent} and load again.")
+        files_per_class.append(files)
+    wanted = sum(len(files) if limit is None else min(limit, len(files))
+                 for files in files_per_class)
+    check_pixel_budget(wanted, height, width, 3, name="the photos asked for (limit per class)",
+                       advice="lower limit or size")
+
+    images, labels, paths = [], [], []
+    for label, files in enumerate(files_per_class):
         order = rng.permutation(len(files))[: len(files) if limit is None else limit]
         for index in order:
             images.append(_image_files.read_image(files[index], (height, width), crop=True))

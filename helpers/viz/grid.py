@@ -7,18 +7,33 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .._checks import check_array, check_int, check_labels, check_real, check_strings
-from ._checks import check_cmap
+from ._checks import MAX_PANELS, check_cmap, check_figure_inches
+
+#: How far a float pixel may stray outside [0, 1] (round-off) before it is refused.
+_TOLERANCE = 1e-3
 
 
 def _as_display_image(image: np.ndarray) -> np.ndarray:
-    image = np.asarray(image)
+    """One checked image ``(H, W)`` or ``(H, W, C)`` for ``imshow``."""
     if image.ndim == 3 and image.shape[-1] == 1:
         image = image[..., 0]
-    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[-1] not in (3, 4)):
-        raise ValueError(f"each image must be (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), got {image.shape}")
     if np.issubdtype(image.dtype, np.floating):
-        return np.clip(image, 0.0, 1.0)
+        return np.clip(image, 0.0, 1.0)   # round-off only: the range is checked before
     return image
+
+
+def _check_pixel_range(images: np.ndarray) -> None:
+    """Floats in [0, 1] (round-off allowed), integers in [0, 255]; else a ValueError."""
+    low, high = images.min(), images.max()
+    if images.dtype.kind == "f" and (low < -_TOLERANCE or high > 1 + _TOLERANCE):
+        raise ValueError(
+            f"float images must hold pixel values in [0, 1], got values in [{low:.3g}, "
+            f"{high:.3g}]; divide 0-255 pixels by 255 (or pass them as uint8), and undo a "
+            "standardisation before showing images")
+    if images.dtype.kind in "iu" and (low < 0 or high > 255):
+        raise ValueError(
+            f"integer images must hold pixel values in [0, 255], got values in [{low}, "
+            f"{high}]; scale them to [0, 1] floats first")
 
 
 def show_images(images, labels=None, class_names: Sequence[str] | None = None, *,
@@ -29,7 +44,9 @@ def show_images(images, labels=None, class_names: Sequence[str] | None = None, *
     Parameters
     ----------
     images : array (N, H, W[, C])
-        Float images in [0, 1] (clipped for display) or uint8.
+        Float images in [0, 1], integer ones in [0, 255], or booleans (masks, in
+        black and white); C is 1, 3 or 4. One RGB image ``(H, W, 3)`` is refused
+        as ambiguous: pass ``image[None]``.
     labels : array (N,) of int, optional
         True classes.
     class_names : sequence of str, optional
@@ -42,7 +59,7 @@ def show_images(images, labels=None, class_names: Sequence[str] | None = None, *
         Images per row.
     size : float
         Size of one cell in inches.
-    max_images : int
+    max_images : int in [1, 400]
         Show at most this many (the first ones).
     cmap : str
         Matplotlib colour map for grey images.
@@ -60,9 +77,16 @@ def show_images(images, labels=None, class_names: Sequence[str] | None = None, *
             f"images must have 1, 3 or 4 channels (N, H, W, C), got shape {images.shape}; "
             "for a single (H, W, C) image pass image[None]"
         )
+    if images.ndim == 3 and images.shape[-1] in (3, 4) and images.shape[1] > 4:
+        raise ValueError(
+            f"images of shape {images.shape} look like one (H, W, {images.shape[-1]}) colour "
+            f"image, not {images.shape[0]} grey images {images.shape[-1]} pixels wide; pass "
+            "image[None] for one image, or (N, H, W, 1) for grey images")
+    _check_pixel_range(images)
     ncols = check_int(ncols, "ncols", low=1)
     size = check_real(size, "size", low=0, high=20, low_open=True, note=" (inches per image)")
-    max_images = check_int(max_images, "max_images", low=1)
+    max_images = check_int(max_images, "max_images", low=1, high=MAX_PANELS,
+                           note=" (panels in one figure)")
     cmap = check_cmap(cmap)
     n = min(len(images), max_images)
     if class_names is not None:
@@ -89,6 +113,7 @@ def show_images(images, labels=None, class_names: Sequence[str] | None = None, *
 
     ncols = max(1, min(ncols, n))
     nrows = int(np.ceil(n / ncols))
+    check_figure_inches(size * ncols, size * nrows + 0.3, "lower size, ncols or max_images")
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.3), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")

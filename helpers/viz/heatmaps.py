@@ -27,7 +27,8 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import ListedColormap, Normalize
 
 from .._checks import check_array, check_bool, check_choice, check_int, check_real, describe
-from ._checks import as_uint8_rgb, check_heatmap
+from ._checks import (MAX_INCHES, MAX_PANELS, as_uint8_rgb, check_axes_list, check_figure,
+                      check_figure_inches, check_heatmap)
 
 DEFAULT_COLORMAP = "inferno"
 DEFAULT_ALPHA = 0.5
@@ -115,11 +116,13 @@ def colorbar(fig, axes, colormap: str = DEFAULT_COLORMAP, label: str = "heatmap 
     -------
     matplotlib.colorbar.Colorbar
     """
+    check_figure(fig)
+    axes = check_axes_list(axes)
     if isinstance(label, bool) or not isinstance(label, str):
         raise TypeError(f"label must be a string, got {describe(label)}")
+    _colormap_code(colormap)
     mappable = ScalarMappable(norm=Normalize(0.0, 1.0), cmap=_matplotlib_colormap(colormap))
-    if not isinstance(axes, plt.Axes):
-        axes = list(np.ravel(axes))
+    axes = axes[0] if len(axes) == 1 else axes
     bar = fig.colorbar(mappable, ax=axes, label=label, **kwargs)
     bar.set_ticks([0.0, 0.5, 1.0])
     return bar
@@ -141,16 +144,17 @@ def compare(images, maps: Mapping[str, np.ndarray], *, titles: Sequence[str] | N
     titles : sequence of str, optional
         One label per image, shown over its first column (e.g. "circle (p=0.97)").
     alpha, colormap : as :func:`overlay`.
-    size : float
+    size : float in (0, 20]
         Size of one cell, in inches (reduced so that the figure fits ``max_width``).
     max_images : int
-        Show at most this many images (the first ones).
+        Show at most this many images (the first ones); the figure holds at most
+        400 panels and is at most 100 inches tall.
     show_maps : bool
         Show each method's raw map (on the colour scale, without the photo) left of
         its overlay: the photo's own colours then cannot be mistaken for heat.
     show_colorbar : bool
         Add the colour scale (0 = low, 1 = high) on the right.
-    max_width : float
+    max_width : float in (0, 100]
         Width of the figure at most, in inches: at a book's page width (about 7 to 10
         inches) the titles then stay readable.
 
@@ -158,15 +162,22 @@ def compare(images, maps: Mapping[str, np.ndarray], *, titles: Sequence[str] | N
     -------
     matplotlib.figure.Figure
     """
-    if isinstance(images, (str, bytes)):
-        raise TypeError(f"images must be an array of images, got {describe(images)}")
-    images = np.asarray(images)
+    images = check_array(images, "images", ndim=(2, 3, 4), dtype=None, allow_empty=False,
+                         shape_hint="(N, H, W[, C]) or one (H, W[, C]) image")
+    if images.dtype.kind == "b":
+        raise TypeError("images must be float in [0, 1] or uint8, got booleans; "
+                        "images.astype(np.float32) shows a mask in black and white")
     if not isinstance(maps, Mapping):
         raise TypeError(f"maps must be a dict {{method name: heatmaps}}, got {describe(maps)}")
     if not maps:
         raise ValueError("maps must be a non-empty dict {method name: heatmaps}")
-    size = check_real(size, "size", low=0.0, low_open=True)
-    max_width = check_real(max_width, "max_width", low=0.0, low_open=True)
+    for key in maps:
+        if not isinstance(key, str):
+            raise TypeError(f"maps must be keyed by method names (str), got the key "
+                            f"{describe(key)}")
+    size = check_real(size, "size", low=0.0, high=20.0, low_open=True, note=" (inches)")
+    max_width = check_real(max_width, "max_width", low=0.0, high=MAX_INCHES, low_open=True,
+                           note=" (inches)")
     max_images = check_int(max_images, "max_images", low=1)
     show_maps = check_bool(show_maps, "show_maps")
     show_colorbar = check_bool(show_colorbar, "show_colorbar")
@@ -198,6 +209,11 @@ def compare(images, maps: Mapping[str, np.ndarray], *, titles: Sequence[str] | N
     bar_width = 0.6 if show_colorbar else 0.0
     cell = min(size, (max_width - bar_width) / ncols)
     aspect = images.shape[1] / images.shape[2]            # rows as tall as the images are
+    if n * ncols > MAX_PANELS:
+        raise ValueError(f"{n} images x {ncols} columns would make {n * ncols} panels, more "
+                         f"than {MAX_PANELS}; lower max_images (now {max_images})")
+    check_figure_inches(cell * ncols + bar_width, cell * aspect * n + 0.4,
+                        f"lower max_images (now {max_images}) or size")
     fig, axes = plt.subplots(n, ncols, figsize=(cell * ncols + bar_width, cell * aspect * n + 0.4),
                              squeeze=False, layout="constrained")
     cmap = _matplotlib_colormap(colormap)

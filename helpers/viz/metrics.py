@@ -14,8 +14,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import metrics as _metrics
-from .._checks import check_array, check_bool, check_choice, check_real, check_str, check_strings
+from .._checks import (check_array, check_bool, check_choice, check_real, check_str,
+                       check_strings, first_positions)
 from ._checks import check_ax, check_cmap
+
+#: Most classes a confusion matrix is drawn for: each cell gets its number written in.
+MAX_SHOWN_CLASSES = 100
 
 __all__ = ["plot_confusion_matrix", "plot_pr_curve", "plot_roc_curve"]
 
@@ -28,9 +32,10 @@ def plot_confusion_matrix(cm, class_names: Sequence[str] | None = None, normaliz
 
     Parameters
     ----------
-    cm : array-like of int, shape (K, K)
-        Counts, rows = true class, columns = predicted class, as returned by
-        :func:`helpers.metrics.confusion_matrix`.
+    cm : array-like of int, shape (K, K), K <= 100
+        Whole-number counts, rows = true class, columns = predicted class, as returned
+        by :func:`helpers.metrics.confusion_matrix` (booleans and fractions are refused:
+        pass the counts and ``normalize`` to show rates).
     class_names : sequence of K str, optional
         Tick labels (default ``0 .. K-1``).
     normalize : {None, "true", "pred", "all"}, default None
@@ -47,9 +52,19 @@ def plot_confusion_matrix(cm, class_names: Sequence[str] | None = None, normaliz
     -------
     matplotlib.axes.Axes
     """
-    counts = check_array(cm, "cm", ndim=2, shape_hint="(K, K) of counts")
+    counts = check_array(cm, "cm", ndim=2, shape_hint="(K, K) of counts", allow_bool=False)
     if counts.shape[0] != counts.shape[1]:
         raise ValueError(f"cm must be a square (K, K) matrix, got shape {counts.shape}.")
+    if counts.shape[0] > MAX_SHOWN_CLASSES:
+        raise ValueError(f"cm has {counts.shape[0]} classes; a figure writes the count of "
+                         f"each cell for at most {MAX_SHOWN_CLASSES} (show a subset of the "
+                         "classes, e.g. cm[:20, :20])")
+    fractional = counts != np.round(counts)
+    if fractional.any():
+        raise ValueError(
+            f"cm must hold whole-number counts, found {counts[fractional][0]:g} at "
+            f"position(s) {first_positions(fractional)}; to show rates pass the counts "
+            "and normalize='true', 'pred' or 'all'.")
     if (counts < 0).any():
         raise ValueError("cm must hold non-negative counts, found a negative entry.")
     check_choice(normalize, "normalize", _NORMALIZE)
