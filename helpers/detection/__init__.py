@@ -14,6 +14,9 @@ evaluation, and boxes from class activation maps.
 :func:`error_breakdown`                AP lost to each error type, in the manner of TIDE
 :func:`corloc`, :func:`best_iou`       one box per image scored against its ground truth (CorLoc)
 :func:`max_box_acc` (and ``_v2``)     box accuracy at the best heatmap threshold (Choe et al.)
+:func:`anchor_grid`                    anchors of several sizes and ratios on a grid
+:func:`anchor_coverage`                fraction of objects some anchor overlaps at IoU >= t
+:func:`reliability`                    true-positive fraction per score bin (calibration)
 :class:`Detections`                    what a detector predicts: boxes, labels, scores
 :func:`to_coco`, :func:`from_coco`     COCO json of ground truth (a ``DetectionSet``)
 :func:`detections_to_coco`             COCO results json of a :class:`Detections`
@@ -24,6 +27,7 @@ argument says otherwise.
 """
 from __future__ import annotations
 
+from .anchors import anchor_coverage, anchor_grid
 from .average_precision import AP_METHODS, average_precision, precision_envelope
 from .boxes import BOX_FORMATS, box_area, box_convert, box_masks, iou
 from .coco_json import detections_to_coco, from_coco, to_coco
@@ -42,8 +46,13 @@ from .localization import best_iou, corloc, heatmap_to_box
 from .max_box_acc import BoxAccuracy, box_accuracy, max_box_acc, max_box_acc_v2
 from .nms import nms, soft_nms
 from .voc import VocEvalResult, voc_evaluate
+from .calibration import Reliability, reliability
 
 __all__ = [
+    "anchor_coverage",
+    "anchor_grid",
+    "Reliability",
+    "reliability",
     "box_accuracy",
     "max_box_acc",
     "max_box_acc_v2",

@@ -12,10 +12,11 @@
 :func:`draw_boxes`                 boxes on an image; predictions marked true/false positive
 :func:`plot_detection_pr`          COCO precision-recall curves per class or IoU threshold
 :func:`plot_error_breakdown`       AP gained by fixing each detection error type
+:func:`plot_reliability`           true-positive fraction per score bin (calibration)
 =================================  ==================================================
 """
 from .boxes import draw_boxes
-from .detection import plot_detection_pr, plot_error_breakdown
+from .detection import plot_detection_pr, plot_error_breakdown, plot_reliability
 from .grid import show_images
 from .heatmaps import colorbar, compare, overlay
 from .history import plot_history
@@ -23,4 +24,5 @@ from .metrics import plot_confusion_matrix, plot_pr_curve, plot_roc_curve
 
 __all__ = ["show_images", "plot_history", "overlay", "compare", "colorbar",
            "plot_confusion_matrix", "plot_pr_curve", "plot_roc_curve",
-           "draw_boxes", "plot_detection_pr", "plot_error_breakdown"]
+           "draw_boxes", "plot_detection_pr", "plot_error_breakdown",
+           "plot_reliability"]

@@ -4,7 +4,8 @@
 :func:`helpers.detection.coco_evaluate` samples at its 101 recall levels, so the
 area under each drawn curve *is* the AP in its legend (the mean of the 101 values).
 :func:`plot_error_breakdown` draws the dAP of each error type of
-:func:`helpers.detection.error_breakdown`.
+:func:`helpers.detection.error_breakdown`. :func:`plot_reliability` draws a reliability
+diagram of :func:`helpers.detection.reliability`.
 """
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ import numpy as np
 
 from .._checks import check_choice, check_int, check_real, describe
 from ..detection.coco import CocoEvalResult
+from ..detection.calibration import Reliability
 from ..detection.errors import ERROR_TYPES, SPECIAL_ERROR_TYPES, ErrorBreakdown
 
-__all__ = ["plot_detection_pr", "plot_error_breakdown"]
+__all__ = ["plot_detection_pr", "plot_error_breakdown", "plot_reliability"]
 
 
 def _threshold_index(result: CocoEvalResult, iou: float) -> int:
@@ -176,4 +178,44 @@ def plot_error_breakdown(breakdown, ax=None, *, special: bool = True):
     ax.set_xlim(0, max(max(values) * 1.25, 0.05))
     ax.set_xlabel(f"dAP: AP@{breakdown.iou_threshold:g} gained by fixing the errors")
     ax.set_title(f"AP@{breakdown.iou_threshold:g} = {breakdown.ap:.3f}", fontsize=10)
+    return ax
+
+
+def plot_reliability(result, ax=None, *, label: str | None = None):
+    """Reliability diagram: fraction of true positives against mean score, per bin.
+
+    Parameters
+    ----------
+    result : Reliability
+        From :func:`helpers.detection.reliability`.
+    ax : matplotlib Axes or None
+        Drawn into (a new figure if None).
+    label : str or None
+        Legend entry of the curve; default "detector (ECE = ...)".
+
+    Returns
+    -------
+    matplotlib Axes
+        The diagonal (perfect calibration) dashed; one point per non-empty bin, its
+        area growing with the bin's detections; empty bins are not drawn.
+    """
+    if not isinstance(result, Reliability):
+        raise TypeError(f"result must be a Reliability (helpers.detection.reliability), "
+                        f"got {describe(result)}.")
+    if label is not None and not isinstance(label, str):
+        raise TypeError(f"label must be a str or None, got {describe(label)}.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.2, 4))
+    filled = result.counts > 0
+    x, y = result.mean_score[filled], result.fraction_true[filled]
+    sizes = 12 + 140 * result.counts[filled] / result.counts.max()
+    ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1, label="calibrated")
+    line, = ax.plot(x, y, lw=1.2,
+                    label=label or f"detector (ECE = {result.ece:.3f})")
+    ax.scatter(x, y, s=sizes, color=line.get_color(), zorder=3)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("mean score in the bin")
+    ax.set_ylabel(f"fraction true positives (IoU >= {result.iou_threshold:g})")
+    ax.legend(loc="upper left", fontsize=8)
     return ax
