@@ -23,7 +23,7 @@ import keras
 import numpy as np
 
 from ._checks import check_array, check_int
-from .models.inspection import all_layers
+from ._keras import all_layers, check_model
 
 __all__ = ["batchnorm_layers", "recalibrate_batchnorm", "PreciseBatchNorm"]
 
@@ -44,8 +44,7 @@ def batchnorm_layers(model: keras.Model) -> list:
     Frozen layers (``trainable=False``, e.g. in a frozen pretrained base) are left out:
     Keras runs them in inference mode and never updates their statistics.
     """
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    check_model(model, built=False, single=False)
     return [layer for layer in all_layers(model)
             if isinstance(layer, keras.layers.BatchNormalization) and layer.trainable]
 

@@ -74,11 +74,12 @@ def test_one_model_check():
 
 
 def test_batch_default_is_defined_once():
-    import helpers.evaluation._forward as forward
     from helpers.explain import cam_base
 
-    assert core.BATCH_SIZE == 64
-    assert forward.BATCH_SIZE is core.BATCH_SIZE and cam_base.DEFAULT_BATCH_SIZE is core.BATCH_SIZE
+    assert core.BATCH_SIZE == 64 and cam_base.DEFAULT_BATCH_SIZE is core.BATCH_SIZE
+    definitions = [str(p.relative_to(ROOT)) for p in (ROOT / "helpers").rglob("*.py")
+                   if re.search(r"^\s*[A-Z_]*BATCH[A-Z_]* = 64\b", p.read_text(), re.M)]
+    assert definitions == ["helpers/_keras/checks.py"]
     assert core.check_batch_size(None) == 64 and core.check_batch_size(3) == 3
     with pytest.raises(ValueError, match="batch_size"):
         core.check_batch_size(0)

@@ -61,9 +61,10 @@ def check_finite_weights(model: keras.Model) -> None:
         if w.dtype in ("float16", "float32", "float64", "bfloat16") and not bool(
                 tf.reduce_all(tf.math.is_finite(w.value if hasattr(w, "value") else w))):
             raise ValueError(
-                f"model {model.name!r} has NaN or infinite weights (e.g. {w.path!r}): its "
-                "outputs and explanations would mean nothing; did training diverge? "
-                "(retrain with a lower learning rate or from the last good checkpoint)")
+                f"model {model.name!r} has NaN or infinite weights (e.g. {w.path!r}), so "
+                "the model's outputs are not finite; did training diverge? (its "
+                "explanations would mean nothing: retrain with a lower learning rate or from "
+                "the last good checkpoint)")
 
 
 def cached(model: keras.Model, key, build):
