@@ -8,6 +8,7 @@ from helpers._checks import (
     check_choice,
     check_int,
     check_labels,
+    check_pair,
     check_real,
     check_str,
     check_strings,
@@ -117,3 +118,38 @@ def test_check_str_and_check_strings():
         check_strings(["a", 2], "names")
     with pytest.raises(ValueError, match="names must have 3 entries, got 2"):
         check_strings(["a", "b"], "names", length=3)
+
+
+def test_check_pair_reads_sizes_and_ranges():
+    assert check_pair(np.int64(9), "size", kind="int", allow_scalar=True) == (9, 9)
+    assert check_pair(np.array([8, 12]), "size", kind="int", low=8) == (8, 12)
+    assert check_pair((0.2, 0.4), "scale", ordered=True) == (0.2, 0.4)
+    with pytest.raises(TypeError, match=r"size must be an int or a pair \(height, width\)"):
+        check_pair("9", "size", kind="int", allow_scalar=True, words=("height", "width"))
+    with pytest.raises(TypeError, match="scale must be a pair"):
+        check_pair(0.3, "scale")                                 # no scalar unless allowed
+    with pytest.raises(TypeError, match=r"size\[1\] \(width\) must be an int"):
+        check_pair((8, 9.5), "size", kind="int", words=("height", "width"))
+    with pytest.raises(ValueError, match="got 3 value"):
+        check_pair((1, 2, 3), "scale")
+    with pytest.raises(ValueError, match=r"smallest <= largest, got \(0.6, 0.3\) \(fractions\)"):
+        check_pair((0.6, 0.3), "scale", ordered=True, note=" (fractions)")
+    with pytest.raises(ValueError, match=r"scale\[1\] \(largest\) must be .* \[0.1, 0.9\]"):
+        check_pair((0.2, 1.5), "scale", low=0.1, high=0.9)
+
+
+def test_labels_beyond_exact_floats_are_refused_not_wrapped():
+    with pytest.raises(ValueError, match="found 1e\\+300 at position\\(s\\) 1, far beyond"):
+        check_labels([0.0, 1e300], "y")
+    assert check_labels([0.0, 2.0**52], "y").tolist() == [0, 2**52]
+
+
+def test_undefined_metric_warning_is_public():
+    import helpers.metrics
+    import helpers.metrics._checks
+    import helpers.metrics.warnings
+
+    assert helpers.metrics.UndefinedMetricWarning is helpers.metrics.warnings.UndefinedMetricWarning
+    assert not hasattr(helpers.metrics._checks, "UndefinedMetricWarning")
+    with pytest.warns(helpers.metrics.UndefinedMetricWarning, match="Precision"):
+        helpers.metrics.precision_recall_f1([0, 1], [0, 0], average="binary")
