@@ -50,7 +50,8 @@ masks; ``fill`` what deletion/insertion put in place of a pixel (``"zeros"``,
 takes) and each cell is that function's ``.mean``.
 
 Not scores, but their tools: :func:`confidence` (the two probabilities behind average
-drop), :func:`spearman` (rank correlation of pairs of maps), :func:`pixel_order`
+drop), :func:`spearman`, :func:`ssim` and :func:`hog_similarity` (how alike two
+maps are: the sanity check's three measures), :func:`pixel_order`
 (ties at random), :func:`blur_parameters` (the insertion blur at the image's size),
 :func:`noisy_linear_imputation` (ROAD's fill).
 Without any annotation, by the map's shape alone (Lab A's mistakes):
@@ -79,6 +80,7 @@ from .imputation import noisy_linear_imputation
 from .perturbation import Curves, blur_parameters, deletion, insertion, pixel_order
 from .road import PERCENTILES, Road, road
 from .randomization import Randomization, randomization_test, spearman
+from .similarity import hog_similarity, ssim
 from .stability import noise_stability
 from .result import Scores
 from .table import DEFAULT_METRICS, METRICS, Metric, ScoreTable, score_table
@@ -104,6 +106,8 @@ __all__ = [
     "DEFAULT_METRICS",
     "randomization_test",
     "spearman",
+    "ssim",
+    "hog_similarity",
     "noise_stability",
     "random_maps",
     "center_maps",

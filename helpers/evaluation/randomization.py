@@ -18,6 +18,7 @@ from .._keras import all_layers, check_images, check_targets, n_logits
 from ._forward import logits_of, predicted
 from ._inputs import check_method_maps, check_model_and_method
 from .result import Scores
+from .similarity import hog_similarity, ssim
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,18 @@ class Randomization(Scores):
     maps : np.ndarray, float64, ``(n_layers + 1, N, H, W)``, or None
         With ``keep_maps=True``: the original maps (row 0), then the maps after each
         step (row j + 1 after ``layers[j]``); None otherwise.
+    ssim_values : np.ndarray, float64, ``(N, n_layers)``
+        The structural similarity (:func:`~helpers.evaluation.ssim`, Wang et al.,
+        2004) of each image's original and randomised maps, each map min-max scaled
+        to [0, 1] first (an all-zero map stays zero).
+    hog_values : np.ndarray, float64, ``(N, n_layers)``
+        Pearson correlation of their HOG features
+        (:func:`~helpers.evaluation.hog_similarity`): 0 against a constant map.
+    constant : np.ndarray, bool, ``(N, n_layers)``
+        True where the randomised map is constant (all zero, for a CAM whose every
+        channel weight turned negative): it ranks nothing, its Spearman correlation
+        is 0 by definition, and it counts as "changed" although it shows nothing.
+        ``values[~constant]`` leaves them out.
 
     ``.per_image`` is each image's correlation averaged over the steps (the area under
     its cascade curve, per step); ``.mean`` its mean over the valid images: lower is
@@ -53,6 +66,9 @@ class Randomization(Scores):
     abs_values: np.ndarray
     targets: np.ndarray
     maps: np.ndarray | None = None
+    ssim_values: np.ndarray | None = None
+    hog_values: np.ndarray | None = None
+    constant: np.ndarray | None = None
 
     @property
     def per_image(self) -> np.ndarray:
@@ -68,6 +84,16 @@ class Randomization(Scores):
     def mean_curve_abs(self) -> np.ndarray:
         """The same for the absolute maps, ``(n_layers,)``."""
         return self._mean_curve(self.abs_values)
+
+    @property
+    def mean_curve_ssim(self) -> np.ndarray:
+        """Mean SSIM over the valid images after each step, ``(n_layers,)``."""
+        return self._mean_curve(self.ssim_values)
+
+    @property
+    def mean_curve_hog(self) -> np.ndarray:
+        """Mean HOG similarity over the valid images after each step, ``(n_layers,)``."""
+        return self._mean_curve(self.hog_values)
 
 
 def rankdata(values: np.ndarray) -> np.ndarray:
@@ -109,6 +135,13 @@ def _spearman(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     norm = np.sqrt((ra ** 2).sum(axis=1) * (rb ** 2).sum(axis=1))
     dot = (ra * rb).sum(axis=1)
     return np.clip(np.where(norm > 0, dot / np.where(norm > 0, norm, 1.0), 0.0), -1.0, 1.0)
+
+
+def unit_range(maps: np.ndarray) -> np.ndarray:
+    """Each map ``(N, H, W)`` min-max scaled to [0, 1]; a constant map becomes zeros."""
+    low = maps.min(axis=(1, 2), keepdims=True)
+    span = maps.max(axis=(1, 2), keepdims=True) - low
+    return np.where(span > 0, (maps - low) / np.where(span > 0, span, 1.0), 0.0)
 
 
 def has_ranking(maps: np.ndarray) -> np.ndarray:
@@ -200,7 +233,9 @@ def randomization_test(model, images, method, targets=None, *, layers=None,
     Returns
     -------
     Randomization
-        ``.values`` ``(N, n_layers)`` correlations, ``.valid``, ``.layers``,
+        ``.values`` ``(N, n_layers)`` Spearman correlations (the score), beside
+        ``.ssim_values`` and ``.hog_values`` (Adebayo et al.'s other two measures)
+        and ``.constant`` (randomised maps that are constant), ``.valid``, ``.layers``,
         ``.mean_curve`` ``(n_layers,)`` and ``.mean`` (the correlation averaged over
         the steps and the valid images).
 
@@ -252,8 +287,9 @@ def randomization_test(model, images, method, targets=None, *, layers=None,
     if not names:
         raise ValueError(f"model {model.name!r} has no layer with weights to randomise")
     original = maps_of(copy)
+    unit_original = unit_range(original)
     trained = {name: [w.numpy() for w in by_name[name].weights] for name in names}
-    rho, rho_abs = [], []
+    rho, rho_abs, structural, gradients, constant = [], [], [], [], []
     kept = [original] if keep_maps else None
     for j, name in enumerate(names):
         for var, value in zip(by_name[name].weights, fresh_weights(by_name[name], seed + 1000 * j)):
@@ -261,6 +297,9 @@ def randomization_test(model, images, method, targets=None, *, layers=None,
         m = maps_of(copy)
         rho.append(_spearman(original, m))
         rho_abs.append(_spearman(np.abs(original), np.abs(m)))
+        structural.append(ssim(unit_original, unit_range(m)))
+        gradients.append(hog_similarity(original, m))
+        constant.append(~has_ranking(m))
         if keep_maps:
             kept.append(m)
         if independent:
@@ -268,4 +307,6 @@ def randomization_test(model, images, method, targets=None, *, layers=None,
                 var.assign(value)
     return Randomization(values=np.array(rho).T, valid=has_ranking(original), layers=names,
                          abs_values=np.array(rho_abs).T, targets=t,
-                         maps=np.stack(kept) if keep_maps else None)
+                         maps=np.stack(kept) if keep_maps else None,
+                         ssim_values=np.array(structural).T,
+                         hog_values=np.array(gradients).T, constant=np.array(constant).T)
