@@ -40,7 +40,9 @@ from .checks import (
 from .graph import (
     PRIVATE_API,
     SUPPORTED_KERAS,
+    innermost_operation,
     input_operation,
+    nested_output,
     output_operation,
     producer,
     run_graph,
@@ -78,6 +80,7 @@ __all__ = [
     "BATCH_SIZE", "PREDICTED", "check_batch_size", "check_images", "check_model",
     "check_targets", "model_input_shape", "model_output_shape", "n_logits",
     "PRIVATE_API", "SUPPORTED_KERAS", "input_operation", "output_operation", "producer",
+    "nested_output", "innermost_operation",
     "run_graph",
     "CONV_TYPES", "all_layers", "find_layer", "last_conv_layer", "layer_ids", "layer_paths",
     "output_shape_of", "resolve_layer",

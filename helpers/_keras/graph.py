@@ -43,6 +43,23 @@ def output_operation(model: keras.Model):
     return producer(model.outputs[0])
 
 
+def nested_output(model: keras.Model):
+    """``(level, op)``: the operation producing ``model``'s output, looking inside nested
+    models. While that operation is itself a model (a base such as VGG16 used as a
+    layer), descend into it; ``level`` is the innermost model, ``op`` its output layer.
+    """
+    level, op = model, output_operation(model)
+    while isinstance(op, keras.Model):
+        level, op = op, output_operation(op)
+    return level, op
+
+
+def innermost_operation(op):
+    """``op`` itself, or, when ``op`` is a nested model, the layer producing its output
+    (descending through every level of nesting)."""
+    return nested_output(op)[1] if isinstance(op, keras.Model) else op
+
+
 def input_operation(model: keras.Model, op):
     """The operation whose output feeds ``op`` inside ``model``.
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import keras
 import tensorflow as tf
 
-from .._keras import input_operation, logits_activation, output_operation, resolve_layer
+from .._keras import (innermost_operation, input_operation, logits_activation,
+                      nested_output, resolve_layer)
 from .cam_base import CAMBase
 
 _PASS_THROUGH = (keras.layers.Dropout, keras.layers.GaussianNoise, keras.layers.GaussianDropout,
@@ -38,13 +39,6 @@ class GapHead:
 def _previous(model: keras.Model, op):
     """The op whose output feeds ``op`` inside ``model`` (None at the model's input)."""
     return input_operation(model, op)
-
-
-def _last_op(op):
-    """Descend into nested models: the layer that produces a (nested) model's output."""
-    while isinstance(op, keras.Model):
-        op = output_operation(op)
-    return op
 
 
 def _describe(op) -> str:
@@ -67,10 +61,7 @@ def gap_head(model: keras.Model) -> GapHead:
     ValueError
         If the model's head is anything else, saying what was found.
     """
-    level = model
-    op = output_operation(model)
-    while isinstance(op, keras.Model):  # a nested head model: look inside it
-        level, op = op, output_operation(op)
+    level, op = nested_output(model)  # a nested head model: look inside it
     if logits_activation(op)[1] == "identity":
         op = _previous(level, op)
     dense = op
@@ -99,7 +90,7 @@ def gap_head(model: keras.Model) -> GapHead:
     feature = _previous(level, gap)
     if feature is None or isinstance(feature, str):
         fail("feature maps feeding the GlobalAveragePooling2D", _describe(feature))
-    return GapHead(feature_layer=_last_op(feature), gap=gap, dense=dense)
+    return GapHead(feature_layer=innermost_operation(feature), gap=gap, dense=dense)
 
 
 class CAM(CAMBase):
