@@ -6,6 +6,11 @@ Cases (the DESIGN.md "Speed" target: within 1.25x of the floor):
   2 x 64 forward images (the images and the images times their maps).
 * ``deletion`` / ``insertion``: 16 images, ``steps=16``: 16 x 17 = 272 forward images
   (insertion with its default blurred fill).
+* ``road``: 16 images, smooth CAM-like maps (blurred noise), ROAD's 9 percentiles
+  (10 ... 90 % removed, most relevant first): 16 + 16 x 9 = 160 forward images; its
+  floor is the same number of forward passes on the unchanged images (the imputation,
+  one sparse solve per image and percentile, is part of what is timed for helpers).
+  The script also times the imputations alone.
 
 Contenders:
 
@@ -37,7 +42,7 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-CASES = ("average_drop", "deletion", "insertion")
+CASES = ("average_drop", "deletion", "insertion", "road")
 
 
 def _perturbed(case, x, m, steps):
@@ -48,6 +53,8 @@ def _perturbed(case, x, m, steps):
 
     if case == "average_drop":
         return np.concatenate([x, x * m[..., None].astype("float32")])
+    if case == "road":
+        return np.concatenate([x] + [x] * 9)          # unchanged images, same count
     n, h, w = m.shape
     rank = pixel_order(m)
     base = fill_images(x, "blur" if case == "insertion" else "zeros")
@@ -75,6 +82,9 @@ def run(case, repeats, steps=16):
     rng = np.random.default_rng(0)
     x = rng.random((n, 64, 64, 3), dtype=np.float32)
     m = rng.random((n, 64, 64))
+    if case == "road":
+        import cv2
+        m = np.stack([cv2.GaussianBlur(v, (0, 0), 6) for v in m])
     batch = 64
     fed = _perturbed(case, x, m, steps)
     logits = compiled_logits(model)
@@ -86,6 +96,8 @@ def run(case, repeats, steps=16):
     def ours():
         if case == "average_drop":
             evaluation.average_drop(model, x, m)
+        elif case == "road":
+            evaluation.road(model, x, m)
         else:
             getattr(evaluation, case)(model, x, m, steps=steps)
 
@@ -97,6 +109,16 @@ def run(case, repeats, steps=16):
             fn()
             times[name].append(time.perf_counter() - start)
     med = {k: statistics.median(v) for k, v in times.items()}
+    if case == "road":
+        from helpers.evaluation.imputation import impute
+        from helpers.evaluation.road import PERCENTILES, removal_ranks
+        rank, counts = removal_ranks(m, np.array(PERCENTILES, float), "most", 0)
+        start = time.perf_counter()
+        for i in range(n):
+            for c in counts:
+                impute(x[i], rank[i] < c, 0.01, np.random.default_rng(0))
+        print(f"{case:>13}: the {n * len(counts)} imputations alone: "
+              f"{time.perf_counter() - start:.3f} s", flush=True)
     print(f"{case:>13}: {len(fed)} forward images | floor {med['floor']:.3f} s | "
           f"helpers {med['helpers']:.3f} s | helpers / floor {med['helpers'] / med['floor']:.2f}",
           flush=True)

@@ -173,3 +173,29 @@ def test_randomization_keeps_every_steps_maps_on_request():
         np.testing.assert_allclose(spearman(kept.maps[0], kept.maps[j + 1]), kept.values[:, j])
     with pytest.raises(TypeError, match="keep_maps"):
         randomization_test(model, x, "gradcam", keep_maps="yes")
+
+
+def test_per_image_values_select_and_agreement_interval(setup):
+    from helpers.evaluation import identical_maps
+    model, x, boxes, maps = setup
+    maps = dict(maps, copy=maps["noise"] + 1e-6)
+    table = score_table(model, x, maps, boxes, steps=2)
+    assert table.per_image.shape == (4, 6, 4) and table.valid.dtype == bool
+    np.testing.assert_allclose(
+        table.per_image[0, 4], deletion(model, x, maps["noise"], steps=2).auc)
+    means = (table.per_image * table.valid).sum(-1) / table.valid.sum(-1)
+    np.testing.assert_allclose(means, table.values)
+    groups = identical_maps(maps)
+    assert groups == {"noise": ["copy"], "random": [], "center": []}
+    small = table.select(list(groups))
+    assert small.methods == ("noise", "random", "center")
+    np.testing.assert_array_equal(small.values, table.values[:3])
+    low, high = small.agreement_interval(n_resamples=50, random_state=1)
+    assert low.shape == high.shape == (6, 6) and np.all(low <= high + 1e-12)
+    assert np.all((low >= -1) & (high <= 1))
+    again = small.agreement_interval(n_resamples=50, random_state=1)
+    np.testing.assert_array_equal(again[0], low)
+    with pytest.raises(ValueError, match="per-image"):
+        ScoreTable(("a",), ("b",), np.zeros((1, 1)), (True,)).agreement_interval()
+    with pytest.raises(ValueError, match="methods"):
+        table.select(["gradcam"])

@@ -83,7 +83,8 @@ from .randomization import Randomization, randomization_test, spearman
 from .similarity import hog_similarity, ssim
 from .stability import noise_stability
 from .result import Scores
-from .table import DEFAULT_METRICS, METRICS, Metric, ScoreTable, score_table
+from .table import (DEFAULT_METRICS, METRICS, Metric, ScoreTable, identical_maps,
+                    score_table)
 
 __all__ = [
     "map_shape",
@@ -118,6 +119,7 @@ __all__ = [
     "error_rates_by_flag",
     "ErrorTable",
     "score_table",
+    "identical_maps",
     "ScoreTable",
     "METRICS",
     "Metric",

@@ -133,12 +133,67 @@ class ScoreTable:
         areas under the probability curve, in [0, 1].
     higher_is_better : tuple of bool
         One per metric: True where a larger value is better.
+    per_image : np.ndarray, float64, ``(n_methods, n_metrics, N)``, or None
+        Each image's number behind each cell (the metric's ``.per_image``), kept by
+        :func:`score_table` for :meth:`agreement_interval`.
+    valid : np.ndarray, bool, ``(n_methods, n_metrics, N)``, or None
+        Which of those images each cell's mean is over.
     """
 
     methods: tuple
     metrics: tuple
     values: np.ndarray
     higher_is_better: tuple
+    per_image: np.ndarray | None = None
+    valid: np.ndarray | None = None
+
+    def select(self, methods) -> "ScoreTable":
+        """The table restricted to some rows, in the order given (e.g. without the
+        baselines, or one row per group of identical maps)."""
+        methods = [check_choice(m, "methods", self.methods) for m in methods]
+        if not methods:
+            raise ValueError("methods is empty: select at least one row")
+        rows = [self.methods.index(m) for m in methods]
+        return ScoreTable(tuple(methods), self.metrics, self.values[rows],
+                          self.higher_is_better,
+                          None if self.per_image is None else self.per_image[rows],
+                          None if self.valid is None else self.valid[rows])
+
+    def agreement_interval(self, *, decimals=None, level: float = 0.95,
+                           n_resamples: int = 1000, random_state: int = 0):
+        """Bootstrap interval of :meth:`rank_agreement`, resampling the images.
+
+        Each resample draws N images with replacement (the same images for every
+        method and metric), recomputes every cell as the mean over the valid drawn
+        images, and the rank agreement of that table; the interval is the
+        ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles. A wide interval says the
+        images at hand cannot tell how well two metrics agree.
+
+        Returns
+        -------
+        (low, high) : two np.ndarray, float64, ``(n_metrics, n_metrics)``
+        """
+        if self.per_image is None:
+            raise ValueError("this table has no per-image values: make it with "
+                             "score_table to resample its images")
+        level = check_real(level, "level", low=0, high=1, low_open=True, high_open=True)
+        n_resamples = check_int(n_resamples, "n_resamples", low=10, high=100_000)
+        random_state = check_int(random_state, "random_state", low=0)
+        rng = np.random.default_rng(random_state)
+        n = self.per_image.shape[-1]
+        valid = self.valid.astype(np.float64)
+        weighted = self.per_image * valid
+        draws = []
+        for _ in range(n_resamples):
+            counts = np.bincount(rng.integers(0, n, n), minlength=n).astype(np.float64)
+            total = weighted @ counts
+            kept = valid @ counts
+            values = np.where(kept > 0, total / np.where(kept > 0, kept, 1), self.values)
+            draws.append(ScoreTable(self.methods, self.metrics, values,
+                                    self.higher_is_better).rank_agreement(decimals))
+        tail = (1 - level) / 2
+        low, high = np.quantile(np.stack(draws), [tail, 1 - tail], axis=0)
+        return low, high
 
     def value(self, method: str, metric: str) -> float:
         """The score of one method on one metric."""
@@ -314,15 +369,49 @@ def score_table(model, images, maps, truth, targets=None, *, tolerance=15, steps
                "steps": check_int(steps, "steps", low=1),
                "random_state": check_int(random_state, "random_state", low=0),
                "batch_size": batch_size}
-    rows = []
+    rows, per_image, valid = [], [], []
     for name, m in maps.items():
-        row = []
+        row, per, ok = [], [], []
         for metric in chosen:
             try:
-                row.append(metric.score(model, images, m, truth, targets, **options).mean)
+                result = metric.score(model, images, m, truth, targets, **options)
+                row.append(result.mean)
             except (TypeError, ValueError) as error:
                 raise type(error)(f"maps[{name!r}], {metric.name}: {error}") from error
+            per.append(result.per_image)
+            ok.append(result.valid)
         rows.append(row)
+        per_image.append(per)
+        valid.append(ok)
     return ScoreTable(methods=tuple(maps), metrics=tuple(m.name for m in chosen),
                       values=np.array(rows, dtype=np.float64),
-                      higher_is_better=tuple(m.higher_is_better for m in chosen))
+                      higher_is_better=tuple(m.higher_is_better for m in chosen),
+                      per_image=np.array(per_image, dtype=np.float64),
+                      valid=np.array(valid, dtype=bool))
+
+
+def identical_maps(maps, *, atol: float = 1e-4) -> dict:
+    """Group the methods whose maps are the same, ``{kept name: [its duplicates]}``.
+
+    ``maps``: ``{method: maps (N, H, W)}``. Two methods are identical when every
+    value of their maps agrees within ``atol`` (float round-off between methods that
+    compute the same map, e.g. CAM and Grad-CAM on a network that ends in global
+    average pooling and one dense layer). The first name of each group (in the
+    mapping's order) is kept; ``list(result)`` gives one method per distinct set of
+    maps, for :meth:`ScoreTable.select`.
+    """
+    if not isinstance(maps, Mapping) or not maps:
+        raise TypeError(f"maps must be a non-empty mapping {{method name: maps}}, got "
+                        f"{describe(maps)}")
+    atol = check_real(atol, "atol", low=0)
+    arrays = {name: np.asarray(m, dtype=np.float64) for name, m in maps.items()}
+    groups: dict = {}
+    for name, m in arrays.items():
+        for kept in groups:
+            other = arrays[kept]
+            if other.shape == m.shape and np.abs(other - m).max() <= atol:
+                groups[kept].append(name)
+                break
+        else:
+            groups[name] = []
+    return groups
