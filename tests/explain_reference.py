@@ -131,10 +131,16 @@ def ref_gradcam_plus_plus(fmodel, images, targets=None):
     return np.array(out)
 
 
-def ref_scorecam(fmodel, lmodel, images, targets=None, max_channels=None, sigmoid=False):
-    """Score-CAM: one forward pass per non-constant channel mask, per image."""
+def ref_scorecam(fmodel, lmodel, images, targets=None, max_channels=None, sigmoid=False,
+                 baseline=None):
+    """Score-CAM: one forward pass per non-constant channel mask, per image.
+
+    ``baseline`` (None or images ``(N, H, W, C)``): Wang et al. (2020), Definition 2,
+    the channel-wise increase of confidence C(A_k) = f(X o H_k) - f(X_b), with f the
+    target's probability, as the weight of every scored channel.
+    """
     out = []
-    for image, target in zip(images, _targets(targets, len(images))):
+    for n, (image, target) in enumerate(zip(images, _targets(targets, len(images)))):
         activations, logits = fmodel(image[None], training=False)
         activations = activations.numpy()[0]
         _, _, t = pick_target(logits.numpy()[0], target)
@@ -152,6 +158,9 @@ def ref_scorecam(fmodel, lmodel, images, targets=None, max_channels=None, sigmoi
             mask = (up - up.min()) / (up.max() - up.min())
             masked = (image * mask[:, :, None]).astype(np.float32)
             weights[k] = probability(lmodel(masked[None], training=False).numpy()[0], t, sigmoid)
+            if baseline is not None:
+                x_b = np.asarray(baseline[n], np.float32)[None]
+                weights[k] -= probability(lmodel(x_b, training=False).numpy()[0], t, sigmoid)
         out.append(cam_from_weights(activations, weights, height, width))
     return np.array(out)
 

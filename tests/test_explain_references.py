@@ -112,6 +112,65 @@ def test_faster_scorecam_equals_reference(gap_model, images):
                       explain.scorecam(gap_model, images, progress=False))
 
 
+@pytest.mark.parametrize("model_name,layer", CASES)
+def test_scorecam_baseline_equals_definition_2(request, images, model_name, layer):
+    """baseline=: the paper's channel-wise increase of confidence, f(X o H_k) - f(X_b)."""
+    model = _case(request, model_name)
+    fmodel, lmodel = ref.feature_model(model, layer), ref.logits_model(model)
+    targets = [0, 1, 0, 1] if model_name == "binary_model" else [2, 2, 0, 3]
+    black = np.zeros_like(images)
+    want = ref.ref_scorecam(fmodel, lmodel, images, targets, baseline=black)
+    # the plain maps differ: the subtraction changes them
+    assert np.abs(want - ref.ref_scorecam(fmodel, lmodel, images, targets)).max() > 0.01
+    for batch_size in (1, 3, None):  # image chunks that split the baselines
+        for baseline in ("black", 0.0, np.zeros(3), black):
+            got = explain.scorecam(model, images, targets, layer=layer, baseline=baseline,
+                                   batch_size=batch_size, progress=False)
+            assert_maps_equal(got, want)
+    # one baseline per image, each its own: a blurred copy of the image
+    blurred = np.stack([ref.resize(ref.resize(im, 8, 8), 32, 32) for im in images])
+    got = explain.scorecam(model, images, targets, layer=layer, baseline=blurred,
+                           batch_size=3, progress=False)
+    assert_maps_equal(got, ref.ref_scorecam(fmodel, lmodel, images, targets, baseline=blurred))
+
+
+def test_scorecam_two_classes(images):
+    """Two softmax classes: without a baseline class 1's weights are 1 - class 0's (the
+    two pre-ReLU sums add up to the plain sum of the channels); with one they are minus
+    class 0's (class 1's map is ReLU of minus class 0's sum)."""
+    keras.utils.set_random_seed(6)
+    model = models.gap_cnn((32, 32, 3), 2, widths=(8, 16), activation="softmax")
+    fmodel, lmodel = ref.feature_model(model, "features"), ref.logits_model(model)
+    half = 0.5 * images
+    for baseline, flip in ((None, lambda w: 1 - w), (half, lambda w: -w)):
+        got = explain.scorecam(model, images, 1, baseline=baseline, progress=False)
+        for n, image in enumerate(images):
+            a = fmodel(image[None])[0].numpy()[0]
+            w0 = np.zeros(a.shape[-1])
+            for k in range(a.shape[-1]):
+                if a[..., k].max() > a[..., k].min():
+                    up = ref.resize(a[..., k], 32, 32)
+                    mask = (up - up.min()) / (up.max() - up.min())
+                    masked = (image * mask[..., None])[None].astype(np.float32)
+                    w0[k] = ref.probability(lmodel(masked).numpy()[0], 0)
+                    if baseline is not None:
+                        w0[k] -= ref.probability(lmodel(baseline[n][None]).numpy()[0], 0)
+            live = a.max(axis=(0, 1)) > a.min(axis=(0, 1))
+            want = ref.cam_from_weights(a, np.where(live, flip(w0), 0), 32, 32)
+            assert want.max() > 0  # not a trivial all-zero map
+            # 1 - p_0 against p_1 in float32: round-off of the order 1e-5 per weight
+            np.testing.assert_allclose(got[n], want, atol=3e-4, rtol=0)
+
+
+@pytest.mark.parametrize("bad,error,words", [
+    ("white", ValueError, "'black'"), (True, TypeError, "baseline"),
+    (np.zeros((5, 5, 3)), ValueError, "shape"), (np.full(3, np.nan), ValueError, "NaN"),
+    (np.array(["a"]), TypeError, "baseline")])
+def test_scorecam_bad_baseline(gap_model, images, bad, error, words):
+    with pytest.raises(error, match=words):
+        explain.scorecam(gap_model, images, baseline=bad, progress=False)
+
+
 @pytest.mark.parametrize("model_name", ["gap_model", "flat_model", "binary_model"])
 def test_saliency_equals_reference(request, images, model_name):
     model = _case(request, model_name)

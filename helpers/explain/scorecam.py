@@ -2,7 +2,8 @@ r"""Score-CAM (Wang et al., 2020) and Faster Score-CAM: gradient-free channel we
 
 Each channel's map, stretched to the image and scaled to [0, 1], is used as a soft
 mask on the input; the channel's weight is how confident the model stays in the
-target class when it sees only the masked image. The cost is one forward pass per
+target class when it sees only the masked image (the authors' code), or how much more
+confident than on a baseline image (``baseline=``: the paper's Definition 2). The cost is one forward pass per
 (image, channel): the masked inputs are built chunk by chunk inside one compiled
 function (upsample, scale, multiply and forward never leave TensorFlow), so memory
 stays at ``batch_size`` masked images whatever the number of channels.
@@ -12,9 +13,11 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from .._checks import check_int
+from .._checks import check_int, describe
 from .._keras import logits_net
 from ._maps import upsample
+from .integrated_gradients import _check_baseline
+from .targets import ScoreBatch
 from .cam_base import PIXEL_BUDGET, ForwardPassCAM, default_batch_size  # noqa: F401 (re-exported)
 
 def select_channels(activations: np.ndarray, max_channels: int | None = None) -> np.ndarray:
@@ -55,12 +58,23 @@ class ScoreCAM(ForwardPassCAM):
     .. math::
 
         M_k = \frac{U_k - \min U_k}{\max U_k - \min U_k}, \qquad
-        w_k^c = \mathrm{softmax}\big(f(X \odot M_k)\big)_c,
+        w_k^c = \mathrm{softmax}\big(f(X \odot M_k)\big)_c
+                \; \big[ - \mathrm{softmax}\big(f(X_b)\big)_c \big],
 
     where :math:`f` gives the logits and :math:`\odot` multiplies every colour channel
-    by the mask. For another score object, the weight is that score's probability
-    (``LogSoftmax(k)``: :math:`p_k` too; a detection cell: the sigmoid of its logit). As in the authors' implementation, the weight is the plain softmax
-    probability (no baseline subtracted) and constant channels are skipped (weight 0).
+    by the mask. Without a baseline (``baseline=None``, the default) the weight is the
+    plain softmax probability, as in the authors' implementation: every weight is in
+    (0, 1). With ``baseline=`` the probability of the baseline image :math:`X_b` is
+    subtracted, the "channel-wise increase of confidence"
+    :math:`C(A^k) = f(X \circ H^k) - f(X_b)` of the paper's Definition 2 (Wang et al.,
+    2020), with :math:`f` the same probability: a weight is then in (-1, 1), and a
+    channel whose masked image says less for the class than the baseline counts against
+    it. (With two softmax classes the two classes' weights then sum to 0, so one class's
+    map is the ReLU of minus the other's sum.)
+
+    For another score object, the weight is that score's probability
+    (``LogSoftmax(k)``: :math:`p_k` too; a detection cell: the sigmoid of its logit).
+    Constant channels are skipped (weight 0), as in the authors' implementation.
     For a single sigmoid logit z the probability is :math:`\sigma(z)` for class 1 and
     :math:`\sigma(-z)` for class 0; for a multi-label sigmoid model, :math:`\sigma(z_c)`.
     The map is then :math:`\mathrm{ReLU}(\sum_k w_k^c A_k)` as for every CAM.
@@ -71,13 +85,13 @@ class ScoreCAM(ForwardPassCAM):
 
     name = "scorecam"
     title = "Score-CAM"
-    options = ("max_channels", "progress")
+    options = ("max_channels", "baseline", "progress")
 
     def __init__(self, model, layer=None):
         super().__init__(model, layer)
         self._logits_only = logits_net(model, None)
 
-    def select_pairs(self, activations, max_channels=None):
+    def select_pairs(self, activations, max_channels=None, baseline=None):
         """Non-constant channels (the ``max_channels`` of largest variance, if given)."""
         if max_channels is not None:
             max_channels = check_int(max_channels, "max_channels", low=1)
@@ -100,10 +114,49 @@ class ScoreCAM(ForwardPassCAM):
         masked = tf.gather(images, image_index) * masks[..., None]
         return score.probability(self._logits_only(masked))
 
+    def weights_from_scores(self, scores, keep, outputs, score):
+        """The probabilities, minus the baseline image's where a baseline is given."""
+        baseline = self.run["options"].get("baseline")
+        if baseline is None:
+            return scores
+        base = score.probability(self._logits_only(tf.constant(baseline))).numpy()
+        return np.where(keep, scores - base[:, None], 0.0).astype(np.float32)
+
+    def _maps(self, x, scores, batch_size, progress=None, max_channels=None, baseline=None):
+        if baseline is None:
+            return super()._maps(x, scores, batch_size, progress, max_channels=max_channels)
+        base = check_scorecam_baseline(baseline, x)
+        out = []
+        for i in range(0, len(x), batch_size):  # one image chunk, with its baselines
+            chunk = slice(i, i + batch_size)
+            out.append(super()._maps(x[chunk], ScoreBatch(scores.family, scores.params[chunk]),
+                                     batch_size, progress, max_channels=max_channels,
+                                     baseline=base[chunk]))
+        return np.concatenate(out)
+
+
+def check_scorecam_baseline(baseline, x: np.ndarray) -> np.ndarray:
+    """Score-CAM's ``baseline`` as float32 images ``(N, H, W, C)`` like ``x``.
+
+    ``"black"`` (zeros: the image seen through an all-zero mask), a number (a constant
+    image), one value per colour channel ``(C,)``, one image ``(H, W, C)`` or one per
+    image ``(N, H, W, C)``.
+    """
+    if isinstance(baseline, str):
+        if baseline != "black":
+            raise ValueError(f"baseline must be None, 'black', a number or an array of "
+                             f"images, got the string {baseline!r}")
+        baseline = 0.0
+    elif isinstance(baseline, bool):
+        raise TypeError(f"baseline must be None, 'black', a number or an array of images, "
+                        f"got {describe(baseline)}")
+    return _check_baseline(baseline, x)
+
 
 def scorecam(model, images, targets=None, *, layer=None, batch_size=None, max_channels=None,
-             progress=None):
-    """Score-CAM heatmaps (Faster Score-CAM with ``max_channels``).
+             baseline=None, progress=None):
+    """Score-CAM heatmaps (Faster Score-CAM with ``max_channels``; the paper's
+    baseline-subtracted weights with ``baseline``).
 
     Parameters
     ----------
@@ -120,6 +173,13 @@ def scorecam(model, images, targets=None, *, layer=None, batch_size=None, max_ch
     max_channels : int, optional
         Faster Score-CAM: score only this many highest-variance channels per image
         (must be >= 1; more than the layer has means all).
+    baseline : None, "black", float or float array
+        None (default): the weight is the probability on the masked image (the authors'
+        code). Otherwise the image :math:`X_b` whose probability is subtracted from
+        every weight (the paper's Definition 2): ``"black"`` (zeros, what an all-zero
+        mask leaves), a number (a constant image, in the model's input units), one
+        value per colour channel ``(C,)``, one image ``(H, W, C)`` or one per image
+        ``(N, H, W, C)``. Costs one more forward pass per image.
     progress : bool or None
         Show a progress bar: True, False, or None (when the run is expected to take > 2 s).
 
@@ -130,7 +190,8 @@ def scorecam(model, images, targets=None, *, layer=None, batch_size=None, max_ch
     Notes
     -----
     Cost: one forward pass per image and non-constant scored channel (e.g. 512 passes
-    of VGG16 for one image at ``block5_conv3``).
+    of VGG16 for one image at ``block5_conv3``), plus one per image for a baseline.
     """
     return ScoreCAM.for_model(model, layer)(images, targets, batch_size=batch_size,
-                                            max_channels=max_channels, progress=progress)
+                                            max_channels=max_channels, baseline=baseline,
+                                            progress=progress)
