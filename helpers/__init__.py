@@ -28,11 +28,19 @@ TensorFlow until a model is needed):
 from __future__ import annotations
 
 import importlib
+import os
 
 from ._profile import Profile, profile, seed_everything
 from .claims import claim
 
 __version__ = "0.1.0"
+
+if os.environ.get("HELPERS_FIGURE_LOG"):  # the book's test build: check every figure
+    import matplotlib
+
+    if "helpers.viz.layout:watch" not in matplotlib.rcParams["figure.hooks"]:
+        matplotlib.rcParams["figure.hooks"] = [*matplotlib.rcParams["figure.hooks"],
+                                               "helpers.viz.layout:watch"]
 
 _SUBMODULES = (
     "data",

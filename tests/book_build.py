@@ -23,6 +23,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "_build" / "test"             # the site: OUTPUT/_build/html (gitignored)
 SCREENSHOTS = ROOT / "_build" / "screenshots"
+FIGURE_LOG = "figure_collisions.jsonl"         # in OUTPUT: figures with colliding titles
 BUILD_TIMEOUT = 1500                          # seconds, for the whole build
 
 
@@ -43,6 +44,15 @@ class Build:
     returncode: int
     log: str
     html: Path
+
+    @property
+    def figure_collisions(self) -> list[dict]:
+        """Figures whose titles run into each other (``helpers.viz.layout``'s log)."""
+        log = self.html.parents[1] / FIGURE_LOG
+        if not log.exists():
+            return []
+        return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()
+                if line.strip()]
 
     @property
     def execution(self) -> dict:
@@ -82,6 +92,7 @@ def _execute_one(job: tuple[str, int, dict]) -> tuple[str, str | None, float]:
     from nbclient import NotebookClient
 
     path, timeout, env = job
+    env = dict(env, HELPERS_FIGURE_SOURCE=Path(path).name)   # names it in the figure log
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False,
                             record_timing=False,
@@ -149,6 +160,9 @@ def build(source: Path = ROOT, out: Path = OUTPUT, *, execute: str = "force",
     when the build starts), so that the build can run beside other tests.
     """
     env = dict(os.environ if env is None else env)
+    figure_log = out / FIGURE_LOG
+    figure_log.unlink(missing_ok=True)
+    env["HELPERS_FIGURE_LOG"] = str(figure_log)   # helpers.viz.layout checks every figure
     cache = out / "jupyter_cache"
     if execute == "force" and workers > 1:
         execute_chapters(source, cache, workers=workers, timeout=timeout, env=env)

@@ -205,6 +205,16 @@ def test_the_executed_build_succeeds(executed_site):
         assert figures, f"{nb.name}: an executed chapter shows its figures (none found)"
 
 
+
+def test_no_figure_has_titles_that_run_into_each_other(executed_site):
+    """Every figure the chapters draw is checked as it is drawn (helpers.viz.layout,
+    switched on by the build's HELPERS_FIGURE_LOG): no title overlaps another title or
+    another panel's axis labels."""
+    assert executed_site.returncode == 0, failure_report(executed_site)
+    collisions = executed_site.figure_collisions
+    assert not collisions, "figures whose titles collide:\n" + "\n".join(
+        f"  {entry['source']}: " + "; ".join(entry["collisions"]) for entry in collisions)
+
 def test_a_failing_hidden_guard_fails_the_build_and_names_the_notebook(tmp_path):
     source = tmp_path / "mini"
     (source / "book").mkdir(parents=True)

@@ -145,6 +145,52 @@ def _console_errors(driver):
     return [e["message"] for e in errors if not any(ok in e["message"] for ok in OFFLINE_OK)]
 
 
+# Raw markup left in a page's prose. Maths spans (class "math", typeset by MathJax when
+# it loads) must hold exactly one formula: "\\(...\\)" with no other delimiter inside
+# (prose typeset as maths shows up as "\\) text \\(" inside one span).
+RAW_MARKUP_JS = r"""
+const main = document.querySelector('main') || document.body;
+const found = [];
+main.querySelectorAll('span.math, div.math').forEach(m => {
+  if (m.querySelector('mjx-container')) return;   // typeset: MathJax parsed it
+  const t = m.textContent.trim();
+  const inline = t.startsWith('\\(') && t.endsWith('\\)');
+  const display = t.startsWith('\\[') && t.endsWith('\\]');
+  const inner = t.slice(2, -2);
+  if (!(inline || display) || /\\[()\[\]]|\$/.test(inner))
+    found.push('maths span "' + t.slice(0, 80) + '"');
+});
+const copy = main.cloneNode(true);
+copy.querySelectorAll('pre, code, .math, mjx-container, script, style, .cell_output, '
+                      + '.MathJax, .headerlink').forEach(n => n.remove());
+const text = copy.textContent.replace(/\s+/g, ' ');
+for (const p of ['$', '\\(', '\\)', '\\[', '\\]', '{cite}', '{math}', '{ref}',
+                 '{numref}', '{doc}', '```', ':::']) {
+  const i = text.indexOf(p);
+  if (i >= 0) found.push(p + ' in "' + text.slice(Math.max(0, i - 40), i + 40) + '"');
+}
+return found;
+"""
+
+# Tables (markdown or HTML outputs) and printed outputs wider than the text column.
+WIDE_OUTPUT_JS = r"""
+const article = document.querySelector('article') || document.querySelector('main');
+const column = article.getBoundingClientRect();
+const found = [];
+article.querySelectorAll('table').forEach(t => {
+  const r = t.getBoundingClientRect();
+  const box = t.parentElement;
+  if (r.right > column.right + 1 || box.scrollWidth > box.clientWidth + 1)
+    found.push('table "' + t.textContent.replace(/\s+/g, ' ').trim().slice(0, 60) + '"');
+});
+article.querySelectorAll('div.cell_output pre').forEach(p => {
+  if (p.scrollWidth > p.clientWidth + 1)
+    found.push('output "' + p.textContent.split('\n').sort(
+      (a, b) => b.length - a.length)[0].slice(0, 90) + '"');
+});
+return found;
+"""
+
 # --------------------------------------------------------------------------- every page
 @pytest.mark.parametrize("page", PAGES)
 def test_page_loads_cleanly_in_chromium(site, browser, page):
@@ -177,6 +223,15 @@ def test_page_loads_cleanly_in_chromium(site, browser, page):
         ".filter(p => p.scrollWidth > p.clientWidth + 1)"
         ".map(p => p.textContent.split('\\n').sort((a, b) => b.length - a.length)[0]);")
     assert not scrolling, f"{page}: code cells scroll sideways at 1280 px: {scrolling}"
+
+    # no raw markup in the prose: maths MyST did not parse, prose typeset as maths,
+    # roles left as text (code, outputs and typeset maths are left out of the text)
+    raw = browser.execute_script(RAW_MARKUP_JS)
+    assert not raw, f"{page}: raw markup in the text: {raw}"
+
+    # no table or printed output wider than the column at 1280 px (cut off or scrolling)
+    wide = browser.execute_script(WIDE_OUTPUT_JS)
+    assert not wide, f"{page}: wider than the column at 1280 px: {wide}"
 
     # internal links resolve (the page, and the anchor on it)
     hrefs = browser.execute_script(
