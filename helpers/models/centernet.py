@@ -12,7 +12,10 @@ than the image (16 x 16 cells for a 64 x 64 image):
 
 Training targets (:func:`centernet_targets`) put a Gaussian bump on each object's
 centre cell in its class's heatmap (peak exactly 1), and the size and offset at that
-cell only. The loss (:func:`centernet_loss`) is CenterNet's penalty-reduced focal loss
+cell only. Two rules shape the bump (``heatmap_rule``, see
+:mod:`helpers.models.centre_heatmaps`): ``"per_axis"`` (the default, sigma = side / 6
+per axis, TTFNet's shape) and ``"centernet"`` ("Objects as Points": isotropic,
+sigma = (2r + 1) / 6 with CornerNet's radius r). The loss (:func:`centernet_loss`) is CenterNet's penalty-reduced focal loss
 on the heatmaps (a variant of the focal loss, from CornerNet: Law and Deng, 2018)
 plus L1 losses on size and offset at the centre cells.
 
@@ -25,9 +28,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import check_bool, check_image_shape, check_int, check_real
+from .._checks import check_bool, check_choice, check_image_shape, check_int, check_real
 from ..data.detectionset import DetectionSet
 from ..detection.detections import Detections
+from .centre_heatmaps import HEATMAP_RULES, centernet_radius, centre_bump, gaussian_radius
 from .detector import MAX_IMAGE_SIDE, Detector
 
 __all__ = [
@@ -37,6 +41,9 @@ __all__ = [
     "centernet_loss",
     "decode_centernet",
     "CENTERNET_STRIDE",
+    "HEATMAP_RULES",
+    "gaussian_radius",
+    "centernet_radius",
 ]
 
 #: Image pixels per output cell.
@@ -122,7 +129,8 @@ def _check_size(image_size, low: int = 1) -> tuple[int, int]:
 
 # --------------------------------------------------------------------------- targets
 def centernet_targets(boxes, labels, counts, image_size, n_classes: int,
-                      stride: int = CENTERNET_STRIDE) -> np.ndarray:
+                      stride: int = CENTERNET_STRIDE, *,
+                      heatmap_rule: str = "per_axis") -> np.ndarray:
     """Training targets for N images, packed in one array.
 
     Parameters
@@ -135,13 +143,20 @@ def centernet_targets(boxes, labels, counts, image_size, n_classes: int,
         (H, W) of the images.
     n_classes : int
     stride : int
+    heatmap_rule : "per_axis" or "centernet"
+        The bump around each centre cell, in output cells (see
+        :mod:`helpers.models.centre_heatmaps`). ``"per_axis"``: per-axis sigma =
+        box side / (6 stride), at least 0.5 cell, over the whole grid.
+        ``"centernet"``: isotropic sigma = (2r + 1) / 6 cut to the (2r + 1)^2 cells
+        around the centre, r = max(0, int(gaussian_radius(ceil(h), ceil(w), 0.7)))
+        with h, w the sides in cells (r = 0, a single cell, when both sides are at
+        most 12 cells).
 
     Returns
     -------
     ndarray, float32, shape (N, H/stride, W/stride, n_classes + 5)
-        Channels: the heatmaps (Gaussian bumps with peak 1 at each centre cell,
-        per-axis sigma = box side / (6 stride), at least 0.5 cell; where bumps of
-        one class overlap the larger value wins), ``log(w / stride)``,
+        Channels: the heatmaps (Gaussian bumps with peak 1 at each centre cell;
+        where bumps of one class overlap the larger value wins), ``log(w / stride)``,
         ``log(h / stride)``, offset x, offset y, and a 0/1 flag marking centre cells.
     """
     boxes = np.asarray(boxes, np.float64)
@@ -149,6 +164,7 @@ def centernet_targets(boxes, labels, counts, image_size, n_classes: int,
     counts = np.asarray(counts)
     n_classes = check_int(n_classes, "n_classes", low=1)
     stride = check_int(stride, "stride", low=1)
+    heatmap_rule = check_choice(heatmap_rule, "heatmap_rule", HEATMAP_RULES)
     if boxes.ndim != 3 or boxes.shape[2] != 4 or labels.shape != boxes.shape[:2] \
             or counts.shape != boxes.shape[:1]:
         raise ValueError(
@@ -158,21 +174,21 @@ def centernet_targets(boxes, labels, counts, image_size, n_classes: int,
     height, width = _check_size(image_size, low=stride)
     grid_h, grid_w = height // stride, width // stride
     out = np.zeros((len(boxes), grid_h, grid_w, n_classes + 5), np.float32)
-    rows = np.arange(grid_h)[:, None] + 0.5
-    cols = np.arange(grid_w)[None, :] + 0.5
     for i in range(len(boxes)):
         for box, label in zip(boxes[i, : counts[i]], labels[i, : counts[i]]):
             if not 0 <= label < n_classes:
                 raise ValueError(f"labels must lie in [0, {n_classes - 1}], got {label}")
             x0, y0, x1, y1 = box / stride
+            if not (x1 > x0 and y1 > y0):  # also catches NaN in a counted slot
+                raise ValueError(
+                    f"boxes[{i}] holds {box.tolist()}: each counted box must be "
+                    "(x0, y0, x1, y1) with x1 > x0 and y1 > y0"
+                )
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
             col = min(int(cx), grid_w - 1)
             row = min(int(cy), grid_h - 1)
-            sigma_x = max((x1 - x0) / 6, 0.5)
-            sigma_y = max((y1 - y0) / 6, 0.5)
             # the bump is centred on the centre *cell* so its peak is exactly 1
-            bump = np.exp(-((cols - col - 0.5) ** 2) / (2 * sigma_x**2)
-                          - ((rows - row - 0.5) ** 2) / (2 * sigma_y**2))
+            bump = centre_bump(heatmap_rule, x1 - x0, y1 - y0, row, col, (grid_h, grid_w))
             np.maximum(out[i, :, :, label], bump, out=out[i, :, :, label])
             out[i, row, col, n_classes:n_classes + 5] = (
                 np.log(x1 - x0), np.log(y1 - y0), cx - col, cy - row, 1.0
@@ -316,6 +332,13 @@ class CenterNet(Detector):
         Channels of the first block (see :func:`build_centernet`).
     seed : int
         Weight initialisation, shuffling and augmentation.
+    heatmap_rule : "per_axis" or "centernet"
+        The Gaussian bump of the heatmap targets (see
+        :mod:`helpers.models.centre_heatmaps`): ``"per_axis"`` (default), per-axis
+        sigma = side / 6 as in TTFNet (Liu et al. 2020) without its 0.54 shrink;
+        ``"centernet"``, "Objects as Points"' isotropic sigma = (2r + 1) / 6 with
+        CornerNet's radius r at IoU 0.7 (Law and Deng 2018); r = 0 (a one-cell
+        target) when both sides are at most 48 pixels. Compared in ``benchmarks/bench_centernet_rules.py``.
 
     Measured (``benchmarks/bench_detectors.py``; 2 CPU cores shared with other jobs, load
     average ~13): 2000 training scenes, 12 epochs (756 steps of 32), 165 s of training,
@@ -336,16 +359,19 @@ class CenterNet(Detector):
     default_fit_batch_size = 32
     default_learning_rate = 3e-3
 
-    def __init__(self, class_names, image_shape=(64, 64, 3), width: int = 32, seed: int = 0):
+    def __init__(self, class_names, image_shape=(64, 64, 3), width: int = 32, seed: int = 0,
+                 *, heatmap_rule: str = "per_axis"):
         super().__init__(class_names, image_shape, seed)
         self.width = check_int(width, "width", low=4, high=512)
+        self.heatmap_rule = check_choice(heatmap_rule, "heatmap_rule", HEATMAP_RULES)
         self.model = build_centernet(self.image_shape, self.n_classes, self.width, self.seed)
 
     def targets(self, scenes: DetectionSet) -> np.ndarray:
         """:func:`centernet_targets` for a :class:`DetectionSet`."""
         self.check_scenes(scenes, "scenes")
         return centernet_targets(scenes.boxes, scenes.labels, scenes.counts,
-                                 scenes.image_shape[:2], self.n_classes, self.stride)
+                                 scenes.image_shape[:2], self.n_classes, self.stride,
+                                 heatmap_rule=self.heatmap_rule)
 
     def fit(self, train: DetectionSet, epochs: int, *, batch_size: int | None = None,
             learning_rate: float | None = None, augment: bool = True,
