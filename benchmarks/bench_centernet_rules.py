@@ -43,7 +43,8 @@ def main() -> None:
     train = detection_scenes(args.train, seed=100)
     test = detection_scenes(args.test, seed=200)
     gt = to_coco(test)
-    sides = (train.boxes[..., 2:] - train.boxes[..., :2])[train.boxes[..., 0] == train.boxes[..., 0]]
+    real = ~np.isnan(train.boxes[..., 0])  # slots holding an object
+    sides = (train.boxes[..., 2:] - train.boxes[..., :2])[real]
     radii = np.array([centernet_radius(h / 4, w / 4) for w, h in sides])
     print(f"scenes: {len(train)} train ({train.n_objects} objects), {len(test)} held out "
           f"({test.n_objects} objects); CenterNet radii of the training objects (cells): "
@@ -71,8 +72,9 @@ def main() -> None:
         print(f"| {rule} | {cells} | {ap.min():.3f}-{ap.max():.3f} | "
               f"{ap50.min():.3f}-{ap50.max():.3f} |")
     a, b = (np.array([r[:2] for r in results[rule]]) for rule in HEATMAP_RULES)
-    print(f"\n{HEATMAP_RULES[0]} - {HEATMAP_RULES[1]} per run: AP "
-          f"{np.round(a[:, 0] - b[:, 0], 3).tolist()}, AP50 {np.round(a[:, 1] - b[:, 1], 3).tolist()}")
+    print(f"\n{HEATMAP_RULES[0]} - {HEATMAP_RULES[1]} per run: "
+          f"AP {np.round(a[:, 0] - b[:, 0], 3).tolist()}, "
+          f"AP50 {np.round(a[:, 1] - b[:, 1], 3).tolist()}")
 
 
 if __name__ == "__main__":

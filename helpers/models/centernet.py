@@ -15,9 +15,10 @@ centre cell in its class's heatmap (peak exactly 1), and the size and offset at 
 cell only. Two rules shape the bump (``heatmap_rule``, see
 :mod:`helpers.models.centre_heatmaps`): ``"per_axis"`` (the default, sigma = side / 6
 per axis, TTFNet's shape) and ``"centernet"`` ("Objects as Points": isotropic,
-sigma = (2r + 1) / 6 with CornerNet's radius r). The loss (:func:`centernet_loss`) is CenterNet's penalty-reduced focal loss
-on the heatmaps (a variant of the focal loss, from CornerNet: Law and Deng, 2018)
-plus L1 losses on size and offset at the centre cells.
+sigma = (2r + 1) / 6 with CornerNet's radius r). The loss (:func:`centernet_loss`) is
+CenterNet's penalty-reduced focal loss on the heatmaps (a variant of the focal loss,
+from CornerNet: Law and Deng, 2018) plus L1 losses on size and offset at the centre
+cells.
 
 Decoding (:meth:`CenterNet.detect`, :func:`decode_centernet`) keeps the cells that are
 the maximum of their 3 x 3 neighbourhood (a max-pool replaces NMS), takes the best
@@ -338,7 +339,10 @@ class CenterNet(Detector):
         sigma = side / 6 as in TTFNet (Liu et al. 2020) without its 0.54 shrink;
         ``"centernet"``, "Objects as Points"' isotropic sigma = (2r + 1) / 6 with
         CornerNet's radius r at IoU 0.7 (Law and Deng 2018); r = 0 (a one-cell
-        target) when both sides are at most 48 pixels. Compared in ``benchmarks/bench_centernet_rules.py``.
+        target) when both sides are at most 48 pixels. Measured on Chapter 10's
+        cpu-profile scenes over 3 training runs
+        (``benchmarks/bench_centernet_rules.py``): ``"per_axis"`` AP 0.548-0.585,
+        AP50 0.815-0.833; ``"centernet"`` AP 0.517-0.521, AP50 0.750-0.758.
 
     Measured (``benchmarks/bench_detectors.py``; 2 CPU cores shared with other jobs, load
     average ~13): 2000 training scenes, 12 epochs (756 steps of 32), 165 s of training,
