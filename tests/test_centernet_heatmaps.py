@@ -164,3 +164,13 @@ def test_heatmap_rule_bad_input():
     with pytest.raises(ValueError, match=r"boxes\[0\]"):
         centernet_targets(np.array([[[np.nan, 1, 5, 9.0]]]), labels, counts, (64, 64), 3,
                           heatmap_rule="centernet")
+
+
+def test_a_box_centred_outside_the_image_is_refused_not_wrapped_around():
+    from helpers.models.centernet import centernet_targets
+    boxes = np.array([[[-30.0, 10.0, -2.0, 20.0]]])   # centre at x = -16
+    with pytest.raises(ValueError, match="centre lies outside the 64 x 64 image"):
+        centernet_targets(boxes, np.array([[0]]), np.array([1]), (64, 64), 2, 4)
+    inside = np.array([[[-4.0, 10.0, 8.0, 20.0]]])    # cut by the edge, centre inside
+    out = centernet_targets(inside, np.array([[0]]), np.array([1]), (64, 64), 2, 4)
+    assert out[0, :, :, 0].max() == 1.0 and out[0, 3, 0, 0] == 1.0

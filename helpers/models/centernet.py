@@ -186,6 +186,11 @@ def centernet_targets(boxes, labels, counts, image_size, n_classes: int,
                     "(x0, y0, x1, y1) with x1 > x0 and y1 > y0"
                 )
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            if not (0 <= cx <= grid_w and 0 <= cy <= grid_h):
+                raise ValueError(
+                    f"boxes[{i}] holds {box.tolist()}: its centre lies outside the "
+                    f"{width} x {height} image, so no heatmap cell can mark it"
+                )
             col = min(int(cx), grid_w - 1)
             row = min(int(cy), grid_h - 1)
             # the bump is centred on the centre *cell* so its peak is exactly 1
