@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 from helpers.data import detection_scenes  # noqa: E402
 from helpers.detection import coco_evaluate, detections_to_coco, to_coco  # noqa: E402
-from helpers.models import RCNN, CenterNet  # noqa: E402
+from helpers.models import SlidingWindowDetector, CenterNet  # noqa: E402
 
 
 def ms_per_image(detector, images, repeats: int) -> float:
@@ -60,7 +60,7 @@ def main() -> None:
     for name, detector, epochs in (
         ("one-stage (CenterNet-style)", CenterNet(train.class_names, seed=0),
          args.centernet_epochs),
-        ("two-stage (R-CNN-style)", RCNN(train.class_names, seed=0), args.rcnn_epochs),
+        ("two-stage (R-CNN-style)", SlidingWindowDetector(train.class_names, seed=0), args.rcnn_epochs),
     ):
         detector.fit(train, epochs=epochs)
         result = coco_evaluate(gt, detections_to_coco(detector.detect(test.images)))

@@ -24,9 +24,9 @@ from helpers.detection import (
     voc_evaluate,
 )
 from helpers.metrics import UndefinedMetricWarning
-from helpers.models import RCNN, CenterNet, Detector
+from helpers.models import SlidingWindowDetector, CenterNet, Detector
 from helpers.models.centernet import decode_centernet
-from helpers.models.rcnn import sliding_windows
+from helpers.models.sliding_window import sliding_windows
 
 NAMES = ("circle", "square", "triangle")
 
@@ -43,7 +43,7 @@ def centernet():
 
 @pytest.fixture(scope="module")
 def rcnn():
-    return RCNN(NAMES, width=4, seed=0)
+    return SlidingWindowDetector(NAMES, width=4, seed=0)
 
 
 def _broken(detector):
@@ -55,7 +55,7 @@ def _broken(detector):
 
 
 # --------------------------------------------------------------------------- constructors
-@pytest.mark.parametrize("make", [CenterNet, RCNN])
+@pytest.mark.parametrize("make", [CenterNet, SlidingWindowDetector])
 @pytest.mark.parametrize("class_names, error, words", [
     (("circle", "circle"), ValueError, "unique"),
     (("circle", 3), TypeError, r"class_names\[1\] must be a str"),
@@ -75,13 +75,13 @@ def test_constructor_refuses_bad_class_names(make, class_names, error, words):
     (CenterNet, {"width": 10**6}, ValueError, "width"),
     (CenterNet, {"seed": -1}, ValueError, "seed"),
     (CenterNet, {"seed": 1.5}, TypeError, "seed"),
-    (RCNN, {"image_shape": (10**5, 10**5, 3)}, ValueError, r"image_shape\[0\]"),
-    (RCNN, {"image_shape": (1024, 1024, 3), "window_step": 1e-9}, ValueError,
+    (SlidingWindowDetector, {"image_shape": (10**5, 10**5, 3)}, ValueError, r"image_shape\[0\]"),
+    (SlidingWindowDetector, {"image_shape": (1024, 1024, 3), "window_step": 1e-9}, ValueError,
      "window_step"),
-    (RCNN, {"window_sizes": [100.0]}, ValueError, "window_sizes"),
-    (RCNN, {"window_sizes": [8.0, np.nan]}, ValueError, "window_sizes"),
-    (RCNN, {"crop": 10**5}, ValueError, "crop"),
-    (RCNN, {"context": 2.0}, ValueError, "context"),
+    (SlidingWindowDetector, {"window_sizes": [100.0]}, ValueError, "window_sizes"),
+    (SlidingWindowDetector, {"window_sizes": [8.0, np.nan]}, ValueError, "window_sizes"),
+    (SlidingWindowDetector, {"crop": 10**5}, ValueError, "crop"),
+    (SlidingWindowDetector, {"context": 2.0}, ValueError, "context"),
 ])
 def test_constructor_refuses_bad_sizes(make, kwargs, error, words):
     kwargs = {"width": 4, **kwargs}
@@ -131,7 +131,7 @@ def test_rcnn_fit_per_image_equal_to_the_objects_per_scene(scenes):
     # Every scene has 4 objects: per_image=4 used to fail inside NumPy (a negative
     # number of background windows to sample).
     assert (scenes.counts == 4).all()
-    detector = RCNN(NAMES, width=4, seed=0)
+    detector = SlidingWindowDetector(NAMES, width=4, seed=0)
     index, windows, labels, _ = detector.training_windows(scenes, per_image=4)
     assert np.bincount(index, minlength=len(scenes)).tolist() == [4] * len(scenes)
     assert (labels > 0).all()  # the budget goes to the objects' own boxes
@@ -191,7 +191,7 @@ def test_detect_refuses_bad_images(centernet, rcnn, scenes, images, error, words
 
 
 def test_detect_refuses_nan_weights_instead_of_saying_nothing_was_found(scenes):
-    for detector in (CenterNet(NAMES, width=4, seed=0), RCNN(NAMES, width=4, seed=0)):
+    for detector in (CenterNet(NAMES, width=4, seed=0), SlidingWindowDetector(NAMES, width=4, seed=0)):
         weight, kept = _broken(detector)
         with pytest.raises(ValueError, match="NaN or infinite weights"):
             detector.detect(scenes.images[:2])
@@ -216,7 +216,7 @@ def test_rcnn_detect_refuses_a_batch_too_large_for_memory(rcnn, scenes):
 def test_grey_images_work_with_both_detectors():
     grey = detection_scenes(2, seed=0)
     images = grey.images.mean(axis=-1, keepdims=True)
-    for make in (CenterNet, RCNN):
+    for make in (CenterNet, SlidingWindowDetector):
         found = make(NAMES, image_shape=(64, 64, 1), width=4).detect(images)
         assert len(found) == 2
 

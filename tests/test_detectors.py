@@ -20,7 +20,7 @@ from helpers.models.centernet import (
     centernet_targets,
     decode_centernet,
 )
-from helpers.models.rcnn import RCNN, decode_boxes, encode_boxes, sliding_windows
+from helpers.models.sliding_window import SlidingWindowDetector, decode_boxes, encode_boxes, sliding_windows
 
 N_CLASSES = 3
 
@@ -213,7 +213,7 @@ def test_centernet_trains_to_a_useful_ap(held_out):
 
 def test_rcnn_trains_to_a_useful_ap(held_out):
     train = detection_scenes(400, seed=900)
-    detector = RCNN(train.class_names, seed=0).fit(train, epochs=4)
+    detector = SlidingWindowDetector(train.class_names, seed=0).fit(train, epochs=4)
     found = detector.detect(held_out.images[:40])
     result = coco_evaluate(to_coco(held_out.take(np.arange(40))), detections_to_coco(found))
     assert result.stats[1] >= 0.25, result.summary()
@@ -236,7 +236,7 @@ def test_detector_bad_input(held_out):
         detector.detect(held_out.images[:2] * 255)
     with pytest.raises(TypeError, match="class_names"):
         CenterNet("circle")
-    rcnn = RCNN(held_out.class_names, width=4)
+    rcnn = SlidingWindowDetector(held_out.class_names, width=4)
     with pytest.raises(ValueError, match="nms_threshold"):
         rcnn.detect(held_out.images[:1], nms_threshold=2.0)
     with pytest.raises(TypeError, match="suppress"):

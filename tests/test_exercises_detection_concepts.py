@@ -2,7 +2,7 @@
 
 As for the other chapters: the shown solution passes, the placeholder says "not attempted
 yet", and typical wrong answers fail with their own message. The references are also
-checked against the library: R-CNN's deltas against helpers.models.rcnn.encode_boxes, the
+checked against the library: R-CNN's deltas against helpers.models.sliding_window.encode_boxes, the
 window count against sliding_windows, the box decoding against helpers.detection.box_convert.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 
 from helpers.detection import box_convert
 from helpers.exercises import load
-from helpers.models.rcnn import RCNN_DELTA_SCALE, encode_boxes, sliding_windows
+from helpers.models.sliding_window import BOX_DELTA_SCALE, encode_boxes, sliding_windows
 from exercise_support import wrong_answer_bank
 
 SLUG = "detection"
@@ -88,7 +88,7 @@ def test_answers_in_other_forms_are_accepted():
     assert ex.q1.check(np.int64(80)) and ex.q1.check(80.0)
     assert ex.q2.check(7 * 7) and ex.q5.check(" D ")
     # the library's own functions are right answers too
-    assert ex.q3.check(lambda p, g: encode_boxes(p[None], g[None])[0] * RCNN_DELTA_SCALE)
+    assert ex.q3.check(lambda p, g: encode_boxes(p[None], g[None])[0] * BOX_DELTA_SCALE)
     assert ex.q4.check(lambda c, s: box_convert(np.concatenate([c, s], axis=1), "cxcywh", "xyxy")
                        if len(c) else np.zeros((0, 4)))
     assert ex.q4.check(lambda c, s: np.hstack([c - s / 2, c + s / 2]))
@@ -103,7 +103,7 @@ def test_the_answers_agree_with_the_library():
     corner = rng.uniform(0, 30, (20, 2))
     boxes = np.concatenate([corner, corner + rng.uniform(4, 30, (20, 2))], axis=1)
     shown = np.array([ex.q3.reference(p, g) for p, g in zip(proposals, boxes)])
-    np.testing.assert_allclose(shown / RCNN_DELTA_SCALE, encode_boxes(proposals, boxes),
+    np.testing.assert_allclose(shown / BOX_DELTA_SCALE, encode_boxes(proposals, boxes),
                                rtol=1e-5, atol=1e-5)
     centres, sizes = rng.uniform(5, 60, (10, 2)), rng.uniform(2, 20, (10, 2))
     np.testing.assert_allclose(

@@ -142,7 +142,7 @@ def _rcnn_deltas() -> FunctionQuestion:
             Mistake("divide by the *proposal's* width and height (P_w, P_h), not the object's: at "
                     "test time the object is unknown, only the window is.", wrong=_deltas_by_target),
             Mistake("those are the deltas divided by (0.1, 0.1, 0.2, 0.2), the normalisation Fast "
-                    "R-CNN applies before training (helpers.models.rcnn.encode_boxes does too); "
+                    "R-CNN applies before training (helpers.models.sliding_window.encode_boxes does too); "
                     "the question asks for R-CNN's raw t_x, t_y, t_w, t_h.", wrong=_deltas_scaled),
             Mistake("the target goes from the proposal P to the object G: G minus P and G / P, not "
                     "the other way round.", wrong=_deltas_reversed),

@@ -14,8 +14,9 @@ not finite. A detector supplies three things:
 * its decoding of the network's output into :class:`~helpers.detection.Detections`
   (:meth:`Detector._detect`).
 
-:class:`~helpers.models.CenterNet` (one stage) and :class:`~helpers.models.RCNN` (two
-stages) are the two detectors; both are used the same way::
+:class:`~helpers.models.CenterNet` (one stage) and
+:class:`~helpers.models.SlidingWindowDetector` (a fixed grid of windows, each classified)
+are the two detectors; both are used the same way::
 
     detector = CenterNet(train.class_names).fit(train, epochs=12)
     found = detector.detect(test.images, batch_size=64)       # a Detections

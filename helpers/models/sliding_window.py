@@ -1,15 +1,17 @@
-"""A small two-stage detector in the manner of R-CNN (Girshick, Donahue, Darrell and
+"""A sliding-window classifier with R-CNN's other steps (Girshick, Donahue, Darrell and
 Malik, "Rich feature hierarchies for accurate object detection and semantic
 segmentation", CVPR 2014).
 
-The stages, as in R-CNN:
+What it is: R-CNN's first stage is a *sparse* set of proposals (selective search);
+here that stage is a fixed grid of windows that filters nothing, so every window is
+classified, as in Viola and Jones's detector and OverFeat. It is therefore not a
+two-stage detector in R-CNN's sense; it keeps R-CNN's four other steps:
 
-1. **Region proposals.** R-CNN used selective search (about 2000 regions per image).
-   Here the proposals are *sliding windows*: square windows of a few sizes
-   (:data:`RCNN_WINDOW_SIZES`, each 1.5 times the previous) at a step of a third of
-   their size, the same for every image (:func:`sliding_windows`). It is the simplest
-   proposal method; it finds every object the windows can cover, at a high price in
-   windows per image.
+1. **Windows instead of proposals.** Square windows of a few sizes
+   (:data:`WINDOW_SIZES`, each 1.5 times the previous) at a step of a third of
+   their size, the same for every image (:func:`sliding_windows`). They reach every
+   object the sizes can cover, at a high price in windows per image, and none is
+   removed before the classifier.
 2. **Warped crops.** Each window, enlarged by a context margin (R-CNN added 16 pixels
    of context around its 227-pixel crops; here each side grows by 1/8 of the window), is
    cut out and *warped* (resized, ignoring aspect ratio) to a fixed ``crop x crop``
@@ -18,7 +20,9 @@ The stages, as in R-CNN:
    ``n_classes + 1`` classes, class 0 being background. Training windows with IoU >= 0.5
    with an object take its class, those with IoU < 0.3 are background, the rest are
    not used; each batch samples a quarter positives (R-CNN's 32 positive, 96
-   background per 128).
+   background per 128). The two thresholds mix R-CNN's two rules: its CNN fine-tuning
+   took IoU >= 0.5 as positive and the rest as background, its SVMs took only the
+   ground-truth boxes as positive and IoU < 0.3 as negative.
 4. **Box regression.** The same network predicts, per class, R-CNN's correction of the
    window ``P`` towards the object ``G`` (:func:`encode_boxes`)::
 
@@ -27,8 +31,8 @@ The stages, as in R-CNN:
 
    (centres x, y, widths w, heights h), divided by (0.1, 0.1, 0.2, 0.2) so the four
    numbers have similar spread (py-faster-rcnn's configuration; Fast R-CNN
-   standardised the targets by their mean and standard deviation instead). R-CNN fitted a ridge
-   regression on pool5 features; here a linear head of the CNN learns it, trained
+   standardised the targets by their mean and standard deviation instead). R-CNN
+   fitted a ridge regression on pool5 features; here a linear head of the CNN learns it, trained
    jointly with a smooth-L1 loss on positive windows only.
 5. **Per-class NMS.** For each class, windows scoring above ``score_threshold`` are
    decoded to boxes and suppressed greedily with :func:`helpers.detection.nms`.
@@ -44,30 +48,30 @@ from ..detection.detections import Detections
 from .detector import MAX_IMAGE_SIDE, Detector
 
 __all__ = [
-    "RCNN",
+    "SlidingWindowDetector",
     "sliding_windows",
     "encode_boxes",
     "decode_boxes",
-    "build_rcnn_classifier",
-    "RCNN_WINDOW_SIZES",
-    "RCNN_DELTA_SCALE",
+    "build_window_classifier",
+    "WINDOW_SIZES",
+    "BOX_DELTA_SCALE",
 ]
 
 #: Window sides in pixels for 64 x 64 images (scaled with the image size).
-RCNN_WINDOW_SIZES = (8.0, 12.0, 18.0, 27.0, 40.0)
+WINDOW_SIZES = (8.0, 12.0, 18.0, 27.0, 40.0)
 #: Regression targets are divided by these (py-faster-rcnn's BBOX_NORMALIZE_STDS).
-RCNN_DELTA_SCALE = np.array([0.1, 0.1, 0.2, 0.2])
+BOX_DELTA_SCALE = np.array([0.1, 0.1, 0.2, 0.2])
 #: Most windows per image a detector accepts.
 MAX_WINDOWS = 50_000
-#: Most bytes of warped crops :meth:`RCNN.detect` puts through the network at once.
+#: Most bytes of warped crops :meth:`SlidingWindowDetector.detect` puts through the network at once.
 MAX_CROP_BYTES = 2 * 2**30
 _POSITIVE_IOU = 0.5
 _NEGATIVE_IOU = 0.3
 
 
 # --------------------------------------------------------------------------- proposals
-def sliding_windows(image_size=(64, 64), sizes=RCNN_WINDOW_SIZES, step: float = 1 / 3):
-    """Square sliding windows covering an image, the region proposals of :class:`RCNN`.
+def sliding_windows(image_size=(64, 64), sizes=WINDOW_SIZES, step: float = 1 / 3):
+    """Square sliding windows covering an image, the region proposals of :class:`SlidingWindowDetector`.
 
     Parameters
     ----------
@@ -153,7 +157,7 @@ def encode_boxes(proposals, targets) -> np.ndarray:
         np.log(gw / pw),
         np.log(gh / ph),
     ], axis=1)
-    return (deltas / RCNN_DELTA_SCALE).astype(np.float32)
+    return (deltas / BOX_DELTA_SCALE).astype(np.float32)
 
 
 def decode_boxes(proposals, deltas) -> np.ndarray:
@@ -164,7 +168,7 @@ def decode_boxes(proposals, deltas) -> np.ndarray:
     output cannot overflow.
     """
     p = _positive_boxes(proposals, "proposals")
-    d = check_array(deltas, "deltas", ndim=2, allow_empty=True) * RCNN_DELTA_SCALE
+    d = check_array(deltas, "deltas", ndim=2, allow_empty=True) * BOX_DELTA_SCALE
     if d.shape != p.shape:
         raise ValueError(f"deltas must have the shape of proposals {p.shape}, got {d.shape}")
     pw, ph = p[:, 2] - p[:, 0], p[:, 3] - p[:, 1]
@@ -186,7 +190,7 @@ def _positive_boxes(boxes, name: str) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- the CNN
-def build_rcnn_classifier(crop: int = 16, n_classes: int = 3, width: int = 16, seed: int = 0,
+def build_window_classifier(crop: int = 16, n_classes: int = 3, width: int = 16, seed: int = 0,
                           *, channels: int = 3):
     """The per-crop CNN: 4 conv layers (2 with stride 2), global average pooling, a dense
     layer, then ``n_classes + 1`` class logits (0 = background) and ``4 * n_classes``
@@ -226,10 +230,10 @@ def build_rcnn_classifier(crop: int = 16, n_classes: int = 3, width: int = 16, s
     deltas = layers.Dense(4 * n_classes, kernel_initializer=keras.initializers.RandomNormal(
         stddev=0.001, seed=seed), name="box_deltas")(x)
     outputs = layers.Concatenate(dtype="float32")([logits, deltas])
-    return keras.Model(inputs, outputs, name="rcnn_classifier")
+    return keras.Model(inputs, outputs, name="window_classifier")
 
 
-def _rcnn_loss(n_classes: int, box_weight: float = 1.0):
+def _window_loss(n_classes: int, box_weight: float = 1.0):
     """Cross-entropy over n_classes + 1 plus smooth L1 on the true class's 4 deltas
     (positives only, averaged over them). ``y_true`` = (class, 4 deltas)."""
     import tensorflow as tf
@@ -252,7 +256,7 @@ def _rcnn_loss(n_classes: int, box_weight: float = 1.0):
 
 
 # --------------------------------------------------------------------------- the detector
-class RCNN(Detector):
+class SlidingWindowDetector(Detector):
     """Build, train and run the R-CNN-style two-stage detector (a :class:`Detector`; see
     the module notes).
 
@@ -267,7 +271,7 @@ class RCNN(Detector):
     width : int, 4 to 512
         Channels of the classifier's first layer.
     window_sizes : sequence of float or None
-        Window sides in pixels; default :data:`RCNN_WINDOW_SIZES` scaled by
+        Window sides in pixels; default :data:`WINDOW_SIZES` scaled by
         ``min(H, W) / 64``.
     window_step : float in (0, 1]
         Step between windows as a fraction of their side (see :func:`sliding_windows`).
@@ -278,7 +282,7 @@ class RCNN(Detector):
 
     Examples
     --------
-    >>> detector = RCNN(train.class_names).fit(train, epochs=4)
+    >>> detector = SlidingWindowDetector(train.class_names).fit(train, epochs=4)
     >>> detections = detector.detect(test.images)      # a Detections, like CenterNet's
     """
 
@@ -295,7 +299,7 @@ class RCNN(Detector):
         self.width = check_int(width, "width", low=4, high=512)
         height, width_px = self.image_shape[:2]
         if window_sizes is None:
-            window_sizes = np.array(RCNN_WINDOW_SIZES) * min(height, width_px) / 64
+            window_sizes = np.array(WINDOW_SIZES) * min(height, width_px) / 64
         window_sizes = check_array(window_sizes, "window_sizes", ndim=1)
         if (window_sizes <= 0).any() or window_sizes.max() > min(height, width_px):
             raise ValueError(
@@ -312,7 +316,7 @@ class RCNN(Detector):
                 "window_step or fewer window sizes."
             )
         self.windows = sliding_windows(self.image_shape[:2], window_sizes, window_step)
-        self.model = build_rcnn_classifier(self.crop, self.n_classes, self.width, self.seed,
+        self.model = build_window_classifier(self.crop, self.n_classes, self.width, self.seed,
                                            channels=self.image_shape[2])
 
     @property
@@ -384,7 +388,7 @@ class RCNN(Detector):
 
     def fit(self, train: DetectionSet, epochs: int, *, per_image: int = 48,
             batch_size: int | None = None, learning_rate: float | None = None,
-            verbose: int = 0) -> "RCNN":
+            verbose: int = 0) -> "SlidingWindowDetector":
         """Train the classifier and box regressor on sampled, warped windows (see
         :meth:`Detector.fit`).
 
@@ -404,7 +408,7 @@ class RCNN(Detector):
 
         Returns
         -------
-        RCNN
+        SlidingWindowDetector
             ``self``; ``history["loss"]`` and ``train_seconds`` (sampling and cropping
             included) grow.
         """
@@ -415,7 +419,7 @@ class RCNN(Detector):
         return {"per_image": check_int(per_image, "per_image", low=4, high=MAX_WINDOWS)}
 
     def _loss(self):
-        return _rcnn_loss(self.n_classes)
+        return _window_loss(self.n_classes)
 
     def _steps_per_epoch(self, train, batch_size, options) -> int:
         per_image = max(options["per_image"], int(train.counts.max()))
