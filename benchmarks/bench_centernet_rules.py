@@ -18,12 +18,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
 import helpers  # noqa: E402
 from helpers.data import detection_scenes  # noqa: E402

@@ -17,11 +17,9 @@ import copy
 import io
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
 from helpers.detection import coco_evaluate  # noqa: E402
 

@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
 from helpers.data import detection_scenes  # noqa: E402
 from helpers.detection import coco_evaluate, detections_to_coco, to_coco  # noqa: E402

@@ -13,14 +13,10 @@ expected on large random sets; the tests compare the two where the definitions a
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_coco_eval import make_dataset  # noqa: E402
+from benchmarks.bench_coco_eval import make_dataset  # noqa: E402
 from helpers.detection import ERROR_TYPES, error_breakdown  # noqa: E402
 
 TIDE_NAMES = {"Cls": "classification", "Loc": "localization", "Both": "both",

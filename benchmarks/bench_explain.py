@@ -60,7 +60,6 @@ import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 CASES = ("gradcam", "scorecam-seed001", "scorecam-vgg16", "ablationcam", "gradient-methods")
 IG_STEPS = 8

@@ -6,6 +6,7 @@ test command; tests/test_browser.py opens the same build in Chromium.
 from __future__ import annotations
 
 import os
+import json
 import re
 import shutil
 import subprocess
@@ -57,6 +58,9 @@ def test_every_toc_entry_exists_and_every_chapter_is_listed():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_conventions(path):
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    missing = [i for i, cell in enumerate(raw["cells"]) if "id" not in cell]
+    assert not missing, f"{path.name}: cells without an id (nbformat 4.5): {missing}"
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     assert nb.metadata["kernelspec"]["name"] == "python3"

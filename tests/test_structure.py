@@ -287,8 +287,9 @@ def test_the_reading_of_sys_path_edits_is_right():
     assert sys_path_edits(probe) == [2, 3, 4]
 
 
-def test_no_tool_or_test_edits_sys_path():
+def test_no_tool_test_or_benchmark_edits_sys_path():
     files = [*TOOLS.glob("*.py"), *(ROOT / "tests").glob("*.py"), ROOT / "conftest.py",
+             *(ROOT / "benchmarks").glob("*.py"),
              *PACKAGE.rglob("*.py")]
     edits = [f"{path.relative_to(ROOT)}:{line}" for path in files if path.exists()
              for line in sys_path_edits(tree(path))]
