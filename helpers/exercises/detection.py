@@ -41,8 +41,8 @@ def _window_count() -> ValueQuestion:
               "Starts 0, 8, ..., 48 along x, the same along y: count them, then multiply."],
         solution="answer = ((64 - 16) // 8 + 1) ** 2   # 7 starts per axis, 7 x 7 windows",
         why="(64 - 16) / 8 + 1 = 7 windows per row and per column, 49 in all, for ONE window size. "
-            "Every extra size adds its own grid, and a two-stage detector runs its classifier on "
-            "each window: this count is the price of proposals paid on every image.",
+            "Every extra size adds its own grid, and a sliding-window detector runs its classifier "
+            "on each window: this count is paid on every image.",
         mistakes=[
             Mistake("64 / 8 = 8 starts per axis would let the last windows stick out of the image: "
                     "the last start is 64 - 16 = 48, so there are 7 per axis.", wrong=64),

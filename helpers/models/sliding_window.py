@@ -4,8 +4,11 @@ segmentation", CVPR 2014).
 
 What it is: R-CNN's first stage is a *sparse* set of proposals (selective search);
 here that stage is a fixed grid of windows that filters nothing, so every window is
-classified, as in Viola and Jones's detector and OverFeat. It is therefore not a
-two-stage detector in R-CNN's sense; it keeps R-CNN's four other steps:
+classified in full: a sliding-window classifier like OverFeat. Viola and Jones's
+detector also slides windows, but its cascade throws most of them away in cheap early
+stages (the role proposals play in R-CNN); this one classifies every window in full.
+It is therefore not a two-stage detector in R-CNN's sense; it keeps R-CNN's four other
+steps:
 
 1. **Windows instead of proposals.** Square windows of a few sizes
    (:data:`WINDOW_SIZES`, each 1.5 times the previous) at a step of a third of
@@ -257,8 +260,9 @@ def _window_loss(n_classes: int, box_weight: float = 1.0):
 
 # --------------------------------------------------------------------------- the detector
 class SlidingWindowDetector(Detector):
-    """Build, train and run the R-CNN-style two-stage detector (a :class:`Detector`; see
-    the module notes).
+    """Build, train and run the sliding-window detector: R-CNN's crops, background class,
+    box regression and NMS on a fixed grid of windows (a :class:`Detector`; see the
+    module notes).
 
     Parameters
     ----------
