@@ -112,8 +112,8 @@ def test_compare_grid():
     try:
         assert isinstance(fig, matplotlib.figure.Figure)
         axes = np.array(fig.axes[:15]).reshape(3, 5)   # image, then (map, overlay) per method
-        assert [ax.get_title() for ax in axes[0]] == ["a", "gradcam: map", "gradcam: overlay",
-                                                      "scorecam: map", "scorecam: overlay"]
+        assert [ax.get_title() for ax in axes[0]] == ["a", "gradcam\nmap", "gradcam\noverlay",
+                                                      "scorecam\nmap", "scorecam\noverlay"]
         assert axes[1, 0].get_title() == "b"
         shown = axes[0, 4].get_images()[0].get_array()
         np.testing.assert_array_equal(shown, overlay(images[0], maps["scorecam"][0]))
@@ -170,3 +170,17 @@ def test_colorbar_matches_the_overlay_colours():
             colorbar(fig, axes, colormap="rainbowish")
     finally:
         plt.close(fig)
+
+
+def test_compare_titles_do_not_collide_at_the_page_width():
+    """Two methods with long names, at the default 10-inch width: the titles fit."""
+    from helpers.viz.layout import text_collisions
+    rng = np.random.default_rng(0)
+    images = rng.random((2, 16, 16, 3)).astype(np.float32)
+    maps = {"gradcam": rng.random((2, 16, 16)).astype(np.float32),
+            "scorecam": rng.random((2, 4, 4)).astype(np.float32)}
+    fig = compare(images[:2], {"confounded model": maps["gradcam"][:2],
+                               "fair model": maps["scorecam"][:2]},
+                  titles=["a tank in fog\n-> tank / tank", "a field\n-> field / field"])
+    assert text_collisions(fig) == []
+    plt.close(fig)

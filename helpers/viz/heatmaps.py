@@ -227,12 +227,12 @@ def compare(images, maps: Mapping[str, np.ndarray], *, titles: Sequence[str] | N
                 axes[i, col].imshow(check_heatmap(stack[i], f"maps[{name!r}]"), cmap=cmap,
                                     vmin=0.0, vmax=1.0, interpolation="bilinear")
                 if i == 0:
-                    axes[i, col].set_title(f"{name}: map", fontsize=10)
+                    axes[i, col].set_title(f"{name}\nmap", fontsize=10)
             axes[i, col + per_method - 1].imshow(
                 overlay(images[i], stack[i], alpha=alpha, colormap=colormap))
             if i == 0:
                 axes[i, col + per_method - 1].set_title(
-                    f"{name}: overlay" if show_maps else name, fontsize=10)
+                    f"{name}\noverlay" if show_maps else name, fontsize=10)
     for ax in axes.ravel():
         ax.set_xticks([])
         ax.set_yticks([])
