@@ -214,16 +214,16 @@ def _centres_to_boxes() -> FunctionQuestion:
 # --------------------------------------------------------------------------- 5. the lecture notes' table
 def _what_the_measurement_says() -> ChoiceQuestion:
     return ChoiceQuestion(
-        "this chapter and its benchmark measured a sliding-window R-CNN that is slower *and* "
-        "less accurate than a CenterNet-style detector. What does that say about the lecture "
+        "this chapter and its benchmark measured a sliding-window detector with R-CNN's other "
+        "steps that is slower *and* less accurate than a CenterNet-style detector. What does that say about the lecture "
         "notes' \"two-stage: slower, more accurate\"?",
         {
             "a": "The claim is wrong: two-stage detectors are slower and also less accurate.",
-            "b": "The claim is confirmed: the two-stage detector measured here is the slower "
+            "b": "The claim is confirmed: the R-CNN-like detector measured here is the slower "
                  "one.",
             "c": "Nothing: the timing must be wrong, as Faster R-CNN is only a few times "
                  "slower.",
-            "d": "It shows why per-proposal CNNs are slow, not how good Faster R-CNN is on "
+            "d": "It shows why per-region CNNs are slow, not how good Faster R-CNN is on "
                  "COCO.",
         },
         "d",
@@ -231,7 +231,7 @@ def _what_the_measurement_says() -> ChoiceQuestion:
             "a": "one counter-example on toy scenes does not refute a claim about other "
                  "detectors on other data: neither detector here is Faster R-CNN, YOLO or "
                  "SSD.",
-            "b": "the measurement did find the two-stage pipeline slower, but *less* "
+            "b": "the measurement did find the sliding-window detector slower, but *less* "
                  "accurate: it cannot confirm the 'more accurate' half.",
             "c": "the slowness is measured, and its cause is visible: the classifier runs "
                  "once per window. That is a statement about this pipeline, not a wrong "
@@ -239,10 +239,10 @@ def _what_the_measurement_says() -> ChoiceQuestion:
         },
         hint=["A measurement speaks for the detectors, data and training budget it used, and "
               "for nothing else.",
-              "Was this chapter's two-stage pipeline Faster R-CNN? Was the data COCO?"],
-        why="The measurement concerns two small detectors trained for the same time on small "
-            "synthetic objects. It shows where the two-stage cost comes from (one classifier "
-            "run per proposal), but cannot confirm or refute a claim about Faster R-CNN-type "
+              "Was this chapter's sliding-window detector Faster R-CNN? Was the data COCO?"],
+        why="The measurement concerns two small detectors trained for about the same time on "
+            "small synthetic objects. It shows where R-CNN's cost comes from (one classifier "
+            "run per region), but cannot confirm or refute a claim about Faster R-CNN-type "
             "detectors on COCO, where proposals come from a network sharing one backbone "
             "pass.")
 
