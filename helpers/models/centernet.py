@@ -349,10 +349,11 @@ class CenterNet(Detector):
         (``benchmarks/bench_centernet_rules.py``): ``"per_axis"`` AP 0.548-0.585,
         AP50 0.815-0.833; ``"centernet"`` AP 0.517-0.521, AP50 0.750-0.758.
 
-    Measured (``benchmarks/bench_detectors.py``; 2 CPU cores shared with other jobs, load
-    average ~13): 2000 training scenes, 12 epochs (756 steps of 32), 165 s of training,
-    then on 300 held-out scenes COCO AP 0.70, AP50 0.93, AP75 0.82, 2.2 ms per image.
-    A longer run (21 epochs) reached AP 0.76, AP50 0.96.
+    Measured (``python -m benchmarks.bench_detectors``; 2 CPU cores shared with other
+    jobs): Chapter 10's cpu settings, 1,500 training scenes and 10 epochs (55-70 s of
+    training), then on 300 held-out scenes (799 objects) COCO AP 0.580-0.588, AP50
+    0.844-0.851 over 3 training runs, 1.3-3.4 ms per image. An earlier version of the
+    scenes gave AP 0.70, AP50 0.93 after 12 epochs on 2,000 scenes, and AP 0.76 after 21.
 
     Examples
     --------
