@@ -83,3 +83,22 @@ def test_batch_default_is_defined_once():
     assert core.check_batch_size(None) == 64 and core.check_batch_size(3) == 3
     with pytest.raises(ValueError, match="batch_size"):
         core.check_batch_size(0)
+
+
+def test_explaining_many_models_gives_no_retracing_warning(caplog):
+    """Each model gets its own compiled functions; TensorFlow counts traces per code
+    object, so without helpers._keras.compiled_function it took them for one function
+    retraced over and over and printed a long warning (Chapter 8 showed two)."""
+    import logging
+
+    import helpers
+
+    x = np.random.default_rng(0).random((2, 16, 16, 3)).astype("float32")
+    with caplog.at_level(logging.WARNING, logger="tensorflow"):
+        for _ in range(7):
+            model = helpers.models.gap_cnn((16, 16, 3), n_classes=2, widths=(4,))
+            helpers.explain.gradcam(model, x)
+            helpers.explain.saliency(model, x)
+            helpers.explain.scorecam(model, x)
+    retracing = [r.getMessage()[:80] for r in caplog.records if "retracing" in r.getMessage()]
+    assert retracing == []

@@ -40,7 +40,8 @@ def test_short_titles_do_not_collide():
 
 
 def test_a_title_on_the_panel_above_its_tick_labels_is_found():
-    fig, axes = plt.subplots(2, 1, figsize=(3, 2.2))
+    # no automatic layout, whatever another test left in rcParams
+    fig, axes = plt.subplots(2, 1, figsize=(3, 2.2), dpi=100, layout="none")
     for i, ax in enumerate(axes):
         ax.plot([1, 2])
         ax.set_title(f"row {i}")

@@ -40,6 +40,7 @@ from .checks import (
 from .graph import (
     PRIVATE_API,
     SUPPORTED_KERAS,
+    compiled_function,
     innermost_operation,
     input_operation,
     nested_output,
@@ -80,7 +81,7 @@ __all__ = [
     "BATCH_SIZE", "PREDICTED", "check_batch_size", "check_images", "check_model",
     "check_targets", "model_input_shape", "model_output_shape", "n_logits",
     "PRIVATE_API", "SUPPORTED_KERAS", "input_operation", "output_operation", "producer",
-    "nested_output", "innermost_operation",
+    "nested_output", "innermost_operation", "compiled_function",
     "run_graph",
     "CONV_TYPES", "all_layers", "find_layer", "last_conv_layer", "layer_ids", "layer_paths",
     "output_shape_of", "resolve_layer",

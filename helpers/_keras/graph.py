@@ -82,3 +82,27 @@ def run_graph(model: keras.Model, x, operation_fn):
     in place of each op; returns the (first) output."""
     outputs = model._run_through_graph([x], operation_fn=operation_fn)
     return outputs[0] if isinstance(outputs, (list, tuple)) else outputs
+
+
+class _OwnKey:
+    """A callable that TensorFlow counts apart from every other function.
+
+    ``tf.function`` counts traces per *code object*, so functions built from one
+    lambda for many models (a new model, layer or score each) look like one function
+    retraced, and TensorFlow prints a long "retracing" warning although every trace
+    is needed. An object without ``__code__`` is its own key.
+    """
+
+    def __init__(self, fn):
+        self._fn = fn
+
+    def __call__(self, *args):
+        return self._fn(*args)
+
+
+def compiled_function(fn, **options):
+    """``tf.function(fn, **options)``, traced and counted on its own (see :class:`_OwnKey`)."""
+    import tensorflow as tf
+
+    return tf.function(_OwnKey(fn), **options)
+

@@ -28,7 +28,7 @@ import numpy as np
 import tensorflow as tf
 
 from .checks import check_model, model_input_shape, model_output_shape
-from .graph import output_operation, run_graph
+from .graph import compiled_function, output_operation, run_graph
 
 _CACHE: "weakref.WeakKeyDictionary[keras.Model, dict]" = weakref.WeakKeyDictionary()
 
@@ -397,8 +397,8 @@ def compiled_logits(model: keras.Model):
     """Compiled ``images (N, H, W, C) float32 -> logits (N, L) float32``, cached per model."""
     def build():
         h, w, c = model_input_shape(model)
-        return tf.function(logits_net(model, None).__call__, reduce_retracing=True,
-                           input_signature=[tf.TensorSpec((None, h, w, c), tf.float32)])
+        return compiled_function(logits_net(model, None).__call__, reduce_retracing=True,
+                                 input_signature=[tf.TensorSpec((None, h, w, c), tf.float32)])
 
     return cached(model, "compiled_logits", build)
 

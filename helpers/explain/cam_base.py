@@ -41,6 +41,7 @@ import tensorflow as tf
 from .._keras import (
     BATCH_SIZE,
     cached,
+    compiled_function,
     check_batch_size,
     check_finite_logits,
     check_finite_weights,
@@ -200,7 +201,7 @@ class CAMBase:
 
     def _compiled_for(self, family):
         if family not in self._compiled:
-            self._compiled[family] = tf.function(
+            self._compiled[family] = compiled_function(
                 lambda images, params: self._batch_maps(images, params, family),
                 input_signature=self._signature, reduce_retracing=True)
         return self._compiled[family]
@@ -290,10 +291,11 @@ class ForwardPassCAM(CAMBase):
         super().__init__(model, layer)
         self._score_chunks = {}
         self._forwards = {}
-        self._combine = tf.function(combine, reduce_retracing=True)
+        self._combine = compiled_function(combine, reduce_retracing=True)
         self.run: dict = {}
-        """The call in progress: ``images`` (tf.Tensor ``(N, H, W, C)``), ``batch_size``,
-        ``progress`` and the method's ``options``."""
+        """The call in progress: ``images`` (tf.Tensor ``(N, H, W, C)``, one batch),
+        ``batch`` (the batch's slice of the call's images), ``batch_size``, ``progress``
+        and the method's ``options`` (as :meth:`check_options` returned them)."""
 
     # ------------------------------------------------------------------ per method
     def select_pairs(self, activations: np.ndarray, **options) -> np.ndarray:
@@ -327,7 +329,7 @@ class ForwardPassCAM(CAMBase):
                 return self.pair_scores(images, activations, image_index, channel_index,
                                         self.bound(family, params))
 
-            self._score_chunks[family] = tf.function(chunk, reduce_retracing=True, input_signature=[
+            self._score_chunks[family] = compiled_function(chunk, reduce_retracing=True, input_signature=[
                 tf.TensorSpec((None, h, w, c), tf.float32, name="images"),
                 tf.TensorSpec((None, None, None, None), tf.float32, name="activations"),
                 tf.TensorSpec((None,), tf.int32, name="image_index"),
@@ -364,10 +366,16 @@ class ForwardPassCAM(CAMBase):
     def _check_batch_size(self, batch_size, x) -> int:
         return check_batch_size(batch_size, default=default_batch_size(x.shape[1], x.shape[2]))
 
+    def check_options(self, x: np.ndarray, **options) -> dict:
+        """The method's options, checked against all the images ``x`` ``(N, H, W, C)``
+        before any batch runs (e.g. one baseline image per image); returned as used."""
+        return options
+
     def _maps(self, x, scores, batch_size, progress=None, **options):
+        options = self.check_options(x, **options)
         if scores.family not in self._forwards:
             family = scores.family
-            self._forwards[family] = tf.function(
+            self._forwards[family] = compiled_function(
                 lambda images, params: self.forward(images, params, family),
                 input_signature=self._signature, reduce_retracing=True)
         forward = self._forwards[scores.family]
@@ -380,7 +388,7 @@ class ForwardPassCAM(CAMBase):
                 images, tf.constant(scores.params[i:i + batch_size]))
             check_finite_logits(bool(all_finite(outputs, activations)))
             self.run = dict(images=images, batch_size=batch_size, progress=progress,
-                            options=options)
+                            options=options, batch=slice(i, i + len(images)))
             try:
                 weights = self.channel_weights(activations, None, outputs,
                                                self.bound(scores.family, params.numpy()))

@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from .._checks import check_int
-from .._keras import (
+from .._keras import (compiled_function, 
     cached,
     check_batch_size,
     check_finite_logits,
@@ -76,7 +76,7 @@ def input_gradients_fn(model, family, guided: bool = False):
     """
     def build():
         net = logits_net(model, None, guided)
-        return tf.function(lambda images, params: target_gradients(net, images, params, family),
+        return compiled_function(lambda images, params: target_gradients(net, images, params, family),
                            input_signature=_signature(model), reduce_retracing=True)
 
     return cached(model, ("input_gradients", guided, family), build)

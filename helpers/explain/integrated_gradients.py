@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from .._checks import check_choice, check_int
-from .._keras import cached, check_finite_logits, compiled_logits, logits_net, model_input_shape
+from .._keras import compiled_function, cached, check_finite_logits, compiled_logits, logits_net, model_input_shape
 from ._maps import normalize_per_image
 from .gradients import MAX_BYTES, prepare, target_gradients
 
@@ -69,7 +69,7 @@ def _path_gradients_fn(model, family):
 
         spec = tf.TensorSpec((None, h, w, c), tf.float32)
         vec = tf.TensorSpec((None,), tf.float32)
-        return tf.function(path_gradients, reduce_retracing=True, input_signature=[
+        return compiled_function(path_gradients, reduce_retracing=True, input_signature=[
             spec, spec, tf.TensorSpec((None,), tf.int32), vec, vec,
             tf.TensorSpec((None, None), tf.int32)])
 

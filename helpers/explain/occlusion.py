@@ -10,7 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 from .._checks import check_int, describe
-from .._keras import (
+from .._keras import (compiled_function, 
     cached,
     check_finite_logits,
     check_finite_weights,
@@ -65,7 +65,7 @@ def _occluded_scores_fn(model, score: str, family):
             bound = BoundScore(family, params, net.final_activation)
             return bound.value(logits) if score == "logit" else bound.probability(logits)
 
-        return tf.function(occluded_scores, reduce_retracing=True, input_signature=[
+        return compiled_function(occluded_scores, reduce_retracing=True, input_signature=[
             tf.TensorSpec((None, h, w, c), tf.float32), tf.TensorSpec((None,), tf.int32),
             tf.TensorSpec((None,), tf.int32), tf.TensorSpec((None,), tf.int32),
             tf.TensorSpec((2,), tf.int32), tf.TensorSpec((c,), tf.float32),

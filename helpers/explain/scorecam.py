@@ -17,7 +17,6 @@ from .._checks import check_int, describe
 from .._keras import logits_net
 from ._maps import upsample
 from .integrated_gradients import _check_baseline
-from .targets import ScoreBatch
 from .cam_base import PIXEL_BUDGET, ForwardPassCAM, default_batch_size  # noqa: F401 (re-exported)
 
 def select_channels(activations: np.ndarray, max_channels: int | None = None) -> np.ndarray:
@@ -119,20 +118,15 @@ class ScoreCAM(ForwardPassCAM):
         baseline = self.run["options"].get("baseline")
         if baseline is None:
             return scores
-        base = score.probability(self._logits_only(tf.constant(baseline))).numpy()
+        batch = tf.constant(baseline[self.run["batch"]])  # this batch's baselines
+        base = score.probability(self._logits_only(batch)).numpy()
         return np.where(keep, scores - base[:, None], 0.0).astype(np.float32)
 
-    def _maps(self, x, scores, batch_size, progress=None, max_channels=None, baseline=None):
-        if baseline is None:
-            return super()._maps(x, scores, batch_size, progress, max_channels=max_channels)
-        base = check_scorecam_baseline(baseline, x)
-        out = []
-        for i in range(0, len(x), batch_size):  # one image chunk, with its baselines
-            chunk = slice(i, i + batch_size)
-            out.append(super()._maps(x[chunk], ScoreBatch(scores.family, scores.params[chunk]),
-                                     batch_size, progress, max_channels=max_channels,
-                                     baseline=base[chunk]))
-        return np.concatenate(out)
+    def check_options(self, x, max_channels=None, baseline=None, **options):
+        """``baseline`` as one float32 image per image of ``x`` (or None)."""
+        if baseline is not None:
+            baseline = check_scorecam_baseline(baseline, x)
+        return dict(options, max_channels=max_channels, baseline=baseline)
 
 
 def check_scorecam_baseline(baseline, x: np.ndarray) -> np.ndarray:
