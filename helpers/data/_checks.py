@@ -6,7 +6,7 @@ import numpy as np
 
 from .._checks import check_int, check_pair, check_real
 
-__all__ = ["check_fraction", "check_size_pair", "check_pixel_budget", "make_rng",
+__all__ = ["check_fraction", "check_size_pair", "check_pixel_budget", "check_photo_budget", "make_rng",
            "MAX_PIXEL_BYTES", "MAX_SIDE"]
 
 #: Largest image side a loader makes, in pixels.
@@ -27,6 +27,15 @@ def check_size_pair(size, name: str = "size", minimum: int = 8) -> tuple[int, in
     """
     return check_pair(size, name, kind="int", low=minimum, high=MAX_SIDE,
                       words=("height", "width"), allow_scalar=True)
+
+
+def check_photo_budget(files_per_class, limit, height: int, width: int) -> None:
+    """:func:`check_pixel_budget` for a photo loader: ``limit`` photos (or all) of each
+    class's files, as RGB ``height x width``, before any photo is read."""
+    wanted = sum(len(files) if limit is None else min(limit, len(files))
+                 for files in files_per_class)
+    check_pixel_budget(wanted, height, width, 3, name="the photos asked for (limit per class)",
+                       advice="lower limit or size")
 
 
 def check_pixel_budget(n: int, height: int, width: int, channels: int, name: str = "n",

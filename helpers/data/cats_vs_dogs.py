@@ -21,7 +21,7 @@ import numpy as np
 
 from . import _image_files
 from .._checks import check_bool, check_int, check_path
-from ._checks import check_pixel_budget, check_size_pair, make_rng
+from ._checks import check_photo_budget, check_size_pair, make_rng
 from .downloads import data_home, fetch
 from .imageset import ImageSet
 
@@ -110,10 +110,7 @@ def cats_vs_dogs(
         files_per_class.append([path for path, ok in zip(files, is_jfif) if ok])
         unusable += [path for path, ok in zip(files, is_jfif) if not ok]
     n_files = sum(len(files) for files in files_per_class) + len(unusable)
-    wanted = sum(len(files) if limit is None else min(limit, len(files))
-                 for files in files_per_class)
-    check_pixel_budget(wanted, height, width, 3, name="the photos asked for (limit per class)",
-                       advice="lower limit or size")
+    check_photo_budget(files_per_class, limit, height, width)
 
     images, labels, paths = [], [], []
     for label, files in enumerate(files_per_class):

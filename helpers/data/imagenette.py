@@ -22,7 +22,7 @@ import numpy as np
 
 from . import _image_files
 from .._checks import check_bool, check_choice, check_class_names, check_int, check_path
-from ._checks import check_pixel_budget, check_size_pair, make_rng
+from ._checks import check_photo_budget, check_size_pair, make_rng
 from .cats_vs_dogs import _progress
 from .downloads import data_home, fetch
 from .imageset import ImageSet
@@ -121,10 +121,7 @@ def imagenette(
             raise ValueError(f"{folder / wnid} holds no photos of {name!r}: the cache is damaged; "
                              f"delete {folder.parent} and load again.")
         files_per_class.append(files)
-    wanted = sum(len(files) if limit is None else min(limit, len(files))
-                 for files in files_per_class)
-    check_pixel_budget(wanted, height, width, 3, name="the photos asked for (limit per class)",
-                       advice="lower limit or size")
+    check_photo_budget(files_per_class, limit, height, width)
 
     images, labels, paths = [], [], []
     for label, files in enumerate(files_per_class):

@@ -72,6 +72,14 @@ class CocoDetections:
 
 
 # --------------------------------------------------------------------------- generic columns
+def _record_name(records: Sequence, k: int, owner: str) -> str:
+    """How an error names record ``k``: ``"gt['annotations'][3] (id=12)"``."""
+    record = records[k]
+    if isinstance(record, Mapping) and "id" in record:
+        return f"{owner}[{k}] (id={record['id']})"
+    return f"{owner}[{k}]"
+
+
 def _records(container, key: str, owner: str) -> Sequence:
     if key not in container:
         raise ValueError(f"{owner} is missing the {key!r} list")
@@ -246,10 +254,7 @@ def read_ground_truth(gt, iou_type: str = "bbox") -> CocoGroundTruth:
     annotations = _records(gt, "annotations", "gt")
 
     def describe(i: int) -> str:
-        record = annotations[i]
-        if isinstance(record, Mapping) and "id" in record:
-            return f"gt['annotations'][{i}] (id={record['id']})"
-        return f"gt['annotations'][{i}]"
+        return _record_name(annotations, i, "gt['annotations']")
 
     annotation_ids = _integer_array(_column(annotations, "id", describe), "id", describe)
     if (annotation_ids <= 0).any():

@@ -36,6 +36,7 @@ from .coco_inputs import (
     _column,
     _integer_array,
     _positions,
+    _record_name,
     _records,
     _sorted_unique_ids,
 )
@@ -251,10 +252,7 @@ def from_coco(coco, images) -> DetectionSet:
     annotations = _records(coco, "annotations", "coco")
 
     def where(k: int) -> str:
-        record = annotations[k]
-        if isinstance(record, Mapping) and "id" in record:
-            return f"coco['annotations'][{k}] (id={record['id']})"
-        return f"coco['annotations'][{k}]"
+        return _record_name(annotations, k, "coco['annotations']")
 
     for k, record in enumerate(annotations):
         if isinstance(record, Mapping) and record.get("iscrowd", 0):
