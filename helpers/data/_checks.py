@@ -6,8 +6,8 @@ import numpy as np
 
 from .._checks import check_int, check_pair, check_real
 
-__all__ = ["check_fraction", "check_size_pair", "check_pixel_budget", "check_photo_budget", "make_rng",
-           "MAX_PIXEL_BYTES", "MAX_SIDE"]
+__all__ = ["check_fraction", "check_size_pair", "check_pixel_budget", "check_photo_budget",
+           "make_rng", "MAX_PIXEL_BYTES", "MAX_SIDE"]
 
 #: Largest image side a loader makes, in pixels.
 MAX_SIDE = 4096
