@@ -40,22 +40,27 @@ def test_short_titles_do_not_collide():
 
 
 def test_a_title_on_the_panel_above_its_tick_labels_is_found():
-    # no automatic layout, whatever another test left in rcParams
-    fig, axes = plt.subplots(2, 1, figsize=(3, 2.2), dpi=100, layout="none")
-    for i, ax in enumerate(axes):
-        ax.plot([1, 2])
-        ax.set_title(f"row {i}")
-        ax.set_xlabel("x")
-    found = text_collisions(fig)
-    plt.close(fig)
-    assert found == ["title 'row 1' overlaps the axis labels of 'row 0'"]
-    fig, axes = plt.subplots(2, 1, figsize=(3, 5), layout="constrained")
-    for i, ax in enumerate(axes):
-        ax.plot([1, 2])
-        ax.set_title(f"row {i}")
-        ax.set_xlabel("x")
-    assert text_collisions(fig) == []   # the same panels, laid out: nothing
-    plt.close(fig)
+    # panels placed by hand: the lower panel's title sits where the upper panel's
+    # tick labels and x label are (whatever layout or fonts other tests left)
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        fig = plt.figure(figsize=(3, 3), dpi=100)
+        top = fig.add_axes([0.15, 0.55, 0.8, 0.4])
+        low = fig.add_axes([0.15, 0.08, 0.8, 0.40])
+        for ax, name in ((top, "row 0"), (low, "row 1")):
+            ax.plot([1, 2])
+            ax.set_title(name)
+            ax.set_xlabel("x")
+        found = text_collisions(fig)
+        plt.close(fig)
+        assert found == ["title 'row 1' overlaps the axis labels of 'row 0'"]
+        fig, axes = plt.subplots(2, 1, figsize=(3, 5), layout="constrained")
+        for i, ax in enumerate(axes):
+            ax.plot([1, 2])
+            ax.set_title(f"row {i}")
+            ax.set_xlabel("x")
+        assert text_collisions(fig) == []   # the same panels, laid out: nothing
+        plt.close(fig)
 
 
 def test_suptitle_is_checked_and_bad_input_refused():
