@@ -8,24 +8,15 @@ NaN, never a good-looking number for a broken model).
 """
 from __future__ import annotations
 
-import keras
 import numpy as np
 import pytest
 
 from helpers import evaluation as ev
 from helpers.evaluation import Scores
+from evaluation_models import softmax_model
 
 H = W = 8
 N = 3
-
-
-def softmax_model(seed=0):
-    keras.utils.set_random_seed(seed)
-    inputs = keras.Input((H, W, 3))
-    x = keras.layers.Conv2D(4, 3, padding="same", activation="relu", name="conv")(inputs)
-    x = keras.layers.GlobalAveragePooling2D()(x)
-    outputs = keras.layers.Dense(3, activation="softmax", name="head")(x)
-    return keras.Model(inputs, outputs)
 
 
 @pytest.fixture(scope="module")

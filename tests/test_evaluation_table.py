@@ -1,6 +1,5 @@
 """helpers.evaluation.score_table / ScoreTable (Chapter 8's methods x metrics table), and
 randomization_test(keep_maps=True)."""
-import keras
 import numpy as np
 import pytest
 import scipy.stats
@@ -9,15 +8,7 @@ from helpers.evaluation import (DEFAULT_METRICS, METRICS, ScoreTable, average_dr
                                 center_maps, deletion, energy_pointing_game,
                                 increase_in_confidence, insertion, pointing_game,
                                 random_maps, randomization_test, road, score_table)
-
-
-def softmax_model(seed=0):
-    keras.utils.set_random_seed(seed)
-    inputs = keras.Input((8, 8, 3))
-    x = keras.layers.Conv2D(4, 3, padding="same", activation="relu", name="conv")(inputs)
-    x = keras.layers.GlobalAveragePooling2D()(x)
-    outputs = keras.layers.Dense(3, activation="softmax", name="head")(x)
-    return keras.Model(inputs, outputs)
+from evaluation_models import softmax_model
 
 
 @pytest.fixture(scope="module")
