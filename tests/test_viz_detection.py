@@ -119,6 +119,127 @@ def test_draw_boxes_bad_input(kwargs, error, match):
         viz.draw_boxes(**arguments)
 
 
+# ------------------------------------------------------------- draw_boxes: label placement
+NAMES = ["circle", "square", "triangle"]
+
+
+def label_extents(fig, ax):
+    """Each label's drawn extent and the Axes', in display pixels, after a draw."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    return [t.get_window_extent(renderer) for t in ax.texts], ax.get_window_extent(renderer)
+
+
+def overlapping_pairs(extents):
+    return [(i, j) for i in range(len(extents)) for j in range(i)
+            if min(extents[i].x1, extents[j].x1) > max(extents[i].x0, extents[j].x0)
+            and min(extents[i].y1, extents[j].y1) > max(extents[i].y0, extents[j].y0)]
+
+
+def outside(extents, area):
+    return [k for k, e in enumerate(extents)
+            if e.x0 < area.x0 or e.x1 > area.x1 or e.y0 < area.y0 or e.y1 > area.y1]
+
+
+def crowded_scene():
+    """Six boxes at nearly the same place, four boxes touching the image's edges (and
+    two corners), all matched against ground truth that is labelled too."""
+    near = [[20, 20, 40, 40], [21, 20, 41, 40], [20, 21, 40, 41], [22, 22, 42, 42],
+            [19, 19, 39, 39], [20, 20, 41, 41]]
+    edges_ = [[0, 0, 12, 10], [52, 54, 64, 64], [50, 0, 64, 12], [0, 52, 14, 64]]
+    boxes = np.array(near + edges_, float)
+    labels = np.arange(len(boxes)) % 3
+    scores = np.linspace(0.95, 0.3, len(boxes))
+    gt = [0, 6, 7, 8, 9]
+    return boxes, labels, scores, boxes[gt], labels[gt]
+
+
+@pytest.mark.parametrize("figsize, fontsize", [((4, 4.2), 8), ((2.4, 2.4), 6), ((6, 6), 11)])
+def test_crowded_labels_neither_overlap_nor_leave_the_image(figsize, fontsize):
+    boxes, labels, scores, gt, gt_labels = crowded_scene()
+    fig, ax = plt.subplots(figsize=figsize)
+    viz.draw_boxes(np.zeros((64, 64, 3)), boxes, labels, scores, NAMES, ax=ax,
+                   gt_boxes=gt, gt_labels=gt_labels, fontsize=fontsize)
+    extents, area = label_extents(fig, ax)
+    assert len(extents) == len(boxes) + len(gt)
+    assert overlapping_pairs(extents) == []
+    assert outside(extents, area) == []
+
+
+def test_labels_are_placed_again_when_the_layout_changes():
+    # a grid of panels, then tight_layout and a smaller figure: the labels are measured
+    # at each draw, not once when draw_boxes is called
+    boxes, labels, scores, gt, gt_labels = crowded_scene()
+    fig, axes = plt.subplots(2, 3, figsize=(9, 6))
+    for ax in axes.flat:
+        viz.draw_boxes(np.zeros((64, 64, 3)), boxes[:6], labels[:6], scores[:6], NAMES,
+                       ax=ax, gt_boxes=gt[:1], gt_labels=gt_labels[:1], show_legend=False,
+                       fontsize=7, title="crowded")
+    plt.tight_layout()
+    for size in ((9, 6), (6, 4)):
+        fig.set_size_inches(*size)
+        for ax in axes.flat:
+            extents, area = label_extents(fig, ax)
+            assert overlapping_pairs(extents) == [] and outside(extents, area) == []
+
+
+def test_two_objects_of_one_class_side_by_side_get_two_readable_labels():
+    # What a reader saw as "trtriangle": the captions of two ground-truth triangles a
+    # few pixels apart, drawn one over the other. Before the labels were placed, these
+    # two overlapped, and the prediction's label and one caption ran past the image's
+    # edges (clipped).
+    gt = [[30, 40, 50, 60], [33, 42, 53, 62], [50, 10, 64, 30]]
+    fig, ax = plt.subplots(figsize=(3, 3.2))
+    viz.draw_boxes(np.zeros((64, 64, 3)), [[33, 42, 53, 62]], [2], [0.9], NAMES, ax=ax,
+                   gt_boxes=gt, gt_labels=[2, 2, 2], fontsize=9)
+    extents, area = label_extents(fig, ax)
+    assert sorted(t.get_text() for t in ax.texts) == [
+        "triangle", "triangle", "triangle", "triangle 0.90 IoU 1.00"]
+    assert overlapping_pairs(extents) == []
+    assert outside(extents, area) == []
+
+
+def test_a_free_label_sits_above_the_top_left_corner_of_its_box():
+    fig, ax = plt.subplots(figsize=(4, 4))
+    viz.draw_boxes(np.zeros((64, 64)), [[20, 30, 40, 50]], [0], [0.5], NAMES, ax=ax,
+                   gt_boxes=[[20, 30, 40, 50]], gt_labels=[0], show_legend=False)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box_edges = [p for p in rectangles(ax) if p.get_linestyle() == "-"][0]
+    box = box_edges.get_window_extent(renderer)
+    prediction, truth = sorted(ax.texts, key=lambda t: len(t.get_text()), reverse=True)
+    above = prediction.get_window_extent(renderer)
+    below = truth.get_window_extent(renderer)
+    # above the top edge (display y grows upwards), left-aligned with the box
+    assert above.y0 >= box.y1 - box_edges.get_linewidth() and above.x0 == pytest.approx(
+        box.x0 + box_edges.get_linewidth() / 2, abs=2)
+    assert below.y1 <= box.y0 + box_edges.get_linewidth()  # the ground truth's: below
+
+
+def test_labels_of_two_calls_on_one_axes_avoid_each_other():
+    fig, ax = plt.subplots(figsize=(3, 3))
+    viz.draw_boxes(np.zeros((32, 32)), [[8, 8, 20, 20]], [0], [0.9], NAMES, ax=ax,
+                   show_legend=False)
+    viz.draw_boxes(np.zeros((32, 32)), [[8, 8, 20, 20]], [1], [0.8], NAMES, ax=ax,
+                   show_legend=False)
+    extents, area = label_extents(fig, ax)
+    assert len(extents) == 2
+    assert overlapping_pairs(extents) == [] and outside(extents, area) == []
+
+
+def test_saved_with_a_tight_box_the_labels_stay_placed(tmp_path):
+    # the notebook's inline figures are saved with bbox_inches="tight", at another dpi
+    boxes, labels, scores, gt, gt_labels = crowded_scene()
+    fig, ax = plt.subplots(figsize=(3, 3))
+    viz.draw_boxes(np.zeros((64, 64, 3)), boxes, labels, scores, NAMES, ax=ax,
+                   gt_boxes=gt, gt_labels=gt_labels, fontsize=6)
+    fig.savefig(tmp_path / "boxes.png", bbox_inches="tight", dpi=150)
+    renderer = fig.canvas.get_renderer()
+    extents = [t.get_window_extent(renderer) for t in ax.texts]
+    area = ax.get_window_extent(renderer)
+    assert overlapping_pairs(extents) == [] and outside(extents, area) == []
+
+
 # --------------------------------------------------------------------------- PR curves
 def two_class_case():
     rng = np.random.default_rng(3)

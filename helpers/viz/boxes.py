@@ -5,11 +5,16 @@ Boxes are ``xyxy`` float pixels with exclusive right/bottom edges (the vocabular
 ``imshow`` puts pixel centres on integers, so pixel ``i`` spans ``i - 0.5`` to
 ``i + 0.5`` on the axes, and the box is drawn from ``x1 - 0.5`` to ``x2 - 0.5``: its
 outline runs exactly along the pixel edges it claims.
+
+The boxes' text labels are placed each time the figure is drawn (:class:`_LabelPlacer`),
+measured with the figure's renderer, so that they stay inside the image and do not
+cover one another, whatever the figure's final size and layout.
 """
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
@@ -30,6 +35,115 @@ BOX_COLOURS = {
 
 _SHORT = {"localization": "loc", "classification": "cls", "duplicate": "dup",
           "background": "bkg", "both": "both", "ignored": "ign"}
+
+#: Padding of a label's coloured background, in points (also kept between labels).
+_LABEL_PAD = 1.0
+#: Where a label goes first, in order: ``"above"`` the box's top edge, ``"top"`` inside
+#: it along the top edge, ``"below"`` the bottom edge, ``"bottom"`` inside along it.
+_PREDICTION_SPOTS = ("above", "top", "below", "bottom")
+_GROUND_TRUTH_SPOTS = ("below", "bottom", "above", "top")
+
+
+def _free(rects: np.ndarray, placed: list) -> np.ndarray:
+    """Which of ``rects`` (k, 4: x0, y0, x1, y1) overlap none of ``placed``."""
+    free = np.ones(len(rects), bool)
+    for x0, y0, x1, y1 in placed:
+        free &= ~((rects[:, 0] < x1) & (x0 < rects[:, 2])
+                  & (rects[:, 1] < y1) & (y0 < rects[:, 3]))
+    return free
+
+
+class _LabelPlacer(Artist):
+    """Places the labels of one :func:`draw_boxes` call each time the Axes is drawn.
+
+    It draws nothing itself; its ``zorder`` puts it before the labels in the Axes'
+    drawing order, so that they are drawn where it has just put them. Each label, in
+    the order given (most important first), takes the first of its preferred spots
+    beside its box (``spots``, left-aligned with the box and slid sideways to stay
+    inside the image) whose extent, measured with the renderer and padded by
+    ``_LABEL_PAD`` points, lies inside the Axes and overlaps no label placed before
+    it. If none is free, it takes the free place nearest to its first spot, on a grid
+    over the whole image; if the image has no free place left for it, the place that
+    overlaps the placed labels least.
+    """
+
+    def __init__(self, ax):
+        super().__init__()
+        self._ax = ax
+        self._labels = []  # (text, (x0, y0, x1, y1) of the box in data, spots)
+        self.set_in_layout(False)
+
+    def add(self, text, box, spots) -> None:
+        text.set_in_layout(False)  # always inside the Axes once placed
+        self._labels.append((text, box, spots))
+
+    def get_window_extent(self, renderer=None):
+        from matplotlib.transforms import Bbox
+        return Bbox.null()
+
+    def draw(self, renderer) -> None:
+        if not self.get_visible() or not self._labels:
+            return
+        self.place(renderer)
+        self.stale = False
+
+    def place(self, renderer) -> None:
+        ax = self._ax
+        area = ax.bbox  # the image, in display pixels (aspect already applied)
+        pad = _LABEL_PAD * ax.get_figure(root=True).dpi / 72
+        to_data = ax.transData.inverted()
+        placed = []
+        for text, (x1, y1, x2, y2), spots in self._labels:
+            if text.get_horizontalalignment() != "left":
+                text.set_horizontalalignment("left")
+            if text.get_verticalalignment() != "bottom":
+                text.set_verticalalignment("bottom")
+            extent = text.get_window_extent(renderer)
+            width, height = extent.width + 2 * pad, extent.height + 2 * pad
+            corners = ax.transData.transform([[x1, y1], [x2, y2]])
+            left, right = corners[:, 0].min(), corners[:, 0].max()
+            low, high = corners[:, 1].min(), corners[:, 1].max()
+            # slid sideways to stay inside the image (if it fits at all)
+            x = min(max(left - pad, area.x0), area.x1 - width)
+            bottoms = {"above": high, "top": high - height,
+                       "below": low - height, "bottom": low}
+            first = np.array([[x, bottoms[s], x + width, bottoms[s] + height]
+                              for s in spots])
+            inside = ((first[:, 0] >= area.x0 - 1e-6) & (first[:, 2] <= area.x1 + 1e-6)
+                      & (first[:, 1] >= area.y0 - 1e-6) & (first[:, 3] <= area.y1 + 1e-6))
+            good = np.flatnonzero(inside & _free(first, placed))
+            if len(good):
+                rect = first[good[0]]
+            else:
+                rect = self._nearest_free(area, width, height, first[0], placed)
+            placed.append(tuple(rect))
+            position = to_data.transform([rect[0] + pad, rect[1] + pad])
+            if not np.allclose(text.get_position(), position, rtol=0, atol=1e-9):
+                text.set_position(tuple(position))
+
+    @staticmethod
+    def _nearest_free(area, width, height, wanted, placed) -> np.ndarray:
+        step = max(1.0, min(width, height) / 4)
+        xs = np.append(np.arange(area.x0, area.x1 - width, step), area.x1 - width)
+        ys = np.append(np.arange(area.y0, area.y1 - height, step), area.y1 - height)
+        if width > area.width:  # wider than the image: start at its left edge
+            xs = np.array([area.x0])
+        if height > area.height:
+            ys = np.array([area.y1 - height])
+        gx, gy = np.meshgrid(xs, ys)
+        rects = np.stack([gx.ravel(), gy.ravel(), gx.ravel() + width,
+                          gy.ravel() + height], axis=1)
+        distance = np.hypot(rects[:, 0] - wanted[0], rects[:, 1] - wanted[1])
+        free = _free(rects, placed)
+        if free.any():
+            return rects[np.flatnonzero(free)[np.argmin(distance[free])]]
+        covered = np.zeros(len(rects))
+        for x0, y0, x1, y1 in placed:
+            covered += (np.clip(np.minimum(rects[:, 2], x1) - np.maximum(rects[:, 0], x0),
+                                0, None)
+                        * np.clip(np.minimum(rects[:, 3], y1) - np.maximum(rects[:, 1], y0),
+                                  0, None))
+        return rects[np.lexsort((distance, covered))[0]]
 
 
 def _labels(values, name: str, n: int) -> np.ndarray:
@@ -112,6 +226,21 @@ def draw_boxes(image, boxes, labels=None, scores=None, class_names=None, ax=None
     Returns
     -------
     matplotlib.axes.Axes
+
+    Notes
+    -----
+    The labels (a prediction's class, score, IoU and error type; a ground-truth
+    object's class) are placed when the figure is drawn, measured with the figure's
+    renderer, so they stay readable after ``tight_layout`` or a resize: each one stays
+    inside the image and covers no other label of the Axes (of this call or an earlier
+    ``draw_boxes`` on the same Axes). A prediction's label goes, in this order of
+    preference, above the box's top-left corner, inside the box along its top edge,
+    below the box, or inside along its bottom edge; a ground-truth label tries below
+    the box first. A label is slid sideways to stay inside the image, and one that
+    finds none of these places free goes to the nearest free place in the image. The
+    best-scored predictions choose first, the ground truth's labels last. Only when the
+    image has no free place left for a label (far more labels than fit) does it cover
+    another one.
     """
     rgb = as_uint8_rgb(image)
     height, width = rgb.shape[:2]
@@ -159,20 +288,34 @@ def draw_boxes(image, boxes, labels=None, scores=None, class_names=None, ax=None
         ax.add_patch(Rectangle((x1 - 0.5, y1 - 0.5), x2 - x1, y2 - y1, fill=False,
                                edgecolor=colour, linewidth=linewidth, linestyle=style))
 
+    placer = getattr(ax, "_helpers_label_placer", None)
+    if placer is None or placer not in ax.artists:  # one per Axes, for all its labels
+        placer = _LabelPlacer(ax)
+        placer.set_zorder(2.9)  # drawn before the labels (zorder 3): places them
+        ax.add_artist(placer)
+        ax._helpers_label_placer = placer
+    captions = []  # (text, box, colour, spots), placed in this order
+
     def caption(box, text, colour, below=False):
-        x1, y1, _, y2 = box
-        ax.text(x1 - 0.5, (y2 - 0.5) if below else (y1 - 0.5), text, fontsize=fontsize,
-                color="black" if colour == BOX_COLOURS["ground truth"] else "white",
-                va="top" if below else "bottom", ha="left", clip_on=True,
-                bbox={"facecolor": colour, "edgecolor": "none", "pad": 1.0, "alpha": 0.85})
+        x1, y1, x2, y2 = box
+        label = ax.text(x1 - 0.5, (y2 - 0.5) if below else (y1 - 0.5), text,
+                        fontsize=fontsize,
+                        color="black" if colour == BOX_COLOURS["ground truth"] else "white",
+                        va="top" if below else "bottom", ha="left", clip_on=True, zorder=3,
+                        bbox={"facecolor": colour, "edgecolor": "none", "pad": _LABEL_PAD,
+                              "alpha": 0.85})
+        spots = _GROUND_TRUTH_SPOTS if below else _PREDICTION_SPOTS
+        captions.append((label, (x1 - 0.5, y1 - 0.5, x2 - 0.5, y2 - 0.5), spots))
 
     legend = []
+    gt_captions = []
     if gt_boxes is not None:
         for box, label in zip(gt_boxes, gt_labels):
             rectangle(box, BOX_COLOURS["ground truth"], "--")
             if class_aware:
                 caption(box, _name(label, class_names), BOX_COLOURS["ground truth"], below=True)
         legend.append(("ground truth", "--"))
+        gt_captions, captions = captions, []
     order = np.argsort(-scores, kind="stable") if scores is not None else np.arange(n)
     for i in order[::-1]:  # best score drawn last, on top
         if kinds is None:
@@ -190,6 +333,9 @@ def draw_boxes(image, boxes, labels=None, scores=None, class_names=None, ax=None
         rectangle(boxes[i], colour, "-")
         if parts:
             caption(boxes[i], " ".join(parts), colour)
+    # labels placed best score first, then the ground truth's
+    for label, box, spots in [*captions[::-1], *gt_captions]:
+        placer.add(label, box, spots)
     if kinds is not None:
         legend += [("true positive", "-"), ("false positive", "-")]
     elif n:
