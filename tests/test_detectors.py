@@ -246,3 +246,12 @@ def test_detector_bad_input(held_out):
     empty = rcnn.detect(held_out.images[:0])
     assert len(empty) == 0 and detections_to_coco(empty) == []
     assert len(detector.detect(held_out.images[:0])) == 0
+
+
+def test_repr_counts_epochs_in_words():
+    detector = CenterNet(("circle", "square"), width=4)
+    assert "trained 0 epochs, 0 s" in repr(detector)
+    detector.history["loss"] = [0.5]           # as after one epoch of fit
+    assert "trained 1 epoch, 0 s" in repr(detector)
+    detector.history["loss"] = [0.5, 0.4]
+    assert "trained 2 epochs, 0 s" in repr(detector)

@@ -268,6 +268,7 @@ class Detector:
         return {}
 
     def __repr__(self) -> str:
-        trained = f"{len(self.history['loss'])} epochs, {self.train_seconds:.0f} s"
+        n = len(self.history["loss"])
+        trained = f"{n} epoch{'' if n == 1 else 's'}, {self.train_seconds:.0f} s"
         return (f"{type(self).__name__}(class_names={self.class_names}, "
                 f"image_shape={self.image_shape}, trained {trained})")
