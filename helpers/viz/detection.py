@@ -117,9 +117,9 @@ def plot_detection_pr(result, by: str = "class", *, iou: float = 0.5, category=N
     ax.set_xlabel("recall")
     ax.set_ylabel("interpolated precision")
     if by == "iou":  # ten curves: the legend goes beside the plot
-        ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=7)
+        ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=9)
     else:
-        ax.legend(loc="lower left", fontsize=7)
+        ax.legend(loc="lower left", fontsize=9)
     return ax
 
 
@@ -172,9 +172,9 @@ def plot_error_breakdown(breakdown, ax=None, *, special: bool = True):
     ax.barh(positions, values, color=colours)
     labels = [f"{name} ({breakdown.counts[name]})" if name in breakdown.counts else
               name.replace("_", " ") for name in names]
-    ax.set_yticks(positions, labels, fontsize=8)
+    ax.set_yticks(positions, labels, fontsize=9)
     for y, value in zip(positions, values):
-        ax.text(value, y, f" {value:.3f}", va="center", fontsize=7)
+        ax.text(value, y, f" {value:.3f}", va="center", fontsize=9)
     ax.set_xlim(0, max(max(values) * 1.25, 0.05))
     ax.set_xlabel(f"dAP: AP@{breakdown.iou_threshold:g} gained by fixing the errors")
     ax.set_title(f"AP@{breakdown.iou_threshold:g} = {breakdown.ap:.3f}", fontsize=10)
@@ -217,5 +217,5 @@ def plot_reliability(result, ax=None, *, label: str | None = None):
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("mean score in the bin")
     ax.set_ylabel(f"fraction true positives (IoU >= {result.iou_threshold:g})")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", fontsize=9)
     return ax
