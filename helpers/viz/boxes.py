@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
+from matplotlib.transforms import Bbox
 
 from .._checks import check_array, check_bool, check_real, describe
 from ..detection.boxes import as_box_list, iou
@@ -46,15 +47,16 @@ _GROUND_TRUTH_SPOTS = ("below", "bottom", "above", "top")
 
 def _free(rects: np.ndarray, placed: list) -> np.ndarray:
     """Which of ``rects`` (k, 4: x0, y0, x1, y1) overlap none of ``placed``."""
-    free = np.ones(len(rects), bool)
-    for x0, y0, x1, y1 in placed:
-        free &= ~((rects[:, 0] < x1) & (x0 < rects[:, 2])
-                  & (rects[:, 1] < y1) & (y0 < rects[:, 3]))
-    return free
+    if not placed:
+        return np.ones(len(rects), bool)
+    rects, other = rects[:, None, :], np.asarray(placed)[None, :, :]
+    hit = ((rects[..., 0] < other[..., 2]) & (other[..., 0] < rects[..., 2])
+           & (rects[..., 1] < other[..., 3]) & (other[..., 1] < rects[..., 3]))
+    return ~hit.any(axis=1)
 
 
 class _LabelPlacer(Artist):
-    """Places the labels of one :func:`draw_boxes` call each time the Axes is drawn.
+    """Places the labels :func:`draw_boxes` put on one Axes, each time it is drawn.
 
     It draws nothing itself; its ``zorder`` puts it before the labels in the Axes'
     drawing order, so that they are drawn where it has just put them. Each label, in
@@ -78,8 +80,7 @@ class _LabelPlacer(Artist):
         self._labels.append((text, box, spots))
 
     def get_window_extent(self, renderer=None):
-        from matplotlib.transforms import Bbox
-        return Bbox.null()
+        return Bbox.null()  # draws nothing
 
     def draw(self, renderer) -> None:
         if not self.get_visible() or not self._labels:
@@ -101,7 +102,7 @@ class _LabelPlacer(Artist):
             extent = text.get_window_extent(renderer)
             width, height = extent.width + 2 * pad, extent.height + 2 * pad
             corners = ax.transData.transform([[x1, y1], [x2, y2]])
-            left, right = corners[:, 0].min(), corners[:, 0].max()
+            left = corners[:, 0].min()
             low, high = corners[:, 1].min(), corners[:, 1].max()
             # slid sideways to stay inside the image (if it fits at all)
             x = min(max(left - pad, area.x0), area.x1 - width)
@@ -123,7 +124,7 @@ class _LabelPlacer(Artist):
 
     @staticmethod
     def _nearest_free(area, width, height, wanted, placed) -> np.ndarray:
-        step = max(1.0, min(width, height) / 4)
+        step = max(1.0, min(width, height) / 2)  # half a line of text
         xs = np.append(np.arange(area.x0, area.x1 - width, step), area.x1 - width)
         ys = np.append(np.arange(area.y0, area.y1 - height, step), area.y1 - height)
         if width > area.width:  # wider than the image: start at its left edge
@@ -137,12 +138,11 @@ class _LabelPlacer(Artist):
         free = _free(rects, placed)
         if free.any():
             return rects[np.flatnonzero(free)[np.argmin(distance[free])]]
-        covered = np.zeros(len(rects))
-        for x0, y0, x1, y1 in placed:
-            covered += (np.clip(np.minimum(rects[:, 2], x1) - np.maximum(rects[:, 0], x0),
-                                0, None)
-                        * np.clip(np.minimum(rects[:, 3], y1) - np.maximum(rects[:, 1], y0),
-                                  0, None))
+        r, o = rects[:, None, :], np.asarray(placed)[None, :, :]
+        covered = (np.clip(np.minimum(r[..., 2], o[..., 2]) - np.maximum(r[..., 0], o[..., 0]),
+                           0, None)
+                   * np.clip(np.minimum(r[..., 3], o[..., 3]) - np.maximum(r[..., 1], o[..., 1]),
+                             0, None)).sum(axis=1)
         return rects[np.lexsort((distance, covered))[0]]
 
 
