@@ -23,7 +23,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "_build" / "test"             # the site: OUTPUT/_build/html (gitignored)
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-FIGURE_LOG = "figure_collisions.jsonl"         # in OUTPUT: figures with colliding titles
+FIGURE_LOG = "figure_collisions.jsonl"         # in OUTPUT: colliding titles, small text
 BUILD_TIMEOUT = 1500                          # seconds, for the whole build
 
 
@@ -47,7 +47,9 @@ class Build:
 
     @property
     def figure_collisions(self) -> list[dict]:
-        """Figures whose titles run into each other (``helpers.viz.layout``'s log)."""
+        """Figures with titles that run into each other or text the page shrinks below a
+        readable size (``helpers.viz.layout``'s log): ``{"source", "collisions",
+        "small_text"}`` records."""
         log = self.html.parents[1] / FIGURE_LOG
         if not log.exists():
             return []

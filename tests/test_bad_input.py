@@ -272,7 +272,7 @@ bad(viz.show_images, dict(images=IMAGES), "labels", ["ab", [0, 1], [0.5, 1, 0]])
 bad(viz.show_images, dict(images=IMAGES, labels=[0, 1, 0]), "class_names",
     ["ab", ["a"], 5])
 bad(viz.show_images, dict(images=IMAGES), "ncols", NOT_INTS[:4] + [0, -2])
-bad(viz.show_images, dict(images=IMAGES), "size", NOT_REALS[:3] + NON_FINITE + [0, -1.0])
+bad(viz.show_images, dict(images=IMAGES), "size", [r for r in NOT_REALS[:4] if r is not None][:3] + NON_FINITE + [0, -1.0])
 bad(viz.show_images, dict(images=IMAGES), "max_images", ["5", 0, -1, 2.5])
 bad(viz.show_images, dict(images=IMAGES), "cmap", ["not-a-cmap", 5])
 bad(viz.show_images, dict(images=IMAGES), "titles", ["abc", ["a"], 5])

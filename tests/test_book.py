@@ -215,9 +215,19 @@ def test_no_figure_has_titles_that_run_into_each_other(executed_site):
     switched on by the build's HELPERS_FIGURE_LOG): no title overlaps another title or
     another panel's axis labels."""
     assert executed_site.returncode == 0, failure_report(executed_site)
-    collisions = executed_site.figure_collisions
+    collisions = [e for e in executed_site.figure_collisions if e["collisions"]]
     assert not collisions, "figures whose titles collide:\n" + "\n".join(
         f"  {entry['source']}: " + "; ".join(entry["collisions"]) for entry in collisions)
+
+
+def test_no_figure_has_text_the_page_shrinks_below_a_readable_size(executed_site):
+    """Every figure the chapters draw is checked as it is drawn: once fitted to the
+    column (helpers.viz.layout.COLUMN_PX, checked in Chromium by tests/test_browser.py),
+    no title, label, tick label, legend or note is smaller than MIN_TEXT_PX."""
+    assert executed_site.returncode == 0, failure_report(executed_site)
+    small = [e for e in executed_site.figure_collisions if e.get("small_text")]
+    assert not small, "figures with text too small to read on the page:\n" + "\n".join(
+        f"  {entry['source']}: " + "; ".join(entry["small_text"]) for entry in small)
 
 def test_a_failing_hidden_guard_fails_the_build_and_names_the_notebook(tmp_path):
     source = tmp_path / "mini"

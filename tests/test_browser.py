@@ -29,6 +29,8 @@ import pytest
 import yaml
 
 from book_build import ROOT, SCREENSHOTS, executed_notebooks, failure_report
+from helpers.viz.layout import COLUMN_PX
+
 
 def _first(*candidates):
     for candidate in candidates:
@@ -215,6 +217,15 @@ def test_page_loads_cleanly_in_chromium(site, browser, page):
     if page.split("/")[-1] in EXECUTED:
         figures = [src for src, _, _ in images if "/_images/" in src or src.startswith("data:image")]
         assert figures, f"{page}: an executed chapter shows its figures"
+        # the figure check of the build (helpers.viz.layout.small_text) assumes that a
+        # figure is shown at its natural width, or at COLUMN_PX if wider: never narrower
+        squeezed = browser.execute_script(
+            "return Array.from(document.querySelectorAll('div.cell_output img'))"
+            ".filter(i => i.clientWidth < Math.min(i.naturalWidth, arguments[0]) - 1)"
+            ".map(i => [i.src.split('/').pop(), i.naturalWidth, i.clientWidth]);",
+            COLUMN_PX)
+        assert not squeezed, (f"{page}: figures shown narrower than the column "
+                              f"helpers.viz.layout assumes ({COLUMN_PX} px): {squeezed}")
 
     # a code line of 79 characters (the limit tests/test_book.py keeps) fits the
     # column at 1280 px: no code cell scrolls sideways (book/_static/code-cells.css)

@@ -8,6 +8,7 @@ import numpy as np
 
 from .._checks import check_array, check_int, check_labels, check_real, check_strings
 from ._checks import MAX_PANELS, check_cmap, check_figure_inches
+from .layout import PAGE_INCHES
 
 #: How far a float pixel may stray outside [0, 1] (round-off) before it is refused.
 _TOLERANCE = 1e-3
@@ -38,7 +39,7 @@ def _check_pixel_range(images: np.ndarray) -> None:
 
 def show_images(images, labels=None, class_names: Sequence[str] | None = None, *,
                 predictions=None, titles: Sequence[str] | None = None, ncols: int = 8,
-                size: float = 1.6, max_images: int = 64, cmap: str = "gray"):
+                size: float | None = None, max_images: int = 64, cmap: str = "gray"):
     """Show images in a grid, titled by label (and prediction, in red when wrong).
 
     Parameters
@@ -57,8 +58,10 @@ def show_images(images, labels=None, class_names: Sequence[str] | None = None, *
         Explicit titles (override labels/predictions).
     ncols : int
         Images per row.
-    size : float
-        Size of one cell in inches.
+    size : float or None
+        Size of one cell in inches; None: 1.6, or less so that the row fits the book's
+        column (``helpers.viz.layout.PAGE_INCHES``, 6.6 inches) and its titles stay
+        readable on the page.
     max_images : int in [1, 400]
         Show at most this many (the first ones).
     cmap : str
@@ -84,7 +87,9 @@ def show_images(images, labels=None, class_names: Sequence[str] | None = None, *
             "image[None] for one image, or (N, H, W, 1) for grey images")
     _check_pixel_range(images)
     ncols = check_int(ncols, "ncols", low=1)
-    size = check_real(size, "size", low=0, high=20, low_open=True, note=" (inches per image)")
+    if size is not None:
+        size = check_real(size, "size", low=0, high=20, low_open=True,
+                          note=" (inches per image)")
     max_images = check_int(max_images, "max_images", low=1, high=MAX_PANELS,
                            note=" (panels in one figure)")
     cmap = check_cmap(cmap)
@@ -112,6 +117,8 @@ def show_images(images, labels=None, class_names: Sequence[str] | None = None, *
         return class_names[k] if class_names is not None else str(k)
 
     ncols = max(1, min(ncols, n))
+    if size is None:
+        size = min(1.6, PAGE_INCHES / ncols)
     nrows = int(np.ceil(n / ncols))
     check_figure_inches(size * ncols, size * nrows + 0.3, "lower size, ncols or max_images")
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.3), squeeze=False)

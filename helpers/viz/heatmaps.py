@@ -29,6 +29,7 @@ from matplotlib.colors import ListedColormap, Normalize
 from .._checks import check_array, check_bool, check_choice, check_int, check_real, describe
 from ._checks import (MAX_INCHES, MAX_PANELS, as_uint8_rgb, check_axes_list, check_figure,
                       check_figure_inches, check_heatmap)
+from .layout import PAGE_INCHES
 
 DEFAULT_COLORMAP = "inferno"
 DEFAULT_ALPHA = 0.5
@@ -131,7 +132,7 @@ def colorbar(fig, axes, colormap: str = DEFAULT_COLORMAP, label: str = "heatmap 
 def compare(images, maps: Mapping[str, np.ndarray], *, titles: Sequence[str] | None = None,
             alpha: float = DEFAULT_ALPHA, colormap: str = DEFAULT_COLORMAP, size: float = 2.0,
             max_images: int = 16, show_maps: bool = True, show_colorbar: bool = True,
-            max_width: float = 10.0):
+            max_width: float = PAGE_INCHES):
     """A grid: one row per image; the image, then each method's raw map and its overlay.
 
     Parameters
@@ -155,8 +156,9 @@ def compare(images, maps: Mapping[str, np.ndarray], *, titles: Sequence[str] | N
     show_colorbar : bool
         Add the colour scale (0 = low, 1 = high) on the right.
     max_width : float in (0, 100]
-        Width of the figure at most, in inches: at a book's page width (about 7 to 10
-        inches) the titles then stay readable.
+        Width of the figure at most, in inches (default: the book's column,
+        ``helpers.viz.layout.PAGE_INCHES``, where the figure is shown at its own size
+        and its titles keep their point size).
 
     Returns
     -------
@@ -220,19 +222,19 @@ def compare(images, maps: Mapping[str, np.ndarray], *, titles: Sequence[str] | N
     for i in range(n):
         axes[i, 0].imshow(as_uint8_rgb(images[i], "images"))
         axes[i, 0].set_title(titles[i] if titles is not None else ("image" if i == 0 else ""),
-                             fontsize=10)
+                             fontsize=9)
         for j, (name, stack) in enumerate(stacks.items()):
             col = 1 + per_method * j
             if show_maps:
                 axes[i, col].imshow(check_heatmap(stack[i], f"maps[{name!r}]"), cmap=cmap,
                                     vmin=0.0, vmax=1.0, interpolation="bilinear")
                 if i == 0:
-                    axes[i, col].set_title(f"{name}\nmap", fontsize=10)
+                    axes[i, col].set_title(f"{name}\nmap", fontsize=9)
             axes[i, col + per_method - 1].imshow(
                 overlay(images[i], stack[i], alpha=alpha, colormap=colormap))
             if i == 0:
                 axes[i, col + per_method - 1].set_title(
-                    f"{name}\noverlay" if show_maps else name, fontsize=10)
+                    f"{name}\noverlay" if show_maps else name, fontsize=9)
     for ax in axes.ravel():
         ax.set_xticks([])
         ax.set_yticks([])

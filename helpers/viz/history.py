@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 
 from .._checks import check_array, check_strings, describe
+from .layout import PAGE_INCHES
 
 #: Most panels (metrics) one figure of training curves draws.
 MAX_METRICS = 12
@@ -60,7 +61,8 @@ def plot_history(history, metrics=("loss", "accuracy")):
                 f"history[{name!r}] has {len(checked[name])}: both must come from the same "
                 "run (one value per epoch); merge the runs' histories epoch by epoch first")
     logs = checked
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.2), squeeze=False)
+    width = min(4.5 * len(metrics), PAGE_INCHES)          # fits the book's column
+    fig, axes = plt.subplots(1, len(metrics), figsize=(width, 3.2), squeeze=False)
     for ax, name in zip(axes[0], metrics):
         values = logs[name]
         epochs = range(1, len(values) + 1)

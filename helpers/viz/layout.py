@@ -1,10 +1,12 @@
-"""Figures whose text runs into itself: a check the book build runs on every figure.
+"""Figures a reader cannot read: checks the book build runs on every figure.
 
 A panel title that runs into its neighbour's, or into the tick labels of the panel
-above, is unreadable on the page even though nothing failed. :func:`text_collisions`
-finds these on a drawn figure; :func:`watch` attaches that check to every figure
-pyplot makes, and writes what it finds as JSON lines to a log, which the book's
-tests read after the build (``HELPERS_FIGURE_LOG``; the chapters need no change).
+above, is unreadable on the page even though nothing failed; so is text that the page
+shrinks below a readable size, when a wide figure is scaled down to the column.
+:func:`text_collisions` and :func:`small_text` find these on a drawn figure;
+:func:`watch` attaches both checks to every figure pyplot makes, and writes what they
+find as JSON lines to a log, which the book's tests read after the build
+(``HELPERS_FIGURE_LOG``; the chapters need no change).
 """
 from __future__ import annotations
 
@@ -13,10 +15,21 @@ import os
 
 from matplotlib.figure import Figure
 
-__all__ = ["text_collisions", "watch", "LOG_VARIABLE"]
+__all__ = ["text_collisions", "small_text", "watch", "LOG_VARIABLE", "COLUMN_PX",
+           "PAGE_INCHES", "MIN_TEXT_PX"]
 
 #: The environment variable naming the log file of :func:`watch`.
 LOG_VARIABLE = "HELPERS_FIGURE_LOG"
+#: Width of the book's text column in CSS pixels, in a 1280-pixel-wide window: a figure
+#: wider than this is scaled down to it (tests/test_browser.py checks that the real
+#: column is at least this wide, so that :func:`small_text` is never too lenient).
+COLUMN_PX = 660
+#: The column's width in inches at matplotlib's default 100 dpi: a figure up to this
+#: wide is shown at its own size, so its text keeps its point size.
+PAGE_INCHES = COLUMN_PX / 100
+#: Smallest readable text on the page, in CSS pixels (the book's prose is 16 px; 10 px
+#: is 7.5 pt on a 96-dpi screen).
+MIN_TEXT_PX = 10.0
 #: Overlaps of up to this many pixels (at the figure's dpi) are not reported.
 _SLACK = 1.0
 
@@ -74,23 +87,99 @@ def text_collisions(fig: Figure, renderer=None) -> list[str]:
     return found
 
 
+def _legend_texts(legend) -> list:
+    if legend is None or not legend.get_visible():
+        return []
+    return [*legend.get_texts(), legend.get_title()]
+
+
+def _shown_texts(fig: Figure) -> list:
+    """The texts a reader sees: titles, notes, legends, and the axis labels and tick
+    labels of panels whose axes are drawn (``axis("off")`` draws none)."""
+    texts = [*fig.texts, *(t for leg in fig.legends for t in _legend_texts(leg))]
+    for name in ("_suptitle", "_supxlabel", "_supylabel"):
+        if getattr(fig, name, None) is not None:
+            texts.append(getattr(fig, name))
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        texts += [ax.title, getattr(ax, "_left_title", None),
+                  getattr(ax, "_right_title", None), *ax.texts,
+                  *_legend_texts(ax.get_legend())]
+        if ax.axison:
+            for axis in (ax.xaxis, ax.yaxis):
+                if axis.get_visible():
+                    texts += [axis.label, *axis.get_ticklabels()]
+    return [t for t in texts if t is not None and t.get_visible() and t.get_text().strip()]
+
+
+def small_text(fig: Figure, renderer=None, *, column_px: float = COLUMN_PX,
+               min_px: float = MIN_TEXT_PX) -> list[str]:
+    """Texts shown smaller than ``min_px`` once the figure is fitted to the page.
+
+    The figure is saved at ``fig.dpi`` (the notebook's PNG) and shown at its natural
+    width, or scaled down to ``column_px`` if wider. A text of ``s`` points is then
+    ``s * dpi / 72 * min(1, column_px / width_px)`` CSS pixels tall.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A figure; it is drawn first if ``renderer`` is None.
+    renderer : matplotlib renderer, optional
+        The renderer of a draw that just happened (its figure box is the saved one:
+        the tight box when saved with ``bbox_inches="tight"``).
+    column_px, min_px : float > 0
+        The page's column width and the smallest readable text, CSS pixels.
+
+    Returns
+    -------
+    list of str
+        One sentence per distinct (size, kind) of small text, e.g.
+        ``"text 'IoU 0.62' is 7.8 px on the page (8.0 pt, figure 1450 px wide scaled
+        to 720 px); at least 10 px"``; empty if every text is readable.
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    for name, value in (("column_px", column_px), ("min_px", min_px)):
+        if (not isinstance(value, (int, float)) or isinstance(value, bool)
+                or not value > 0 or value == float("inf")):
+            raise ValueError(f"{name} must be a positive number of pixels, got {value!r}")
+    if renderer is None:
+        fig.canvas.draw()
+    width = fig.bbox.width                      # pixels at fig.dpi, as saved
+    scale = min(1.0, column_px / width) if width > 0 else 1.0
+    found, seen = [], set()
+    for text in _shown_texts(fig):
+        size = text.get_fontsize()
+        shown = size * fig.dpi / 72 * scale
+        if shown < min_px - 1e-9 and size not in seen:
+            seen.add(size)
+            found.append(f"text {text.get_text()[:40]!r} is {shown:.1f} px on the page "
+                         f"({size:.1f} pt, figure {width:.0f} px wide"
+                         + (f" scaled to {column_px:.0f} px" if scale < 1 else "")
+                         + f"); at least {min_px:g} px")
+    return found
+
+
 def _log_collisions(event) -> None:
     fig = event.canvas.figure
     try:
         found = text_collisions(fig, event.renderer)
+        small = small_text(fig, event.renderer)
     except Exception as error:  # the check must never break a reader's figure
-        found = [f"could not check the figure: {error!r}"]
+        found, small = [f"could not check the figure: {error!r}"], []
     path = os.environ.get(LOG_VARIABLE)
-    if not found or not path:
+    if not (found or small) or not path:
         return
     record = {"source": os.environ.get("HELPERS_FIGURE_SOURCE", os.getcwd()),
-              "collisions": found}
+              "collisions": found, "small_text": small}
     with open(path, "a", encoding="utf-8") as log:
         log.write(json.dumps(record) + "\n")
 
 
 def watch(fig: Figure) -> None:
-    """Check ``fig`` each time it is drawn and log its collisions (a pyplot figure hook).
+    """Check ``fig`` each time it is drawn and log its collisions and small text (a
+    pyplot figure hook).
 
     Registered by ``import helpers`` as ``rcParams["figure.hooks"]`` when the variable
     ``HELPERS_FIGURE_LOG`` names a log file (the book's test build sets it).
