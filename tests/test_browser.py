@@ -7,8 +7,9 @@ internal links that resolve, and a search that finds a chapter for "softmax". A
 screenshot of each page is saved under ``_build/screenshots`` (gitignored).
 
 Nothing reaches the internet: Chromium runs with every host but the local server
-mapped to nothing. The one outside resource the pages load is MathJax (from a CDN in
-the published book); it is allowed to fail here, and nothing else is.
+mapped to nothing, and the pages load no outside resource (MathJax 3 is served from
+the site's own ``_static/mathjax``, by the ``sphinx-mathjax-offline`` extension), so
+every formula must be typeset here, without a TeX error, as a reader offline sees it.
 """
 from __future__ import annotations
 
@@ -48,8 +49,6 @@ CHROMEDRIVER = _first(os.environ.get("CHROMEDRIVER_BIN"), "/usr/bin/chromedriver
                       os.path.join(os.environ.get("CHROMEWEBDRIVER", "/nonexistent"),
                                    "chromedriver"))
 INSTALL = "apt-get install -y chromium chromium-driver"
-# outside resources the pages may fail to load offline (and only these)
-OFFLINE_OK = ("cdn.jsdelivr.net/npm/mathjax",)
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--disable-dev-shm-usage", "--window-size=1280,1000",
@@ -143,9 +142,38 @@ def _open(driver, url):
 
 
 def _console_errors(driver):
-    errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
-    return [e["message"] for e in errors if not any(ok in e["message"] for ok in OFFLINE_OK)]
+    return [entry["message"] for entry in driver.get_log("browser")
+            if entry["level"] == "SEVERE"]
 
+
+# Waits for MathJax's first typesetting pass (true), or says why it never came.
+MATHJAX_DONE_JS = r"""
+const done = arguments[arguments.length - 1];
+const hasMaths = document.querySelector('span.math, div.math') !== null;
+const start = Date.now();
+(function wait() {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    MathJax.startup.promise.then(() => done(true)).catch(e => done(String(e)));
+  } else if (!hasMaths && !document.querySelector('script[src*="mathjax"]')) {
+    done(true);                      // a page without maths may load no MathJax
+  } else if (Date.now() - start > 20000) {
+    done('MathJax not loaded after 20 s');
+  } else {
+    setTimeout(wait, 50);
+  }
+})();
+"""
+
+# [formulas left untypeset (a brace left open), TeX errors (an undefined macro, which
+# MathJax shows in red)]: the first 80 characters of each.
+MATHS_STATE_JS = r"""
+const spans = Array.from(document.querySelectorAll('span.math, div.math'));
+return [spans.filter(m => !m.querySelector('mjx-container'))
+             .map(m => m.textContent.trim().slice(0, 80)),
+        Array.from(document.querySelectorAll('mjx-merror, mjx-mtext[style*="color: red"]'))
+             .map(e => (e.getAttribute('data-mjx-error')
+                        || e.closest('.math').textContent.trim()).slice(0, 80))];
+"""
 
 # Raw markup left in a page's prose. Maths spans (class "math", typeset by MathJax when
 # it loads) must hold exactly one formula: "\\(...\\)" with no other delimiter inside
@@ -234,6 +262,14 @@ def test_page_loads_cleanly_in_chromium(site, browser, page):
         ".filter(p => p.scrollWidth > p.clientWidth + 1)"
         ".map(p => p.textContent.split('\\n').sort((a, b) => b.length - a.length)[0]);")
     assert not scrolling, f"{page}: code cells scroll sideways at 1280 px: {scrolling}"
+
+    # every formula typeset by the site's own MathJax, none with a TeX error (an
+    # unknown macro or a brace left open shows as red source text)
+    typeset = browser.execute_async_script(MATHJAX_DONE_JS)
+    assert typeset is True, f"{page}: MathJax did not finish: {typeset}"
+    untypeset, errors = browser.execute_script(MATHS_STATE_JS)
+    assert not untypeset, f"{page}: formulas MathJax left as text: {untypeset}"
+    assert not errors, f"{page}: formulas with TeX errors: {errors}"
 
     # no raw markup in the prose: maths MyST did not parse, prose typeset as maths,
     # roles left as text (code, outputs and typeset maths are left out of the text)
