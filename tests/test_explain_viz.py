@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from helpers.viz.layout import PAGE_INCHES, small_text, text_collisions  # noqa: E402
 from helpers.viz.heatmaps import (DEFAULT_COLORMAP, colorbar, colormap_colours,  # noqa: E402
                                   compare, overlay)
 
@@ -122,8 +123,9 @@ def test_compare_grid():
         assert raw.get_clim() == (0.0, 1.0)                       # the raw map on the fixed scale
         bar = fig.axes[15]                                        # the colour bar
         assert len(fig.axes) == 16 and "heatmap value" in bar.get_ylabel()
-        assert fig.get_size_inches()[0] <= 10.0 + 1e-6            # fits a page: titles stay legible
-        assert all(t.get_fontsize() >= 10 for ax in axes[0] for t in [ax.title])
+        # fits the book's column, where it is shown at its own size: text stays readable
+        assert fig.get_size_inches()[0] <= PAGE_INCHES + 1e-6
+        assert small_text(fig) == [] and text_collisions(fig) == []
     finally:
         plt.close(fig)
     fig = compare(images, maps, show_maps=False, show_colorbar=False, colormap="jet", alpha=0.4)
@@ -173,8 +175,8 @@ def test_colorbar_matches_the_overlay_colours():
 
 
 def test_compare_titles_do_not_collide_at_the_page_width():
-    """Two methods with long names, at the default 10-inch width: the titles fit."""
-    from helpers.viz.layout import text_collisions
+    """Two methods with long names, at the column's width: the names are wrapped onto two
+    lines, and the titles fit."""
     rng = np.random.default_rng(0)
     images = rng.random((2, 16, 16, 3)).astype(np.float32)
     maps = {"gradcam": rng.random((2, 16, 16)).astype(np.float32),
@@ -182,5 +184,8 @@ def test_compare_titles_do_not_collide_at_the_page_width():
     fig = compare(images[:2], {"confounded model": maps["gradcam"][:2],
                                "fair model": maps["scorecam"][:2]},
                   titles=["a tank in fog\n-> tank / tank", "a field\n-> field / field"])
-    assert text_collisions(fig) == []
+    assert text_collisions(fig) == [] and small_text(fig) == []
+    titles = [ax.get_title() for ax in fig.axes[:5]]
+    assert titles[1:] == ["confounded\nmodel\nmap", "confounded\nmodel\noverlay",
+                          "fair model\nmap", "fair model\noverlay"]
     plt.close(fig)

@@ -18,6 +18,7 @@ a colour bar beside the overlays: the scale is read there, the location on the o
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import cv2
@@ -129,6 +130,27 @@ def colorbar(fig, axes, colormap: str = DEFAULT_COLORMAP, label: str = "heatmap 
     return bar
 
 
+#: Font size of :func:`compare`'s titles, points: 12.5 px on the page at the column's width.
+TITLE_POINTS = 9
+#: Width of an average character of the default font (DejaVu Sans), in ems: a generous
+#: estimate, so that a title wrapped to its panel does not reach the next one.
+_CHAR_EMS = 0.6
+
+
+def _wrap(name: str, panel_inches: float) -> str:
+    """``name`` broken at spaces, underscores or hyphens into lines that fit a panel
+    ``panel_inches`` wide at :data:`TITLE_POINTS` (a word longer than that stays whole)."""
+    room = max(1, int((panel_inches - 0.1) * 72 / (_CHAR_EMS * TITLE_POINTS)))
+    pieces = re.findall(r"[^ _-]+[ _-]*", name) or [name]
+    lines = [""]
+    for piece in pieces:
+        if lines[-1] and len(lines[-1] + piece.rstrip()) > room:
+            lines[-1] = lines[-1].rstrip()
+            lines.append("")
+        lines[-1] += piece
+    return "\n".join(line.rstrip() for line in lines)
+
+
 def compare(images, maps: Mapping[str, np.ndarray], *, titles: Sequence[str] | None = None,
             alpha: float = DEFAULT_ALPHA, colormap: str = DEFAULT_COLORMAP, size: float = 2.0,
             max_images: int = 16, show_maps: bool = True, show_colorbar: bool = True,
@@ -219,22 +241,24 @@ def compare(images, maps: Mapping[str, np.ndarray], *, titles: Sequence[str] | N
     fig, axes = plt.subplots(n, ncols, figsize=(cell * ncols + bar_width, cell * aspect * n + 0.4),
                              squeeze=False, layout="constrained")
     cmap = _matplotlib_colormap(colormap)
+    label = {name: _wrap(name, cell) for name in stacks}   # long names on two lines
     for i in range(n):
         axes[i, 0].imshow(as_uint8_rgb(images[i], "images"))
         axes[i, 0].set_title(titles[i] if titles is not None else ("image" if i == 0 else ""),
-                             fontsize=9)
+                             fontsize=TITLE_POINTS)
         for j, (name, stack) in enumerate(stacks.items()):
             col = 1 + per_method * j
             if show_maps:
                 axes[i, col].imshow(check_heatmap(stack[i], f"maps[{name!r}]"), cmap=cmap,
                                     vmin=0.0, vmax=1.0, interpolation="bilinear")
                 if i == 0:
-                    axes[i, col].set_title(f"{name}\nmap", fontsize=9)
+                    axes[i, col].set_title(f"{label[name]}\nmap", fontsize=TITLE_POINTS)
             axes[i, col + per_method - 1].imshow(
                 overlay(images[i], stack[i], alpha=alpha, colormap=colormap))
             if i == 0:
                 axes[i, col + per_method - 1].set_title(
-                    f"{name}\noverlay" if show_maps else name, fontsize=9)
+                    f"{label[name]}\noverlay" if show_maps else label[name],
+                    fontsize=TITLE_POINTS)
     for ax in axes.ravel():
         ax.set_xticks([])
         ax.set_yticks([])
