@@ -138,17 +138,18 @@ _CHAR_EMS = 0.6
 
 
 def _wrap(name: str, panel_inches: float) -> str:
-    """``name`` broken at spaces, underscores or hyphens into lines that fit a panel
-    ``panel_inches`` wide at :data:`TITLE_POINTS` (a word longer than that stays whole)."""
+    """``name`` on two lines if it is wider than a panel ``panel_inches`` wide at
+    :data:`TITLE_POINTS`: broken at the space nearest its middle, outside ``$...$``
+    maths (a name without such a space, e.g. ``block1_relu1``, stays whole)."""
     room = max(1, int((panel_inches - 0.1) * 72 / (_CHAR_EMS * TITLE_POINTS)))
-    pieces = re.findall(r"[^ _-]+[ _-]*", name) or [name]
-    lines = [""]
-    for piece in pieces:
-        if lines[-1] and len(lines[-1] + piece.rstrip()) > room:
-            lines[-1] = lines[-1].rstrip()
-            lines.append("")
-        lines[-1] += piece
-    return "\n".join(line.rstrip() for line in lines)
+    if len(name) <= room:
+        return name
+    spaces = [m.start() for m in re.finditer(" ", name)
+              if name[:m.start()].count("$") % 2 == 0]
+    if not spaces:
+        return name
+    cut = min(spaces, key=lambda k: abs(k - len(name) / 2))
+    return name[:cut] + "\n" + name[cut + 1:]
 
 
 def compare(images, maps: Mapping[str, np.ndarray], *, titles: Sequence[str] | None = None,
