@@ -125,10 +125,13 @@ def test_small_text_refuses_bad_input():
     fig = _labelled(4, 10)
     with pytest.raises(TypeError, match="Figure"):
         small_text("fig")
-    for bad in (0, -5, float("nan"), "660", True):
-        with pytest.raises(ValueError, match="column_px must be a positive number"):
+    for bad in (0, -5, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="column_px must be a finite real number > 0"):
             small_text(fig, column_px=bad)
-    with pytest.raises(ValueError, match="min_px must be a positive number"):
+    for bad in ("660", True, None):
+        with pytest.raises(TypeError, match="column_px must be a real number"):
+            small_text(fig, column_px=bad)
+    with pytest.raises(ValueError, match="min_px must be a finite real number > 0"):
         small_text(fig, min_px=0)
     plt.close(fig)
 

@@ -15,6 +15,9 @@ import os
 
 from matplotlib.figure import Figure
 
+from .._checks import check_real
+from ._checks import check_figure
+
 __all__ = ["text_collisions", "small_text", "watch", "LOG_VARIABLE", "COLUMN_PX",
            "PAGE_INCHES", "MIN_TEXT_PX"]
 
@@ -63,8 +66,7 @@ def text_collisions(fig: Figure, renderer=None) -> list[str]:
         One sentence per collision, naming both texts, e.g.
         ``"title 'Grad-CAM: map' overlaps title 'HiResCAM: map'"``; empty if none.
     """
-    if not isinstance(fig, Figure):
-        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    check_figure(fig)
     if renderer is None:
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
@@ -134,16 +136,13 @@ def small_text(fig: Figure, renderer=None, *, column_px: float = COLUMN_PX,
     Returns
     -------
     list of str
-        One sentence per distinct (size, kind) of small text, e.g.
-        ``"text 'IoU 0.62' is 7.8 px on the page (8.0 pt, figure 1450 px wide scaled
-        to 720 px); at least 10 px"``; empty if every text is readable.
+        One sentence per font size found too small (naming its first text), e.g.
+        ``"text 'IoU 0.62' is 5.1 px on the page (8.0 pt, figure 1450 px wide scaled
+        to 660 px); at least 10 px"``; empty if every text is readable.
     """
-    if not isinstance(fig, Figure):
-        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    for name, value in (("column_px", column_px), ("min_px", min_px)):
-        if (not isinstance(value, (int, float)) or isinstance(value, bool)
-                or not value > 0 or value == float("inf")):
-            raise ValueError(f"{name} must be a positive number of pixels, got {value!r}")
+    check_figure(fig)
+    column_px = check_real(column_px, "column_px", low=0, low_open=True, note=" (pixels)")
+    min_px = check_real(min_px, "min_px", low=0, low_open=True, note=" (pixels)")
     if renderer is None:
         fig.canvas.draw()
     width = fig.bbox.width                      # pixels at fig.dpi, as saved
@@ -161,7 +160,7 @@ def small_text(fig: Figure, renderer=None, *, column_px: float = COLUMN_PX,
     return found
 
 
-def _log_collisions(event) -> None:
+def _log_problems(event) -> None:
     fig = event.canvas.figure
     try:
         found = text_collisions(fig, event.renderer)
@@ -184,4 +183,4 @@ def watch(fig: Figure) -> None:
     Registered by ``import helpers`` as ``rcParams["figure.hooks"]`` when the variable
     ``HELPERS_FIGURE_LOG`` names a log file (the book's test build sets it).
     """
-    fig.canvas.mpl_connect("draw_event", _log_collisions)
+    fig.canvas.mpl_connect("draw_event", _log_problems)
